@@ -1,0 +1,144 @@
+/**
+ * Typed domain errors. Every error carries a stable `code`; only the edge (Lambda handlers) maps codes to HTTP.
+ * Messages are written for operators and never contain a password, hash, token, invitation code or secret.
+ */
+export type DevauthErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'USERNAME_TAKEN'
+  | 'EMAIL_TAKEN'
+  | 'INVALID_CREDENTIALS'
+  | 'ACCOUNT_DISABLED'
+  | 'ROLE_NOT_ALLOWED'
+  | 'THROTTLED'
+  | 'REFRESH_TOKEN_INVALID'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'VERSION_CONFLICT'
+  | 'USER_NOT_FOUND'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'CONFIGURATION';
+
+export abstract class DevauthError extends Error {
+  abstract readonly code: DevauthErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** One problem with one input field; `path` follows zod's issue paths. */
+export interface FieldIssue {
+  readonly path: readonly (string | number)[];
+  readonly code: string;
+  readonly message: string;
+}
+
+export class ValidationError extends DevauthError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly issues: readonly FieldIssue[]) {
+    super(`Invalid input: ${issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+  }
+
+  static single(path: string, code: string, message: string): ValidationError {
+    return new ValidationError([{ path: [path], code, message }]);
+  }
+}
+
+export class UsernameTakenError extends DevauthError {
+  readonly code = 'USERNAME_TAKEN';
+  constructor() {
+    super('That username is already registered.');
+  }
+}
+
+export class EmailTakenError extends DevauthError {
+  readonly code = 'EMAIL_TAKEN';
+  constructor() {
+    super('That email address is already registered.');
+  }
+}
+
+/** The one error for an unknown user and a wrong password, so neither can be told from the other. */
+export class InvalidCredentialsError extends DevauthError {
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('Invalid username or password.');
+  }
+}
+
+export class AccountDisabledError extends DevauthError {
+  readonly code = 'ACCOUNT_DISABLED';
+  constructor() {
+    super('This account is disabled.');
+  }
+}
+
+export type RoleRefusalReason = 'unknown_role' | 'reserved_role' | 'invitation_required' | 'invitation_invalid';
+
+export class RoleNotAllowedError extends DevauthError {
+  readonly code = 'ROLE_NOT_ALLOWED';
+  constructor(
+    readonly role: string,
+    readonly reason: RoleRefusalReason,
+  ) {
+    super(`Role "${role}" cannot be assigned here (${reason.replace(/_/g, ' ')}).`);
+  }
+}
+
+export class ThrottledError extends DevauthError {
+  readonly code = 'THROTTLED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed attempts; retry after ${retryAfterSeconds} s.`);
+  }
+}
+
+export class RefreshTokenInvalidError extends DevauthError {
+  readonly code = 'REFRESH_TOKEN_INVALID';
+  constructor() {
+    super('The refresh token is invalid, expired or revoked.');
+  }
+}
+
+/** A token that was already rotated came back: its whole family has been revoked. */
+export class RefreshTokenReusedError extends DevauthError {
+  readonly code = 'REFRESH_TOKEN_REUSED';
+  constructor() {
+    super('The refresh token was already used; every token of its session has been revoked.');
+  }
+}
+
+/** Optimistic concurrency: the record changed since it was read. */
+export class VersionConflictError extends DevauthError {
+  readonly code = 'VERSION_CONFLICT';
+  constructor(readonly entity: string) {
+    super(`The ${entity} was changed concurrently; read it again and retry.`);
+  }
+}
+
+export class UserNotFoundError extends DevauthError {
+  readonly code = 'USER_NOT_FOUND';
+  constructor() {
+    super('No such user.');
+  }
+}
+
+/** A store or identity service is unreachable, throttling or failing; the caller may retry later. */
+export class UpstreamUnavailableError extends DevauthError {
+  readonly code = 'UPSTREAM_UNAVAILABLE';
+  constructor(
+    readonly upstream: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${upstream} is unavailable; retry after ${retryAfterSeconds} s.`, options);
+  }
+}
+
+/** Deployment mistake (bad pool id, missing permission, invalid settings): answered as a server error. */
+export class ConfigurationError extends DevauthError {
+  readonly code = 'CONFIGURATION';
+}
+
+export function isDevauthError(value: unknown): value is DevauthError {
+  return value instanceof DevauthError;
+}

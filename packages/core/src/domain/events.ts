@@ -1,0 +1,31 @@
+import type { Role } from './role.js';
+
+/**
+ * Domain events, published through the EventSink port. They carry ids and outcomes only: never a password, hash,
+ * token, invitation code or username typed by an unknown caller.
+ */
+export type DomainEvent =
+  | { readonly type: 'UserRegistered'; readonly at: Date; readonly userId: string; readonly role: Role }
+  | { readonly type: 'UserImported'; readonly at: Date; readonly userId: string; readonly role: Role }
+  | { readonly type: 'LoginSucceeded'; readonly at: Date; readonly userId: string; readonly identityId: string }
+  | {
+      readonly type: 'LoginFailed';
+      readonly at: Date;
+      readonly reason: 'invalid_credentials' | 'throttled' | 'account_disabled';
+      readonly userId: string | null;
+    }
+  | { readonly type: 'PasswordRehashed'; readonly at: Date; readonly userId: string; readonly algorithm: string }
+  | {
+      readonly type: 'IdentityLinked';
+      readonly at: Date;
+      readonly userId: string;
+      readonly identityId: string;
+      readonly guestUpgraded: boolean;
+    }
+  | { readonly type: 'SessionRefreshed'; readonly at: Date; readonly userId: string; readonly familyId: string }
+  | { readonly type: 'RefreshTokenReuseDetected'; readonly at: Date; readonly userId: string; readonly familyId: string }
+  | { readonly type: 'LoggedOut'; readonly at: Date; readonly userId: string; readonly familyId: string }
+  | { readonly type: 'GuestIdentityCreated'; readonly at: Date; readonly identityId: string }
+  | { readonly type: 'InvitationCreated'; readonly at: Date; readonly role: Role; readonly expiresAt: Date };
+
+export type DomainEventType = DomainEvent['type'];

@@ -1,0 +1,80 @@
+import { ConfigurationError } from './errors.js';
+
+/**
+ * Login throttling, modelled on Cognito User Pools and NIST SP 800-63B-4: the first `freeFailures` consecutive
+ * failures cost nothing, then each failure imposes a wait of `baseDelaySeconds`, doubling per failure up to
+ * `maxDelaySeconds`. After `maxConsecutiveFailures` the key is refused until `resetAfterIdleSeconds` pass without a
+ * failure (so an account never sees more than that many consecutive failures inside the window). A successful login
+ * resets the username key; address keys only decay, so one valid account cannot launder an address's failures.
+ */
+export interface ThrottlePolicy {
+  readonly freeFailures: number;
+  readonly baseDelaySeconds: number;
+  readonly maxDelaySeconds: number;
+  readonly maxConsecutiveFailures: number;
+  /** A key with no failure for this long starts again from zero (and its stored state may expire). */
+  readonly resetAfterIdleSeconds: number;
+}
+
+export const DEFAULT_THROTTLE_POLICY: ThrottlePolicy = {
+  freeFailures: 5,
+  baseDelaySeconds: 1,
+  maxDelaySeconds: 15 * 60,
+  maxConsecutiveFailures: 100,
+  resetAfterIdleSeconds: 24 * 60 * 60,
+};
+
+export function resolveThrottlePolicy(options: Partial<ThrottlePolicy> = {}): ThrottlePolicy {
+  const policy = { ...DEFAULT_THROTTLE_POLICY, ...options };
+  for (const [name, value] of Object.entries(policy)) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new ConfigurationError(`throttle.${name} must be a non-negative integer.`);
+    }
+  }
+  if (policy.maxConsecutiveFailures < 1 || policy.maxConsecutiveFailures > 100) {
+    throw new ConfigurationError('throttle.maxConsecutiveFailures must be between 1 and 100 (NIST SP 800-63B-4).');
+  }
+  if (policy.maxDelaySeconds < policy.baseDelaySeconds) {
+    throw new ConfigurationError('throttle.maxDelaySeconds must be at least baseDelaySeconds.');
+  }
+  if (policy.resetAfterIdleSeconds < policy.maxDelaySeconds) {
+    throw new ConfigurationError('throttle.resetAfterIdleSeconds must be at least maxDelaySeconds.');
+  }
+  return policy;
+}
+
+/** What a store keeps per throttle key. */
+export interface AttemptState {
+  readonly key: string;
+  readonly consecutiveFailures: number;
+  readonly lastFailureAt: Date;
+}
+
+/** Seconds to wait after `failures` consecutive failures (0 = may try now, ignoring elapsed time). */
+export function waitAfter(failures: number, policy: ThrottlePolicy): number {
+  if (failures >= policy.maxConsecutiveFailures) return policy.resetAfterIdleSeconds;
+  if (failures < policy.freeFailures) return 0;
+  const doublings = failures - policy.freeFailures;
+  // 2^doublings overflows nothing here: it is capped long before reaching Number limits.
+  return Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** Math.min(doublings, 40));
+}
+
+/** Whole seconds until `state` allows another attempt at `now`; 0 when it does. */
+export function retryAfterSeconds(state: AttemptState | null, now: Date, policy: ThrottlePolicy): number {
+  if (state === null || isIdleExpired(state, now, policy)) return 0;
+  const wait = waitAfter(state.consecutiveFailures, policy);
+  const remainingMs = state.lastFailureAt.getTime() + wait * 1000 - now.getTime();
+  return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
+}
+
+export function isIdleExpired(state: AttemptState, now: Date, policy: ThrottlePolicy): boolean {
+  return now.getTime() - state.lastFailureAt.getTime() >= policy.resetAfterIdleSeconds * 1000;
+}
+
+export function usernameThrottleKey(canonicalUsername: string): string {
+  return `user:${canonicalUsername}`;
+}
+
+export function addressThrottleKey(sourceAddress: string): string {
+  return `addr:${sourceAddress}`;
+}

@@ -1,0 +1,4 @@
+export interface IdGenerator {
+  /** A random, unguessable, unique id (devauth's default: UUIDv7). */
+  newId(): string;
+}

@@ -1,0 +1,16 @@
+import type { RefreshTokenRecord, RotationOutcome } from '../domain/refresh-token.js';
+
+/**
+ * Persistence of refresh tokens, by digest. `rotate` is the security-critical operation: one conditional write that
+ * marks the presented token `rotated` and stores its successor only if the presented token is still `active` and
+ * its family not revoked, so that of any number of concurrent rotations exactly one wins.
+ */
+export interface RefreshTokenStore {
+  issue(record: RefreshTokenRecord): Promise<void>;
+  /** The token with this digest, with `status: 'revoked'` if its family was revoked. */
+  find(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /** Atomically retires `currentHash` and stores `next` (same family). `not_active` if it lost or was revoked. */
+  rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome>;
+  /** Revokes every token of the family, present and future. Idempotent. */
+  revokeFamily(familyId: string): Promise<void>;
+}
