@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RefreshTokenStore } from '../../ports/refresh-token-store.port.js';
+import { sampleRefreshToken } from './fixtures.js';
+import type { StoreHarness } from './store-harness.js';
+
+export function describeRefreshTokenStoreContract(
+  name: string,
+  harness: StoreHarness<RefreshTokenStore>,
+  options: { concurrency?: number } = {},
+): void {
+  const concurrency = options.concurrency ?? 20;
+
+  describe(`RefreshTokenStore contract: ${name}`, () => {
+    let store: RefreshTokenStore;
+    beforeAll(async () => {
+      store = await harness.setup();
+    });
+    afterAll(async () => {
+      await harness.teardown?.();
+    });
+
+    it('finds an issued token by digest, field for field, and nothing else', async () => {
+      const token = sampleRefreshToken();
+      await store.issue(token);
+      expect(await store.find(token.tokenHash)).toEqual(token);
+      expect(await store.find(sampleRefreshToken().tokenHash)).toBeNull();
+    });
+
+    it('rotates an active token once: the old one becomes rotated, the successor active', async () => {
+      const current = sampleRefreshToken();
+      await store.issue(current);
+      const next = sampleRefreshToken({ familyId: current.familyId, userId: current.userId });
+      expect(await store.rotate(current.tokenHash, next)).toBe('rotated');
+      expect(await store.find(current.tokenHash)).toEqual({ ...current, status: 'rotated' });
+      expect(await store.find(next.tokenHash)).toEqual(next);
+      const another = sampleRefreshToken({ familyId: current.familyId });
+      expect(await store.rotate(current.tokenHash, another)).toBe('not_active');
+      expect(await store.find(another.tokenHash)).toBeNull();
+    });
+
+    it('does not rotate an unknown token', async () => {
+      const next = sampleRefreshToken();
+      expect(await store.rotate(sampleRefreshToken().tokenHash, next)).toBe('not_active');
+      expect(await store.find(next.tokenHash)).toBeNull();
+    });
+
+    it('revokes a whole family, idempotently, and no other', async () => {
+      const first = sampleRefreshToken();
+      await store.issue(first);
+      const second = sampleRefreshToken({ familyId: first.familyId, userId: first.userId });
+      await store.rotate(first.tokenHash, second);
+      const bystander = sampleRefreshToken();
+      await store.issue(bystander);
+
+      await store.revokeFamily(first.familyId);
+      await store.revokeFamily(first.familyId);
+
+      expect((await store.find(first.tokenHash))?.status).toBe('revoked');
+      expect((await store.find(second.tokenHash))?.status).toBe('revoked');
+      expect(await store.find(bystander.tokenHash)).toEqual(bystander);
+      const third = sampleRefreshToken({ familyId: first.familyId });
+      expect(await store.rotate(second.tokenHash, third)).toBe('not_active');
+      expect(await store.find(third.tokenHash)).toBeNull();
+    });
+
+    it(`lets exactly one of ${concurrency} parallel rotations of one token win`, async () => {
+      const current = sampleRefreshToken();
+      await store.issue(current);
+      const successors = Array.from({ length: concurrency }, () =>
+        sampleRefreshToken({ familyId: current.familyId, userId: current.userId }),
+      );
+      const outcomes = await Promise.all(successors.map((next) => store.rotate(current.tokenHash, next)));
+      expect(outcomes.filter((outcome) => outcome === 'rotated')).toHaveLength(1);
+      expect(outcomes.filter((outcome) => outcome === 'not_active')).toHaveLength(concurrency - 1);
+      const stored = [];
+      for (const next of successors) if (await store.find(next.tokenHash)) stored.push(next.tokenHash);
+      expect(stored).toEqual([successors[outcomes.indexOf('rotated')]!.tokenHash]);
+    });
+  });
+}

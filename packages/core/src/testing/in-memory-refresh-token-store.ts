@@ -1,0 +1,31 @@
+import type { RefreshTokenRecord, RotationOutcome } from '../domain/refresh-token.js';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.port.js';
+
+/** A RefreshTokenStore in process memory. Revocation marks the family, so later finds see every token revoked. */
+export class InMemoryRefreshTokenStore implements RefreshTokenStore {
+  private readonly tokens = new Map<string, RefreshTokenRecord>();
+  private readonly revokedFamilies = new Set<string>();
+
+  async issue(record: RefreshTokenRecord): Promise<void> {
+    this.tokens.set(record.tokenHash, structuredClone(record));
+  }
+
+  async find(tokenHash: string): Promise<RefreshTokenRecord | null> {
+    const record = this.tokens.get(tokenHash);
+    if (!record) return null;
+    const status = this.revokedFamilies.has(record.familyId) ? 'revoked' : record.status;
+    return { ...structuredClone(record), status };
+  }
+
+  async rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome> {
+    const current = this.tokens.get(currentHash);
+    if (!current || current.status !== 'active' || this.revokedFamilies.has(current.familyId)) return 'not_active';
+    this.tokens.set(currentHash, { ...current, status: 'rotated' });
+    this.tokens.set(next.tokenHash, structuredClone(next));
+    return 'rotated';
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    this.revokedFamilies.add(familyId);
+  }
+}

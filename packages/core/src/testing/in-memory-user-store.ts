@@ -1,0 +1,69 @@
+import { EmailTakenError, UsernameTakenError, VersionConflictError } from '../domain/errors.js';
+import type { UserRecord } from '../domain/user.js';
+import type { UserStore } from '../ports/user-store.port.js';
+
+/**
+ * A UserStore in process memory, with the same guarantees as the real adapters: uniqueness of username and email,
+ * optimistic concurrency, copies in and out (callers never share objects with the store). Each method does its
+ * checks and writes in one synchronous step, which makes it atomic on the event loop.
+ */
+export class InMemoryUserStore implements UserStore {
+  private readonly byId = new Map<string, UserRecord>();
+  private readonly idByUsername = new Map<string, string>();
+  private readonly idByEmail = new Map<string, string>();
+
+  async create(user: UserRecord): Promise<void> {
+    if (this.idByUsername.has(user.username)) throw new UsernameTakenError();
+    if (user.email !== null && this.idByEmail.has(user.email)) throw new EmailTakenError();
+    this.write(structuredClone(user));
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    const user = this.byId.get(id);
+    return user ? structuredClone(user) : null;
+  }
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const id = this.idByUsername.get(username);
+    return id === undefined ? null : this.findById(id);
+  }
+
+  async findByIdentityId(identityId: string): Promise<UserRecord | null> {
+    for (const user of this.byId.values()) if (user.identityId === identityId) return structuredClone(user);
+    return null;
+  }
+
+  async update(next: UserRecord): Promise<void> {
+    const current = this.byId.get(next.id);
+    if (!current || current.version !== next.version - 1) throw new VersionConflictError('user');
+    const usernameOwner = this.idByUsername.get(next.username);
+    if (usernameOwner !== undefined && usernameOwner !== next.id) throw new UsernameTakenError();
+    const emailOwner = next.email === null ? undefined : this.idByEmail.get(next.email);
+    if (emailOwner !== undefined && emailOwner !== next.id) throw new EmailTakenError();
+    this.unindex(current);
+    this.write(structuredClone(next));
+  }
+
+  async delete(id: string): Promise<void> {
+    const current = this.byId.get(id);
+    if (!current) return;
+    this.unindex(current);
+    this.byId.delete(id);
+  }
+
+  /** Number of stored users (for tests). */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  private write(user: UserRecord): void {
+    this.byId.set(user.id, user);
+    this.idByUsername.set(user.username, user.id);
+    if (user.email !== null) this.idByEmail.set(user.email, user.id);
+  }
+
+  private unindex(user: UserRecord): void {
+    this.idByUsername.delete(user.username);
+    if (user.email !== null) this.idByEmail.delete(user.email);
+  }
+}

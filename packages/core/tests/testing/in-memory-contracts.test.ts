@@ -1,0 +1,15 @@
+import {
+  describeInvitationStoreContract,
+  describeLoginAttemptStoreContract,
+  describeRefreshTokenStoreContract,
+  describeUserStoreContract,
+  InMemoryInvitationStore,
+  InMemoryLoginAttemptStore,
+  InMemoryRefreshTokenStore,
+  InMemoryUserStore,
+} from '@devauth/core/testing';
+
+describeUserStoreContract('in-memory', { setup: () => new InMemoryUserStore() });
+describeRefreshTokenStoreContract('in-memory', { setup: () => new InMemoryRefreshTokenStore() });
+describeLoginAttemptStoreContract('in-memory', { setup: () => new InMemoryLoginAttemptStore() });
+describeInvitationStoreContract('in-memory', { setup: () => new InMemoryInvitationStore() });
