@@ -1,21 +1,50 @@
+/**
+ * `@devauth/core`: domain, use cases and ports. No AWS SDK, no database driver, no DI container (see
+ * `@devauth/core/composition` for tsyringe, `@devauth/core/testing` for in-memory adapters and contract suites).
+ */
+export { createDevauth, type Devauth, type DevauthDependencies } from './devauth.js';
+export { staticCommonPasswords, zxcvbnCommonPasswords } from './domain/common-passwords.js';
+export { type DevauthConfig, type DevauthConfigInput, resolveConfig } from './domain/config.js';
 export * from './domain/errors.js';
-export * from './domain/user.js';
-export * from './domain/role.js';
-export * from './domain/username.js';
-export * from './domain/password-policy.js';
 export * from './domain/events.js';
-export * from './domain/throttle.js';
-export * from './domain/refresh-token.js';
 export * from './domain/invitation.js';
+export { InvitationRoleAssignmentPolicy } from './domain/invitation-role-policy.js';
+export * from './domain/password-policy.js';
+export * from './domain/refresh-token.js';
+export * from './domain/role.js';
+export * from './domain/schemas.js';
 export * from './domain/secret-token.js';
-export type * from './ports/user-store.port.js';
-export type * from './ports/refresh-token-store.port.js';
-export type * from './ports/login-attempt-store.port.js';
-export type * from './ports/invitation-store.port.js';
-export type * from './ports/password-hasher.port.js';
-export type * from './ports/identity-broker.port.js';
-export type * from './ports/role-assignment-policy.port.js';
-export type * from './ports/id-generator.port.js';
+export * from './domain/throttle.js';
+export * from './domain/user.js';
+export * from './domain/username.js';
+export { uuidv7, uuidv7Generator } from './domain/uuidv7.js';
+export { parseInput } from './domain/validation.js';
+export * from './hashing/index.js';
 export * from './ports/clock.port.js';
 export * from './ports/event-sink.port.js';
+export type * from './ports/id-generator.port.js';
+export type * from './ports/identity-broker.port.js';
+export type * from './ports/invitation-store.port.js';
+export type * from './ports/login-attempt-store.port.js';
+export type * from './ports/password-hasher.port.js';
+export type * from './ports/refresh-token-store.port.js';
+export type * from './ports/role-assignment-policy.port.js';
+export type * from './ports/user-store.port.js';
 export * from './tokens.js';
+export { CreateGuestIdentity, type GuestIdentity } from './use-cases/create-guest-identity.use-case.js';
+export { CreateInvitation, type Invitation } from './use-cases/create-invitation.use-case.js';
+export {
+  Login,
+  type LoginContext,
+  type LoginDependencies,
+  type LoginResult,
+  type SessionTokens,
+} from './use-cases/login.use-case.js';
+export { Logout, type LogoutDependencies } from './use-cases/logout.use-case.js';
+export { publishSafely } from './use-cases/publish.js';
+export { RefreshSession, type RefreshSessionDependencies } from './use-cases/refresh-session.use-case.js';
+export {
+  type RegisterContext,
+  RegisterUser,
+  type RegisterUserDependencies,
+} from './use-cases/register-user.use-case.js';

@@ -36,7 +36,9 @@ export interface FieldIssue {
 export class ValidationError extends DevauthError {
   readonly code = 'VALIDATION_FAILED';
   constructor(readonly issues: readonly FieldIssue[]) {
-    super(`Invalid input: ${issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`);
+    super(
+      `Invalid input: ${issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+    );
   }
 
   static single(path: string, code: string, message: string): ValidationError {

@@ -23,7 +23,12 @@ export type DomainEvent =
       readonly guestUpgraded: boolean;
     }
   | { readonly type: 'SessionRefreshed'; readonly at: Date; readonly userId: string; readonly familyId: string }
-  | { readonly type: 'RefreshTokenReuseDetected'; readonly at: Date; readonly userId: string; readonly familyId: string }
+  | {
+      readonly type: 'RefreshTokenReuseDetected';
+      readonly at: Date;
+      readonly userId: string;
+      readonly familyId: string;
+    }
   | { readonly type: 'LoggedOut'; readonly at: Date; readonly userId: string; readonly familyId: string }
   | { readonly type: 'GuestIdentityCreated'; readonly at: Date; readonly identityId: string }
   | { readonly type: 'InvitationCreated'; readonly at: Date; readonly role: Role; readonly expiresAt: Date };

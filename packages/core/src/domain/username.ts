@@ -75,8 +75,9 @@ export function canonicalizeUsername(input: string): CanonicalResult {
   const length = [...value].length;
   if (length < USERNAME_MIN_LENGTH) return { ok: false, problem: 'too_short' };
   if (length > USERNAME_MAX_LENGTH) return { ok: false, problem: 'too_long' };
-  if (!ALLOWED.test(value)) return { ok: false, problem: 'disallowed_character' };
+  // Compatibility characters first: `user²` is refused as a superscript, which says more than "not a digit".
   if (value.normalize('NFKC') !== value) return { ok: false, problem: 'compatibility_character' };
+  if (!ALLOWED.test(value)) return { ok: false, problem: 'disallowed_character' };
   // Lower-casing can, for a handful of characters, produce a string that folds further; refuse rather than store
   // a form that is not a fixed point.
   if (fold(value) !== value) return { ok: false, problem: 'compatibility_character' };

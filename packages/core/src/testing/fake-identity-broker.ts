@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { DeveloperToken, DeveloperTokenRequest, IdentityBroker } from '../ports/identity-broker.port.js';
 import { type Clock, systemClock } from '../ports/clock.port.js';
+import type { DeveloperToken, DeveloperTokenRequest, IdentityBroker } from '../ports/identity-broker.port.js';
 
 export interface FakeIdentityBrokerOptions {
   readonly identityPoolId?: string;

@@ -19,7 +19,7 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore {
 
   async rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome> {
     const current = this.tokens.get(currentHash);
-    if (!current || current.status !== 'active' || this.revokedFamilies.has(current.familyId)) return 'not_active';
+    if (current?.status !== 'active' || this.revokedFamilies.has(current.familyId)) return 'not_active';
     this.tokens.set(currentHash, { ...current, status: 'rotated' });
     this.tokens.set(next.tokenHash, structuredClone(next));
     return 'rotated';

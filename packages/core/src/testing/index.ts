@@ -2,11 +2,12 @@
  * `@devauth/core/testing`: in-memory adapters for every port, a fake identity broker, a manual clock and the
  * contract suites every adapter must pass. The contract suites import `vitest` (an optional peer dependency).
  */
-export { InMemoryUserStore } from './in-memory-user-store.js';
-export { InMemoryRefreshTokenStore } from './in-memory-refresh-token-store.js';
-export { InMemoryLoginAttemptStore } from './in-memory-login-attempt-store.js';
-export { InMemoryInvitationStore } from './in-memory-invitation-store.js';
+
+export * from './contracts/index.js';
 export { FakeIdentityBroker, type FakeIdentityBrokerOptions, type FakeTokenClaims } from './fake-identity-broker.js';
+export { InMemoryInvitationStore } from './in-memory-invitation-store.js';
+export { InMemoryLoginAttemptStore } from './in-memory-login-attempt-store.js';
+export { InMemoryRefreshTokenStore } from './in-memory-refresh-token-store.js';
+export { InMemoryUserStore } from './in-memory-user-store.js';
 export { ManualClock } from './manual-clock.js';
 export { RecordingEventSink } from './recording-event-sink.js';
-export * from './contracts/index.js';

@@ -59,7 +59,9 @@ export function describeLoginAttemptStoreContract(
       await store.recordFailure([user, other], sampleDate(0), DAY);
       await store.reset(user);
       await store.reset(key('user'));
-      expect(await store.get([user, other])).toEqual([{ key: other, consecutiveFailures: 1, lastFailureAt: sampleDate(0) }]);
+      expect(await store.get([user, other])).toEqual([
+        { key: other, consecutiveFailures: 1, lastFailureAt: sampleDate(0) },
+      ]);
     });
 
     it(`counts ${concurrency} parallel failures of one key exactly`, async () => {

@@ -76,7 +76,11 @@ export function describeUserStoreContract(
       const user = sampleUser();
       await store.create(user);
       const identityId = `us-east-1:${randomUUID()}`;
-      const updated = nextVersion(user, { identityId, passwordHash: '$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA' }, sampleDate(60));
+      const updated = nextVersion(
+        user,
+        { identityId, passwordHash: '$scrypt$ln=17,r=8,p=1$c2FsdA$aGFzaA' },
+        sampleDate(60),
+      );
       await store.update(updated);
       expect(await store.findById(user.id)).toEqual(updated);
       expect(await store.findByIdentityId(identityId)).toEqual(updated);
@@ -109,9 +113,9 @@ export function describeUserStoreContract(
       const user = sampleUser();
       await store.create(holder);
       await store.create(user);
-      await expect(store.update(nextVersion(user, { username: holder.username }, sampleDate(1)))).rejects.toBeInstanceOf(
-        UsernameTakenError,
-      );
+      await expect(
+        store.update(nextVersion(user, { username: holder.username }, sampleDate(1))),
+      ).rejects.toBeInstanceOf(UsernameTakenError);
       await expect(store.update(nextVersion(user, { email: holder.email }, sampleDate(1)))).rejects.toBeInstanceOf(
         EmailTakenError,
       );

@@ -1,0 +1,90 @@
+import { zxcvbnCommonPasswords } from './domain/common-passwords.js';
+import { type DevauthConfig, type DevauthConfigInput, resolveConfig } from './domain/config.js';
+import { InvitationRoleAssignmentPolicy } from './domain/invitation-role-policy.js';
+import type { CommonPasswordList } from './domain/password-policy.js';
+import { uuidv7Generator } from './domain/uuidv7.js';
+import { createDefaultPasswordHasher } from './hashing/index.js';
+import { type Clock, systemClock } from './ports/clock.port.js';
+import { discardEvents, type EventSink } from './ports/event-sink.port.js';
+import type { IdGenerator } from './ports/id-generator.port.js';
+import type { IdentityBroker } from './ports/identity-broker.port.js';
+import type { InvitationStore } from './ports/invitation-store.port.js';
+import type { LoginAttemptStore } from './ports/login-attempt-store.port.js';
+import type { PasswordHasher } from './ports/password-hasher.port.js';
+import type { RefreshTokenStore } from './ports/refresh-token-store.port.js';
+import type { RoleAssignmentPolicy } from './ports/role-assignment-policy.port.js';
+import type { UserStore } from './ports/user-store.port.js';
+import { CreateGuestIdentity } from './use-cases/create-guest-identity.use-case.js';
+import { CreateInvitation } from './use-cases/create-invitation.use-case.js';
+import { Login } from './use-cases/login.use-case.js';
+import { Logout } from './use-cases/logout.use-case.js';
+import { RefreshSession } from './use-cases/refresh-session.use-case.js';
+import { RegisterUser } from './use-cases/register-user.use-case.js';
+
+/** The adapters devauth needs. Stores and the broker are required; everything else has a production default. */
+export interface DevauthDependencies {
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly loginAttempts: LoginAttemptStore;
+  readonly invitations: InvitationStore;
+  readonly broker: IdentityBroker;
+  /** Default: argon2id (OWASP m=19456 KiB, t=2, p=1), verifying scrypt, bcrypt and PBKDF2 legacy hashes. */
+  readonly hasher?: PasswordHasher;
+  /** Default: shopper (the default role) open to all, other roles by invitation or administrator. */
+  readonly rolePolicy?: RoleAssignmentPolicy;
+  /** Default: the @zxcvbn-ts common-password list, loaded on first registration. */
+  readonly commonPasswords?: CommonPasswordList;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  readonly events?: EventSink;
+}
+
+export interface Devauth {
+  readonly config: DevauthConfig;
+  readonly register: RegisterUser;
+  readonly login: Login;
+  readonly refresh: RefreshSession;
+  readonly logout: Logout;
+  readonly guest: CreateGuestIdentity;
+  readonly createInvitation: CreateInvitation;
+}
+
+/**
+ * Wires the use cases from adapters, without any container. Cheap: nothing is hashed, loaded or connected here
+ * (the default hasher and the common-password list do their work on first use).
+ */
+export function createDevauth(dependencies: DevauthDependencies, configInput: DevauthConfigInput = {}): Devauth {
+  const config = resolveConfig(configInput);
+  const clock = dependencies.clock ?? systemClock;
+  const events = dependencies.events ?? discardEvents;
+  const ids = dependencies.ids ?? uuidv7Generator;
+  const hasher = dependencies.hasher ?? createDefaultPasswordHasher();
+  const rolePolicy =
+    dependencies.rolePolicy ??
+    new InvitationRoleAssignmentPolicy({
+      invitations: dependencies.invitations,
+      roles: config.roles,
+      selfServiceRoles: [config.defaultRole],
+    });
+  const { users, refreshTokens, loginAttempts, invitations, broker } = dependencies;
+  return {
+    config,
+    register: new RegisterUser(
+      {
+        users,
+        hasher,
+        rolePolicy,
+        commonPasswords: dependencies.commonPasswords ?? zxcvbnCommonPasswords(),
+        clock,
+        ids,
+        events,
+      },
+      config,
+    ),
+    login: new Login({ users, refreshTokens, loginAttempts, hasher, broker, clock, ids, events }, config),
+    refresh: new RefreshSession({ users, refreshTokens, broker, clock, events }, config),
+    logout: new Logout({ refreshTokens, clock, events }),
+    guest: new CreateGuestIdentity({ broker, clock, events }),
+    createInvitation: new CreateInvitation({ invitations, clock, events }, config),
+  };
+}

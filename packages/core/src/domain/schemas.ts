@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * Request schemas for the use cases, exported so edges (Lambda handlers, OpenAPI generation, clients) share them.
+ * They check shape and coarse bounds only; canonicalization and password policy run after them, in the use cases.
+ * Objects are strict: an unexpected field (a smuggled `isAdministrator`, say) is an error, never silently dropped.
+ */
+const boundedString = (max: number) => z.string().max(max);
+
+export const registerInputSchema = z.strictObject({
+  username: boundedString(256),
+  password: boundedString(4096),
+  email: boundedString(512).optional(),
+  role: boundedString(64).optional(),
+  invitationCode: boundedString(128).optional(),
+});
+export type RegisterInput = z.input<typeof registerInputSchema>;
+
+export const loginInputSchema = z.strictObject({
+  username: boundedString(256),
+  password: boundedString(4096),
+  /** The caller's guest IdentityId, to be upgraded to an authenticated identity (keeps the id). */
+  guestIdentityId: boundedString(55).optional(),
+});
+export type LoginInput = z.input<typeof loginInputSchema>;
+
+export const refreshInputSchema = z.strictObject({ refreshToken: boundedString(128) });
+export type RefreshInput = z.input<typeof refreshInputSchema>;
+
+export const logoutInputSchema = z.strictObject({ refreshToken: boundedString(128) });
+export type LogoutInput = z.input<typeof logoutInputSchema>;
+
+/** Cognito IdentityId shape: `<region>:<uuid>` (API limits: 1-55 chars, `[\w-]+:[0-9a-f-]+`). */
+export const IDENTITY_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;

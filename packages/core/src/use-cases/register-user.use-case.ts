@@ -1,0 +1,88 @@
+import type { DevauthConfig } from '../domain/config.js';
+import { ValidationError } from '../domain/errors.js';
+import { type CommonPasswordList, checkNewPassword, PASSWORD_NORMALIZATION } from '../domain/password-policy.js';
+import { type RegisterInput, registerInputSchema } from '../domain/schemas.js';
+import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js';
+import { canonicalizeEmail, canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
+import { parseInput } from '../domain/validation.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventSink } from '../ports/event-sink.port.js';
+import type { IdGenerator } from '../ports/id-generator.port.js';
+import type { PasswordHasher } from '../ports/password-hasher.port.js';
+import type { RoleAssignmentPolicy } from '../ports/role-assignment-policy.port.js';
+import type { UserStore } from '../ports/user-store.port.js';
+import { publishSafely } from './publish.js';
+
+export interface RegisterUserDependencies {
+  readonly users: UserStore;
+  readonly hasher: PasswordHasher;
+  readonly rolePolicy: RoleAssignmentPolicy;
+  readonly commonPasswords: CommonPasswordList;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly events: EventSink;
+}
+
+/** Set only by trusted server code, never from a request body. */
+export interface RegisterContext {
+  readonly actor?: { readonly isAdministrator: boolean };
+}
+
+/**
+ * Self-registration: validate, canonicalize, check the password policy, authorize the role, hash, store (username and
+ * email unique, atomically), announce. The cheap checks all run before the one expensive step, the hash.
+ */
+export class RegisterUser {
+  constructor(
+    private readonly deps: RegisterUserDependencies,
+    private readonly config: DevauthConfig,
+  ) {}
+
+  async execute(input: RegisterInput | unknown, context: RegisterContext = {}): Promise<PublicUser> {
+    const request = parseInput(registerInputSchema, input);
+    const username = canonicalizeUsername(request.username);
+    if (!username.ok)
+      throw ValidationError.single('username', username.problem, USERNAME_PROBLEM_MESSAGES[username.problem]);
+    const email = request.email === undefined ? null : canonicalizeEmail(request.email);
+    if (request.email !== undefined && email === null) {
+      throw ValidationError.single('email', 'invalid_email', 'must be a valid email address of at most 254 characters');
+    }
+    const password = await checkNewPassword(
+      request.password,
+      { username: username.value, email },
+      this.config.passwordPolicy,
+      this.deps.commonPasswords,
+    );
+    const now = this.deps.clock.now();
+    const grant = await this.deps.rolePolicy.authorize({
+      requestedRole: request.role ?? this.config.defaultRole,
+      invitationCode: request.invitationCode,
+      actor: context.actor,
+      now,
+    });
+    const user: UserRecord = {
+      id: this.deps.ids.newId(),
+      username: username.value,
+      email,
+      role: grant.role,
+      passwordHash: '',
+      passwordNormalization: PASSWORD_NORMALIZATION,
+      identityId: null,
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    try {
+      const stored = { ...user, passwordHash: await this.deps.hasher.hash(password) };
+      await this.deps.users.create(stored);
+      publishSafely(this.deps.events, { type: 'UserRegistered', at: now, userId: stored.id, role: stored.role });
+      return toPublicUser(stored);
+    } catch (error) {
+      // The registration did not happen: give back an invitation it consumed, so the code is not burnt.
+      // A failed give-back must not hide why the registration failed; the invitation then stays used.
+      await grant.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+}

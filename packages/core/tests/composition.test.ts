@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { type Devauth, TOKENS } from '@devauth/core';
+import { registerDevauth } from '@devauth/core/composition';
+import {
+  FakeIdentityBroker,
+  InMemoryInvitationStore,
+  InMemoryLoginAttemptStore,
+  InMemoryRefreshTokenStore,
+  InMemoryUserStore,
+  ManualClock,
+} from '@devauth/core/testing';
+import { container } from 'tsyringe';
+import { describe, expect, it } from 'vitest';
+import { fastHasher, STRONG_PASSWORD } from './support.js';
+
+describe('Composition: registerDevauth (tsyringe)', () => {
+  it('resolves a working devauth from registered adapters, and an override replaces a default', async () => {
+    const scope = container.createChildContainer();
+    const clock = new ManualClock('2030-05-05T05:05:05.000Z');
+    scope.register(TOKENS.UserStore, { useValue: new InMemoryUserStore() });
+    scope.register(TOKENS.RefreshTokenStore, { useValue: new InMemoryRefreshTokenStore() });
+    scope.register(TOKENS.LoginAttemptStore, { useValue: new InMemoryLoginAttemptStore() });
+    scope.register(TOKENS.InvitationStore, { useValue: new InMemoryInvitationStore() });
+    scope.register(TOKENS.IdentityBroker, { useValue: new FakeIdentityBroker({ clock }) });
+    scope.register(TOKENS.PasswordHasher, { useValue: fastHasher() });
+    scope.register(TOKENS.Clock, { useValue: clock });
+    scope.register(TOKENS.Config, { useValue: { tokenDurationSeconds: 300 } });
+    registerDevauth(scope);
+
+    const devauth = scope.resolve<Devauth>(TOKENS.Devauth);
+    expect(scope.resolve<Devauth>(TOKENS.Devauth)).toBe(devauth);
+    const user = await devauth.register.execute({ username: 'zed', password: STRONG_PASSWORD });
+    expect(user.createdAt).toEqual(clock.now());
+    const session = await devauth.login.execute({ username: 'zed', password: STRONG_PASSWORD });
+    expect(session.openIdTokenExpiresAt).toEqual(new Date(clock.now().getTime() + 300_000));
+  });
+
+  it('names the ports that are missing instead of failing obscurely', () => {
+    const scope = container.createChildContainer();
+    scope.register(TOKENS.UserStore, { useValue: new InMemoryUserStore() });
+    registerDevauth(scope);
+    expect(() => scope.resolve(TOKENS.Devauth)).toThrow(
+      /RefreshTokenStore, LoginAttemptStore, InvitationStore, IdentityBroker/,
+    );
+  });
+});

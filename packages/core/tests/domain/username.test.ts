@@ -1,0 +1,116 @@
+import { canonicalizeEmail, canonicalizeUsername } from '@devauth/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+const canonical = (input: string) => {
+  const result = canonicalizeUsername(input);
+  return result.ok ? result.value : `!${result.problem}`;
+};
+
+describe('Function: canonicalizeUsername', () => {
+  it('lower-cases and NFC-normalizes', () => {
+    expect(canonical('Alice')).toBe('alice');
+    expect(canonical('ÉLODIE')).toBe('élodie');
+    // e + combining acute (NFD) and the precomposed é are the same user.
+    expect(canonical('Ame\u0301lie')).toBe(canonical('Amélie'));
+    expect(canonical('José_Ñ-2.x')).toBe('josé_ñ-2.x');
+    expect(canonical('山田太郎')).toBe('山田太郎');
+    expect(canonical('やまだタロウ')).toBe('やまだタロウ');
+  });
+
+  it('rejects compatibility characters instead of folding them (the ᴮᴵᴳᴮᴵᴿᴰ takeover)', () => {
+    expect(canonical('ᴮᴵᴳᴮᴵᴿᴰ')).toBe('!compatibility_character');
+    expect(canonical('ｂｉｇｂｉｒｄ')).toBe('!compatibility_character');
+    expect(canonical('ﬁnance')).toBe('!compatibility_character');
+    expect(canonical('user²')).toBe('!compatibility_character');
+  });
+
+  it('rejects confusable mixes of scripts', () => {
+    // Cyrillic "а" (U+0430) inside Latin "paypal".
+    expect(canonical('p\u0430ypal')).toBe('!mixed_scripts');
+    // Greek omicron inside Latin.
+    expect(canonical('g\u03bfogle')).toBe('!mixed_scripts');
+    expect(canonical('\u0440\u0430\u0443')).toBe('рау');
+  });
+
+  it('rejects what is not a letter, digit, ".", "_" or "-", and bad edges', () => {
+    for (const bad of [
+      'al ice',
+      'al\u0000ice',
+      'al\nice',
+      'al\u200bice',
+      'al\u202eice',
+      'a@b.c',
+      'emoji😀x',
+      'tab\tx',
+    ]) {
+      expect(canonical(bad)).toBe('!disallowed_character');
+    }
+    expect(canonical('.alice')).toBe('!bad_edge_character');
+    expect(canonical('alice-')).toBe('!bad_edge_character');
+  });
+
+  it('bounds the length in code points: 3 to 64', () => {
+    expect(canonical('ab')).toBe('!too_short');
+    expect(canonical('')).toBe('!too_short');
+    expect(canonical('abc')).toBe('abc');
+    expect(canonical('a'.repeat(64))).toBe('a'.repeat(64));
+    expect(canonical('a'.repeat(65))).toBe('!too_long');
+    expect(canonical('a'.repeat(1_000_000))).toBe('!too_long');
+  });
+
+  it('rejects ill-formed UTF-16 (lone surrogates)', () => {
+    expect(canonical('abc\ud800')).toBe('!malformed_unicode');
+  });
+
+  it('is idempotent for every input it accepts (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (input) => {
+        const once = canonicalizeUsername(input);
+        if (!once.ok) return;
+        const twice = canonicalizeUsername(once.value);
+        expect(twice).toEqual(once);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('accepts only the documented character set (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 70 }), (input) => {
+        const result = canonicalizeUsername(input);
+        if (!result.ok) return;
+        expect(result.value).toMatch(/^[\p{L}\p{Nd}][\p{L}\p{M}\p{Nd}._-]*$/u);
+        expect(result.value.normalize('NFKC')).toBe(result.value);
+        expect([...result.value].length).toBeGreaterThanOrEqual(3);
+        expect([...result.value].length).toBeLessThanOrEqual(64);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('Function: canonicalizeEmail', () => {
+  it('trims and lower-cases', () => {
+    expect(canonicalizeEmail('  Alice@Example.COM ')).toBe('alice@example.com');
+  });
+
+  it('refuses what is not an address, control characters and more than 254 characters', () => {
+    expect(canonicalizeEmail('not-an-email')).toBeNull();
+    expect(canonicalizeEmail('a@b')).toBeNull();
+    expect(canonicalizeEmail('a\u0000b@example.com')).toBeNull();
+    expect(canonicalizeEmail(`${'a'.repeat(243)}@example.com`)).toBeNull();
+    expect(canonicalizeEmail(`${'a'.repeat(242)}@example.com`)).toHaveLength(254);
+    expect(canonicalizeEmail('x'.repeat(1_000_000))).toBeNull();
+  });
+
+  it('is idempotent (property)', () => {
+    fc.assert(
+      fc.property(fc.emailAddress(), (input) => {
+        const once = canonicalizeEmail(input);
+        if (once === null) return;
+        expect(canonicalizeEmail(once)).toBe(once);
+      }),
+    );
+  });
+});
