@@ -1,0 +1,164 @@
+import { GetItemCommand, QueryCommand, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome } from '@devauth/core';
+import { isConditionalCheckFailed, toPortError } from './errors.js';
+import { familyMemberItem, itemToToken, millis, n, s, tokenItem } from './mappers.js';
+import { assertStoreOptions, call, type DynamoDbStoreOptions, type Item, transactWrite } from './requests.js';
+import { DEVAUTH_TABLE, keys, MEMBER_PREFIX } from './table.js';
+
+/** Tokens marked in parallel while revoking a family (bounded, so a large family does not burst the table). */
+const MARK_CONCURRENCY = 16;
+
+/**
+ * Refresh tokens in the single table. A token item (`TOKEN#<hash>`) holds the record; its family's partition
+ * (`FAMILY#<familyId>`) holds the family item (revocation flag) and one member item per token.
+ *
+ * - `find` is one strongly consistent GetItem: revocation is written onto every token item (`familyRevoked`), so the
+ *   token alone answers, with no second read of the family.
+ * - `rotate` is one TransactWriteItems: update the current token to `rotated` on condition it is `active`, in this
+ *   family and not revoked; ConditionCheck that the family is not revoked; put the successor and its member item.
+ *   Of concurrent rotations of one token exactly one can commit.
+ * - `revokeFamily` flags the family item first (from then on no rotation or issue can add an unrevoked token), then
+ *   reads the family partition (consistent) and flags every token found. It costs O(tokens in the family) requests,
+ *   on the rare path (logout, reuse), to keep the hot `find` at one read. If it is interrupted midway, rotations
+ *   of the family already fail (ConditionCheck), and calling it again (it is idempotent) finishes the marking.
+ */
+export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
+  constructor(private readonly options: DynamoDbStoreOptions) {
+    assertStoreOptions(options);
+  }
+
+  /** One TransactWriteItems (token, member item, family not revoked); a token of a revoked family is stored revoked. */
+  async issue(record: RefreshTokenRecord): Promise<void> {
+    const reasons = await transactWrite(this.options, 'TransactWriteItems (issue refresh token)', [
+      this.put(tokenItem(record)),
+      this.put(familyMemberItem(record)),
+      this.familyNotRevoked(record.familyId),
+    ]);
+    if (reasons === null) return;
+    // The family was revoked: "present and future" tokens, so this one is born revoked.
+    await transactWrite(this.options, 'TransactWriteItems (issue refresh token)', [
+      this.put(tokenItem(record, true)),
+      this.put(familyMemberItem(record)),
+    ]);
+  }
+
+  async find(tokenHash: string): Promise<RefreshTokenRecord | null> {
+    const output = await call('GetItem (refresh token)', () =>
+      this.options.client.send(
+        new GetItemCommand({ TableName: this.options.tableName, Key: keys.token(tokenHash), ConsistentRead: true }),
+      ),
+    );
+    return output.Item ? itemToToken(output.Item) : null;
+  }
+
+  async rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome> {
+    const retire: TransactWriteItem = {
+      Update: {
+        TableName: this.options.tableName,
+        Key: keys.token(currentHash),
+        UpdateExpression: 'SET #status = :rotated',
+        ConditionExpression: '#status = :active AND #familyId = :familyId AND attribute_not_exists(#familyRevoked)',
+        ExpressionAttributeNames: { '#status': 'status', '#familyId': 'familyId', '#familyRevoked': 'familyRevoked' },
+        ExpressionAttributeValues: { ':rotated': s('rotated'), ':active': s('active'), ':familyId': s(next.familyId) },
+      },
+    };
+    const reasons = await transactWrite(this.options, 'TransactWriteItems (rotate refresh token)', [
+      retire,
+      this.familyNotRevoked(next.familyId),
+      // A successor digest that already exists would be a collision (or a replayed `next`): never overwrite it.
+      this.put(tokenItem(next), 'attribute_not_exists(PK)'),
+      this.put(familyMemberItem(next)),
+    ]);
+    return reasons === null ? 'rotated' : 'not_active';
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await call('UpdateItem (revoke family)', () =>
+      this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: keys.family(familyId),
+          UpdateExpression: 'SET #type = :type, #revokedAt = if_not_exists(#revokedAt, :now)',
+          ExpressionAttributeNames: { '#type': 'type', '#revokedAt': 'revokedAt' },
+          ExpressionAttributeValues: { ':type': s('family'), ':now': millis(new Date()) },
+        }),
+      ),
+    );
+    let familyTtl: string | undefined;
+    let startKey: Item | undefined;
+    do {
+      const page = await call('Query (family members)', () =>
+        this.options.client.send(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
+            ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+            ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)), ':member': s(MEMBER_PREFIX) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const members = page.Items ?? [];
+      familyTtl ??= members[0]?.[DEVAUTH_TABLE.ttlAttribute]?.N;
+      const hashes = members.flatMap((item) => {
+        const sk = item[DEVAUTH_TABLE.sortKey]?.S;
+        return sk?.startsWith(MEMBER_PREFIX) ? [sk.slice(MEMBER_PREFIX.length)] : [];
+      });
+      for (let start = 0; start < hashes.length; start += MARK_CONCURRENCY) {
+        await Promise.all(hashes.slice(start, start + MARK_CONCURRENCY).map((hash) => this.markRevoked(hash)));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    // The family item outlives its tokens only as long as the family could live (member TTL = familyExpiresAt).
+    if (familyTtl !== undefined) await this.expireFamilyAt(familyId, familyTtl);
+  }
+
+  /** Flags one token; a token already gone (TTL) is not recreated as a stub. */
+  private async markRevoked(tokenHash: string): Promise<void> {
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: keys.token(tokenHash),
+          UpdateExpression: 'SET #familyRevoked = :true',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#familyRevoked': 'familyRevoked', '#pk': DEVAUTH_TABLE.partitionKey },
+          ExpressionAttributeValues: { ':true': { BOOL: true } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw toPortError(error, 'UpdateItem (revoke token)');
+    }
+  }
+
+  private async expireFamilyAt(familyId: string, ttlSeconds: string): Promise<void> {
+    await call('UpdateItem (family TTL)', () =>
+      this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: keys.family(familyId),
+          UpdateExpression: 'SET #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': DEVAUTH_TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':ttl': n(Number(ttlSeconds)) },
+        }),
+      ),
+    );
+  }
+
+  private put(item: Item, condition?: string): TransactWriteItem {
+    return { Put: { TableName: this.options.tableName, Item: item, ConditionExpression: condition } };
+  }
+
+  /** ConditionCheck: the family has no revocation (an absent family item passes). */
+  private familyNotRevoked(familyId: string): TransactWriteItem {
+    return {
+      ConditionCheck: {
+        TableName: this.options.tableName,
+        Key: keys.family(familyId),
+        ConditionExpression: 'attribute_not_exists(#revokedAt)',
+        ExpressionAttributeNames: { '#revokedAt': 'revokedAt' },
+      },
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { DynamoDbInvitationStore } from './dynamodb-invitation-store.js';
+import { DynamoDbLoginAttemptStore } from './dynamodb-login-attempt-store.js';
+import { DynamoDbRefreshTokenStore } from './dynamodb-refresh-token-store.js';
+import { DynamoDbUserStore } from './dynamodb-user-store.js';
+import { assertStoreOptions, type DynamoDbStoreOptions } from './requests.js';
+
+/**
+ * Every devauth persistence port on one DynamoDB table, named as `createDevauth` expects them
+ * (`createDevauth({ ...createDynamoDbStores({ client, tableName }), broker })`). Cheap: no request is sent here.
+ */
+export class DynamoDbStores {
+  readonly users: DynamoDbUserStore;
+  readonly refreshTokens: DynamoDbRefreshTokenStore;
+  readonly loginAttempts: DynamoDbLoginAttemptStore;
+  readonly invitations: DynamoDbInvitationStore;
+
+  constructor(options: DynamoDbStoreOptions) {
+    assertStoreOptions(options);
+    this.users = new DynamoDbUserStore(options);
+    this.refreshTokens = new DynamoDbRefreshTokenStore(options);
+    this.loginAttempts = new DynamoDbLoginAttemptStore(options);
+    this.invitations = new DynamoDbInvitationStore(options);
+  }
+}
+
+export function createDynamoDbStores(options: DynamoDbStoreOptions): DynamoDbStores {
+  return new DynamoDbStores(options);
+}

@@ -1,0 +1,227 @@
+import { GetItemCommand, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import {
+  EmailTakenError,
+  UsernameTakenError,
+  type UserRecord,
+  type UserStore,
+  VersionConflictError,
+} from '@devauth/core';
+import { emailMarkerItem, itemToUser, n, s, userItem, usernameMarkerItem } from './mappers.js';
+import {
+  assertStoreOptions,
+  batchDelete,
+  call,
+  type DynamoDbStoreOptions,
+  type Item,
+  type Key,
+  transactWrite,
+} from './requests.js';
+import { DEVAUTH_TABLE, keys } from './table.js';
+
+/** What each item of a user transaction guards, to map a cancellation reason (by index) to the domain error. */
+type Guard = 'user' | 'username' | 'email' | 'ownership';
+
+const NOT_EXISTS = 'attribute_not_exists(PK)';
+/** A marker may be written or removed by its owner, or created where there is none. */
+const OWNED = 'attribute_not_exists(PK) OR #userId = :userId';
+const DELETE_ATTEMPTS = 5;
+
+/**
+ * Users in the single table: the user item (`USER#<id>`), a username marker that also holds a full copy of the user
+ * (`USERNAME#<username>`, the login lookup) and an email marker (`EMAIL#<email>`). Every write of a user writes its
+ * markers in the same TransactWriteItems, each guarded by a condition, so uniqueness and the copy never drift.
+ */
+export class DynamoDbUserStore implements UserStore {
+  constructor(private readonly options: DynamoDbStoreOptions) {
+    assertStoreOptions(options);
+  }
+
+  /** One request: TransactWriteItems of the user item and its markers, each `attribute_not_exists`. */
+  async create(user: UserRecord): Promise<void> {
+    const writes: [Guard, TransactWriteItem][] = [
+      ['user', this.put(userItem(user), NOT_EXISTS)],
+      ['username', this.put(usernameMarkerItem(user), NOT_EXISTS)],
+    ];
+    if (user.email !== null) writes.push(['email', this.put(emailMarkerItem(user.id, user.email), NOT_EXISTS)]);
+    await this.commit('create user', writes);
+  }
+
+  /** One strongly consistent GetItem. */
+  async findById(id: string): Promise<UserRecord | null> {
+    return this.getUser('GetItem (user by id)', keys.user(id));
+  }
+
+  /** One strongly consistent GetItem of the username marker, which carries a full copy of the user. */
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    return this.getUser('GetItem (user by username)', keys.username(username));
+  }
+
+  /**
+   * One Query of the sparse identity index (GSI1). Like every GSI it is eventually consistent: a link written a
+   * moment ago may not be visible yet (typically well under a second).
+   */
+  async findByIdentityId(identityId: string): Promise<UserRecord | null> {
+    const { identityIndex } = DEVAUTH_TABLE;
+    const output = await call('Query (user by identity id)', () =>
+      this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          IndexName: identityIndex.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': identityIndex.partitionKey },
+          ExpressionAttributeValues: { ':pk': s(keys.identity(identityId)) },
+          Limit: 1,
+        }),
+      ),
+    );
+    const item = output.Items?.[0];
+    return item ? itemToUser(item) : null;
+  }
+
+  /**
+   * A consistent read of the stored user (to learn which markers move), then one TransactWriteItems: the user item on
+   * condition of the previous version, the username marker's copy, and marker moves for a changed username/email.
+   * The version condition makes the read safe: had anything changed since, the version would differ.
+   */
+  async update(next: UserRecord): Promise<void> {
+    const current = await this.findById(next.id);
+    if (current === null || current.version !== next.version - 1) throw new VersionConflictError('user');
+    const writes: [Guard, TransactWriteItem][] = [
+      [
+        'user',
+        this.put(userItem(next), '#version = :previous', {
+          names: { '#version': 'version' },
+          values: { ':previous': n(current.version) },
+        }),
+      ],
+      ['username', this.put(usernameMarkerItem(next), OWNED, this.owner(next.id))],
+    ];
+    if (current.username !== next.username) {
+      writes.push(['ownership', this.remove(keys.username(current.username), OWNED, this.owner(next.id))]);
+    }
+    if (next.email !== null && next.email !== current.email) {
+      writes.push(['email', this.put(emailMarkerItem(next.id, next.email), OWNED, this.owner(next.id))]);
+    }
+    if (current.email !== null && current.email !== next.email) {
+      writes.push(['ownership', this.remove(keys.email(current.email), OWNED, this.owner(next.id))]);
+    }
+    await this.commit('update user', writes);
+  }
+
+  /**
+   * Removes the user item and its markers in one transaction (on condition of the version read just before, so a
+   * concurrent rename cannot leave a marker behind), then sweeps whatever else lives in the user's partition page by
+   * page, so the delete never depends on everything fitting one transaction or batch. Idempotent.
+   */
+  async delete(id: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.findById(id);
+      if (current === null) break;
+      const writes: [Guard, TransactWriteItem][] = [
+        [
+          'user',
+          this.remove(keys.user(id), '#version = :version', {
+            names: { '#version': 'version' },
+            values: { ':version': n(current.version) },
+          }),
+        ],
+        ['ownership', this.remove(keys.username(current.username), OWNED, this.owner(id))],
+      ];
+      if (current.email !== null) {
+        writes.push(['ownership', this.remove(keys.email(current.email), OWNED, this.owner(id))]);
+      }
+      try {
+        await this.commit('delete user', writes);
+        break;
+      } catch (error) {
+        // Changed between read and delete: read again (bounded, then the caller sees the conflict).
+        if (!(error instanceof VersionConflictError) || attempt >= DELETE_ATTEMPTS) throw error;
+      }
+    }
+    await this.sweepPartition(id);
+  }
+
+  private async sweepPartition(id: string): Promise<void> {
+    let startKey: Item | undefined;
+    do {
+      const page = await call('Query (user partition)', () =>
+        this.options.client.send(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+            ExpressionAttributeValues: { ':pk': s(keys.userPartition(id)) },
+            ProjectionExpression: '#pk, #sk',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const found = (page.Items ?? []).flatMap((item): Key[] =>
+        item.PK && item.SK ? [{ PK: item.PK, SK: item.SK }] : [],
+      );
+      await batchDelete(this.options, 'BatchWriteItem (user partition)', found);
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+  }
+
+  private async getUser(operation: string, key: Key): Promise<UserRecord | null> {
+    const output = await call(operation, () =>
+      this.options.client.send(
+        new GetItemCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }),
+      ),
+    );
+    return output.Item ? itemToUser(output.Item) : null;
+  }
+
+  /** Commits the writes; a failed condition becomes the domain error of the first guard that failed, by priority. */
+  private async commit(operation: string, writes: [Guard, TransactWriteItem][]): Promise<void> {
+    const reasons = await transactWrite(
+      this.options,
+      `TransactWriteItems (${operation})`,
+      writes.map(([, item]) => item),
+    );
+    if (reasons === null) return;
+    const failed = new Set(
+      writes.flatMap(([guard], index) => (reasons[index] === 'ConditionalCheckFailed' ? [guard] : [])),
+    );
+    // Same order as the reference store: a stale version first, then the username, then the email.
+    if (failed.has('user') || failed.has('ownership')) throw new VersionConflictError('user');
+    if (failed.has('username')) throw new UsernameTakenError();
+    if (failed.has('email')) throw new EmailTakenError();
+    throw new VersionConflictError('user');
+  }
+
+  private owner(userId: string): Expression {
+    return { names: { '#userId': 'userId' }, values: { ':userId': s(userId) } };
+  }
+
+  private put(item: Item, condition: string, expression: Expression = {}): TransactWriteItem {
+    return {
+      Put: {
+        TableName: this.options.tableName,
+        Item: item,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      },
+    };
+  }
+
+  private remove(key: Key, condition: string, expression: Expression = {}): TransactWriteItem {
+    return {
+      Delete: {
+        TableName: this.options.tableName,
+        Key: key,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: expression.names,
+        ExpressionAttributeValues: expression.values,
+      },
+    };
+  }
+}
+
+interface Expression {
+  readonly names?: Record<string, string>;
+  readonly values?: Item;
+}

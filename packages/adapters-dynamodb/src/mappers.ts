@@ -1,0 +1,239 @@
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import {
+  type AttemptState,
+  ConfigurationError,
+  type InvitationRecord,
+  type PasswordNormalization,
+  type RefreshTokenRecord,
+  type RefreshTokenStatus,
+  type UserRecord,
+  type UserStatus,
+} from '@devauth/core';
+import type { Item } from './requests.js';
+import { DEVAUTH_TABLE, keys } from './table.js';
+
+/**
+ * Items <-> domain records, in one place. Dates are stored as epoch milliseconds (N), which round-trips a `Date`
+ * exactly; absent optional values (null email, null identity id, unused invitation) are absent attributes, which
+ * keeps items small and lets `attribute_not_exists` test them. The TTL attribute is in epoch seconds.
+ */
+
+export const ITEM_TYPE = {
+  user: 'user',
+  usernameMarker: 'username',
+  emailMarker: 'email',
+  token: 'token',
+  family: 'family',
+  familyMember: 'member',
+  throttle: 'throttle',
+  invitation: 'invitation',
+} as const;
+
+const TTL = DEVAUTH_TABLE.ttlAttribute;
+
+export const s = (value: string): AttributeValue => ({ S: value });
+export const n = (value: number): AttributeValue => ({ N: String(value) });
+export const millis = (date: Date): AttributeValue => n(date.getTime());
+/** An item is never given a TTL less than this after it is written (see {@link ttlAt}). */
+export const MIN_RETENTION_MS = 60 * 60 * 1000;
+
+/**
+ * The TTL attribute (epoch seconds, rounded up so an item never expires before the moment it stands for) for a record
+ * whose own end is `epochMillis`, but at least {@link MIN_RETENTION_MS} after the write. DynamoDB (and DynamoDB Local,
+ * within seconds) deletes items whose TTL has passed; a record written already past its end (an injected clock
+ * behind the wall clock, a backfill, clock skew between writers) would otherwise vanish under its writer. Reads never
+ * rely on TTL: expiry is always decided from the record's own dates.
+ */
+export const ttlAt = (epochMillis: number, writtenAtMillis = Date.now()): AttributeValue =>
+  n(Math.ceil(Math.max(epochMillis, writtenAtMillis + MIN_RETENTION_MS) / 1000));
+
+function malformed(attribute: string): never {
+  // Only the attribute name: values may be personal data.
+  throw new ConfigurationError(`Malformed devauth item in DynamoDB (attribute "${attribute}").`);
+}
+
+function readString(item: Item, name: string): string {
+  const value = item[name]?.S;
+  return value === undefined ? malformed(name) : value;
+}
+
+function readOptionalString(item: Item, name: string): string | null {
+  const value = item[name];
+  if (value === undefined || value.NULL === true) return null;
+  return value.S ?? malformed(name);
+}
+
+function readNumber(item: Item, name: string): number {
+  const value = Number(item[name]?.N ?? Number.NaN);
+  return Number.isFinite(value) ? value : malformed(name);
+}
+
+function readDate(item: Item, name: string): Date {
+  return new Date(readNumber(item, name));
+}
+
+function readOneOf<T extends string>(item: Item, name: string, allowed: readonly T[]): T {
+  const value = readString(item, name);
+  return (allowed as readonly string[]).includes(value) ? (value as T) : malformed(name);
+}
+
+// --- users -------------------------------------------------------------------------------------------------------
+
+/** The user's fields, shared by the user item and the username marker's copy. */
+function userAttributes(user: UserRecord): Item {
+  const item: Item = {
+    userId: s(user.id),
+    username: s(user.username),
+    role: s(user.role),
+    passwordHash: s(user.passwordHash),
+    passwordNormalization: s(user.passwordNormalization),
+    status: s(user.status),
+    createdAt: millis(user.createdAt),
+    updatedAt: millis(user.updatedAt),
+    version: n(user.version),
+  };
+  if (user.email !== null) item.email = s(user.email);
+  if (user.identityId !== null) item.identityId = s(user.identityId);
+  return item;
+}
+
+/** The user item; linked users carry the sparse identity index key. */
+export function userItem(user: UserRecord): Item {
+  const item: Item = { ...keys.user(user.id), type: s(ITEM_TYPE.user), ...userAttributes(user) };
+  if (user.identityId !== null) {
+    item[DEVAUTH_TABLE.identityIndex.partitionKey] = s(keys.identity(user.identityId));
+    item[DEVAUTH_TABLE.identityIndex.sortKey] = s('USER');
+  }
+  return item;
+}
+
+/**
+ * The username marker: uniqueness guard and a full copy of the user, so that the login lookup is one strongly
+ * consistent GetItem. Every write of the user item rewrites it in the same transaction.
+ */
+export function usernameMarkerItem(user: UserRecord): Item {
+  return { ...keys.username(user.username), type: s(ITEM_TYPE.usernameMarker), ...userAttributes(user) };
+}
+
+/** The email marker: uniqueness guard only, pointing at its owner. */
+export function emailMarkerItem(userId: string, email: string): Item {
+  return { ...keys.email(email), type: s(ITEM_TYPE.emailMarker), userId: s(userId) };
+}
+
+const USER_STATUSES: readonly UserStatus[] = ['active', 'disabled'];
+const NORMALIZATIONS: readonly PasswordNormalization[] = ['NFKC', 'none'];
+
+/** A user item or username marker to the record. */
+export function itemToUser(item: Item): UserRecord {
+  return {
+    id: readString(item, 'userId'),
+    username: readString(item, 'username'),
+    email: readOptionalString(item, 'email'),
+    role: readString(item, 'role'),
+    passwordHash: readString(item, 'passwordHash'),
+    passwordNormalization: readOneOf(item, 'passwordNormalization', NORMALIZATIONS),
+    identityId: readOptionalString(item, 'identityId'),
+    status: readOneOf(item, 'status', USER_STATUSES),
+    createdAt: readDate(item, 'createdAt'),
+    updatedAt: readDate(item, 'updatedAt'),
+    version: readNumber(item, 'version'),
+  };
+}
+
+// --- refresh tokens ----------------------------------------------------------------------------------------------
+
+/** A refresh token item; it expires (TTL) with the token. `familyRevoked` is set by revokeFamily. */
+export function tokenItem(record: RefreshTokenRecord, familyRevoked = false): Item {
+  const item: Item = {
+    ...keys.token(record.tokenHash),
+    type: s(ITEM_TYPE.token),
+    tokenHash: s(record.tokenHash),
+    familyId: s(record.familyId),
+    userId: s(record.userId),
+    identityId: s(record.identityId),
+    status: s(record.status),
+    issuedAt: millis(record.issuedAt),
+    expiresAt: millis(record.expiresAt),
+    familyExpiresAt: millis(record.familyExpiresAt),
+    [TTL]: ttlAt(record.expiresAt.getTime()),
+  };
+  if (familyRevoked) item.familyRevoked = { BOOL: true };
+  return item;
+}
+
+/**
+ * The member item that lists a token in its family's partition, so revokeFamily can find every token. It lives until
+ * the family's absolute end, which revokeFamily also uses as the TTL of the family item.
+ */
+export function familyMemberItem(record: RefreshTokenRecord): Item {
+  return {
+    ...keys.familyMember(record.familyId, record.tokenHash),
+    type: s(ITEM_TYPE.familyMember),
+    [TTL]: ttlAt(record.familyExpiresAt.getTime()),
+  };
+}
+
+const TOKEN_STATUSES: readonly RefreshTokenStatus[] = ['active', 'rotated', 'revoked'];
+
+export function itemToToken(item: Item): RefreshTokenRecord {
+  return {
+    tokenHash: readString(item, 'tokenHash'),
+    familyId: readString(item, 'familyId'),
+    userId: readString(item, 'userId'),
+    identityId: readString(item, 'identityId'),
+    // A revoked family overrides the token's own status (rotated or active).
+    status: item.familyRevoked?.BOOL === true ? 'revoked' : readOneOf(item, 'status', TOKEN_STATUSES),
+    issuedAt: readDate(item, 'issuedAt'),
+    expiresAt: readDate(item, 'expiresAt'),
+    familyExpiresAt: readDate(item, 'familyExpiresAt'),
+  };
+}
+
+// --- throttle counters -------------------------------------------------------------------------------------------
+
+/** A counter restarted at one failure. */
+export function throttleItem(key: string, now: Date, expiresAtMillis: number): Item {
+  return {
+    ...keys.throttle(key),
+    type: s(ITEM_TYPE.throttle),
+    throttleKey: s(key),
+    failures: n(1),
+    lastFailureAt: millis(now),
+    [TTL]: ttlAt(expiresAtMillis),
+  };
+}
+
+export function itemToAttemptState(item: Item): AttemptState {
+  return {
+    key: readString(item, 'throttleKey'),
+    consecutiveFailures: readNumber(item, 'failures'),
+    lastFailureAt: readDate(item, 'lastFailureAt'),
+  };
+}
+
+// --- invitations -------------------------------------------------------------------------------------------------
+
+export function invitationItem(record: InvitationRecord): Item {
+  const item: Item = {
+    ...keys.invitation(record.codeHash),
+    type: s(ITEM_TYPE.invitation),
+    codeHash: s(record.codeHash),
+    role: s(record.role),
+    createdAt: millis(record.createdAt),
+    expiresAt: millis(record.expiresAt),
+    [TTL]: ttlAt(record.expiresAt.getTime()),
+  };
+  if (record.usedAt !== null) item.usedAt = millis(record.usedAt);
+  return item;
+}
+
+export function itemToInvitation(item: Item): InvitationRecord {
+  const usedAt = item.usedAt === undefined ? null : readDate(item, 'usedAt');
+  return {
+    codeHash: readString(item, 'codeHash'),
+    role: readString(item, 'role'),
+    createdAt: readDate(item, 'createdAt'),
+    expiresAt: readDate(item, 'expiresAt'),
+    usedAt,
+  };
+}
