@@ -1,0 +1,102 @@
+import type {
+  AttemptState,
+  PasswordNormalization,
+  RefreshTokenRecord,
+  RefreshTokenStatus,
+  UserRecord,
+  UserStatus,
+} from '@devauth/core';
+
+/**
+ * Rows <-> domain records. Timestamps go out as ISO-8601 strings (unambiguous whatever the session time zone or the
+ * driver's Date serializer) and come back as Dates; a driver configured to return strings or numbers works too.
+ */
+
+export function toTimestamp(date: Date): string {
+  return date.toISOString();
+}
+
+export function toDate(value: unknown): Date {
+  return value instanceof Date ? new Date(value.getTime()) : new Date(value as string | number);
+}
+
+export function toNullableDate(value: unknown): Date | null {
+  return value === null || value === undefined ? null : toDate(value);
+}
+
+/** int4 comes back as a number from both drivers; a bigint column or custom parser may hand over a string. */
+function toInteger(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export const USER_COLUMNS =
+  'id, username, email, role, password_hash, password_normalization, identity_id, status, created_at, updated_at, version';
+
+export interface UserRow {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string | null;
+  readonly role: string;
+  readonly password_hash: string;
+  readonly password_normalization: string;
+  readonly identity_id: string | null;
+  readonly status: string;
+  readonly created_at: unknown;
+  readonly updated_at: unknown;
+  readonly version: unknown;
+}
+
+export function toUserRecord(row: UserRow): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    role: row.role,
+    passwordHash: row.password_hash,
+    // The table's CHECK constraints hold these to the domain's values.
+    passwordNormalization: row.password_normalization as PasswordNormalization,
+    identityId: row.identity_id,
+    status: row.status as UserStatus,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    version: toInteger(row.version),
+  };
+}
+
+export interface RefreshTokenRow {
+  readonly token_hash: string;
+  readonly family_id: string;
+  readonly user_id: string;
+  readonly identity_id: string;
+  readonly status: string;
+  readonly issued_at: unknown;
+  readonly expires_at: unknown;
+  readonly family_expires_at: unknown;
+}
+
+export function toRefreshTokenRecord(row: RefreshTokenRow): RefreshTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    familyId: row.family_id,
+    userId: row.user_id,
+    identityId: row.identity_id,
+    status: row.status as RefreshTokenStatus,
+    issuedAt: toDate(row.issued_at),
+    expiresAt: toDate(row.expires_at),
+    familyExpiresAt: toDate(row.family_expires_at),
+  };
+}
+
+export interface AttemptRow {
+  readonly key: string;
+  readonly consecutive_failures: unknown;
+  readonly last_failure_at: unknown;
+}
+
+export function toAttemptState(row: AttemptRow): AttemptState {
+  return {
+    key: row.key,
+    consecutiveFailures: toInteger(row.consecutive_failures),
+    lastFailureAt: toDate(row.last_failure_at),
+  };
+}

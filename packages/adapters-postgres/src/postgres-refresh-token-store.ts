@@ -1,0 +1,112 @@
+import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome } from '@devauth/core';
+import { toStoreError } from './errors.js';
+import { type RefreshTokenRow, toRefreshTokenRecord, toTimestamp } from './mappers.js';
+import type { SqlClient } from './sql-client.js';
+
+const TOKEN_COLUMNS = 'token_hash, family_id, user_id, identity_id, status, issued_at, expires_at, family_expires_at';
+
+/**
+ * Refresh tokens in `devauth_refresh_tokens`, revoked families in `devauth_revoked_token_families`.
+ *
+ * Rotation is one statement: a CTE retires the presented token (UPDATE ... WHERE status = 'active' AND the family is
+ * not revoked) and the INSERT of the successor selects from what the UPDATE returned. Concurrent rotations of one
+ * token queue on its row lock; after the first commits, PostgreSQL re-checks the others' WHERE against the committed
+ * row (status is now 'rotated'), so they update nothing and insert nothing: exactly one wins.
+ */
+export class PostgresRefreshTokenStore implements RefreshTokenStore {
+  constructor(private readonly client: SqlClient) {}
+
+  async issue(record: RefreshTokenRecord): Promise<void> {
+    try {
+      await this.client.query(
+        `INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          record.tokenHash,
+          record.familyId,
+          record.userId,
+          record.identityId,
+          record.status,
+          toTimestamp(record.issuedAt),
+          toTimestamp(record.expiresAt),
+          toTimestamp(record.familyExpiresAt),
+        ],
+      );
+    } catch (error) {
+      throw toStoreError(error, 'refreshTokens.issue');
+    }
+  }
+
+  async find(tokenHash: string): Promise<RefreshTokenRecord | null> {
+    try {
+      // The family marker overrides the stored status: every token of a revoked family reads as revoked.
+      const { rows } = await this.client.query<RefreshTokenRow>(
+        `SELECT t.token_hash, t.family_id, t.user_id, t.identity_id,
+                CASE WHEN r.family_id IS NULL THEN t.status ELSE 'revoked' END AS status,
+                t.issued_at, t.expires_at, t.family_expires_at
+           FROM devauth_refresh_tokens t
+           LEFT JOIN devauth_revoked_token_families r ON r.family_id = t.family_id
+          WHERE t.token_hash = $1`,
+        [tokenHash],
+      );
+      const row = rows[0];
+      return row ? toRefreshTokenRecord(row) : null;
+    } catch (error) {
+      throw toStoreError(error, 'refreshTokens.find');
+    }
+  }
+
+  async rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome> {
+    try {
+      // `t.family_id = $3`: the successor must belong to the presented token's family (fails closed otherwise).
+      // Casts are explicit because parameters in a SELECT list get no type from the INSERT's columns.
+      const { rows } = await this.client.query(
+        `WITH retired AS (
+           UPDATE devauth_refresh_tokens AS t
+              SET status = 'rotated'
+            WHERE t.token_hash = $1
+              AND t.status = 'active'
+              AND t.family_id = $3
+              AND NOT EXISTS (SELECT 1 FROM devauth_revoked_token_families r WHERE r.family_id = t.family_id)
+           RETURNING t.family_id
+         )
+         INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS})
+         SELECT $2::text, retired.family_id, $4::text, $5::text, $6::text,
+                $7::timestamptz, $8::timestamptz, $9::timestamptz
+           FROM retired
+         RETURNING token_hash`,
+        [
+          currentHash,
+          next.tokenHash,
+          next.familyId,
+          next.userId,
+          next.identityId,
+          next.status,
+          toTimestamp(next.issuedAt),
+          toTimestamp(next.expiresAt),
+          toTimestamp(next.familyExpiresAt),
+        ],
+      );
+      return rows.length === 1 ? 'rotated' : 'not_active';
+    } catch (error) {
+      throw toStoreError(error, 'refreshTokens.rotate');
+    }
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    try {
+      // The marker revokes present and future tokens (find and rotate both check it). Updating the active token as
+      // well makes a revocation and a concurrent rotation contend for the same row lock, so they serialize: either
+      // the rotation ran first (and its successor is covered by the marker) or it sees 'revoked' and fails.
+      await this.client.query(
+        `WITH marker AS (
+           INSERT INTO devauth_revoked_token_families (family_id) VALUES ($1)
+           ON CONFLICT (family_id) DO NOTHING
+         )
+         UPDATE devauth_refresh_tokens SET status = 'revoked' WHERE family_id = $1 AND status = 'active'`,
+        [familyId],
+      );
+    } catch (error) {
+      throw toStoreError(error, 'refreshTokens.revokeFamily');
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import type { InvitationStore, LoginAttemptStore, RefreshTokenStore, UserStore } from '@devauth/core';
+import { PostgresInvitationStore } from './postgres-invitation-store.js';
+import { PostgresLoginAttemptStore } from './postgres-login-attempt-store.js';
+import { PostgresRefreshTokenStore } from './postgres-refresh-token-store.js';
+import { PostgresUserStore } from './postgres-user-store.js';
+import type { SqlClient } from './sql-client.js';
+
+export interface PostgresStores {
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly loginAttempts: LoginAttemptStore;
+  readonly invitations: InvitationStore;
+}
+
+/** The four devauth stores on one client. No I/O: run `migrate(client)` once before first use. */
+export function createPostgresStores(client: SqlClient): PostgresStores {
+  return {
+    users: new PostgresUserStore(client),
+    refreshTokens: new PostgresRefreshTokenStore(client),
+    loginAttempts: new PostgresLoginAttemptStore(client),
+    invitations: new PostgresInvitationStore(client),
+  };
+}

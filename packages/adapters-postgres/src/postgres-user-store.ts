@@ -1,0 +1,124 @@
+import {
+  type DevauthError,
+  EmailTakenError,
+  UsernameTakenError,
+  type UserRecord,
+  type UserStore,
+  VersionConflictError,
+} from '@devauth/core';
+import { toStoreError } from './errors.js';
+import { toTimestamp, toUserRecord, USER_COLUMNS, type UserRow } from './mappers.js';
+import type { SqlClient } from './sql-client.js';
+
+/** Names from 0001_init.sql: a unique violation says which rule failed through the constraint it names. */
+const USERNAME_CONSTRAINT = 'devauth_users_username_key';
+const EMAIL_CONSTRAINT = 'devauth_users_email_key';
+
+function uniquenessError(constraint: string | undefined): DevauthError | undefined {
+  if (constraint === USERNAME_CONSTRAINT) return new UsernameTakenError();
+  if (constraint === EMAIL_CONSTRAINT) return new EmailTakenError();
+  return undefined;
+}
+
+/**
+ * Users in `devauth_users`. Every method is one statement: uniqueness is enforced by the unique indexes as part of
+ * the INSERT/UPDATE itself (no check-then-write window), and updates are conditional on the previous version.
+ */
+export class PostgresUserStore implements UserStore {
+  constructor(private readonly client: SqlClient) {}
+
+  async create(user: UserRecord): Promise<void> {
+    try {
+      await this.client.query(
+        `INSERT INTO devauth_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          user.id,
+          user.username,
+          user.email,
+          user.role,
+          user.passwordHash,
+          user.passwordNormalization,
+          user.identityId,
+          user.status,
+          toTimestamp(user.createdAt),
+          toTimestamp(user.updatedAt),
+          user.version,
+        ],
+      );
+    } catch (error) {
+      throw toStoreError(error, 'users.create', uniquenessError);
+    }
+  }
+
+  findById(id: string): Promise<UserRecord | null> {
+    return this.findOne('users.findById', `SELECT ${USER_COLUMNS} FROM devauth_users WHERE id = $1`, id);
+  }
+
+  /** The login lookup: one indexed read on the unique username index. */
+  findByUsername(username: string): Promise<UserRecord | null> {
+    return this.findOne(
+      'users.findByUsername',
+      `SELECT ${USER_COLUMNS} FROM devauth_users WHERE username = $1`,
+      username,
+    );
+  }
+
+  findByIdentityId(identityId: string): Promise<UserRecord | null> {
+    // identity_id is indexed, not unique: should two rows ever share one, the oldest user answers, deterministically.
+    return this.findOne(
+      'users.findByIdentityId',
+      `SELECT ${USER_COLUMNS} FROM devauth_users WHERE identity_id = $1 ORDER BY created_at, id LIMIT 1`,
+      identityId,
+    );
+  }
+
+  async update(next: UserRecord): Promise<void> {
+    let rows: unknown[];
+    try {
+      ({ rows } = await this.client.query(
+        `UPDATE devauth_users
+            SET username = $2, email = $3, role = $4, password_hash = $5, password_normalization = $6,
+                identity_id = $7, status = $8, created_at = $9, updated_at = $10, version = $11
+          WHERE id = $1 AND version = $12
+          RETURNING id`,
+        [
+          next.id,
+          next.username,
+          next.email,
+          next.role,
+          next.passwordHash,
+          next.passwordNormalization,
+          next.identityId,
+          next.status,
+          toTimestamp(next.createdAt),
+          toTimestamp(next.updatedAt),
+          next.version,
+          next.version - 1,
+        ],
+      ));
+    } catch (error) {
+      throw toStoreError(error, 'users.update', uniquenessError);
+    }
+    // No row: the user is gone or someone else wrote a version in between.
+    if (rows.length === 0) throw new VersionConflictError('user');
+  }
+
+  async delete(id: string): Promise<void> {
+    try {
+      // Uniqueness lives in the row's own indexes: deleting the row frees its username and email.
+      await this.client.query('DELETE FROM devauth_users WHERE id = $1', [id]);
+    } catch (error) {
+      throw toStoreError(error, 'users.delete');
+    }
+  }
+
+  private async findOne(operation: string, text: string, value: string): Promise<UserRecord | null> {
+    try {
+      const { rows } = await this.client.query<UserRow>(text, [value]);
+      const row = rows[0];
+      return row ? toUserRecord(row) : null;
+    } catch (error) {
+      throw toStoreError(error, operation);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import {
+  createPostgresStores,
+  fromPgClient,
+  fromPgPool,
+  migrate,
+  type PostgresStores,
+  type SqlClient,
+} from '@devauth/adapters-postgres';
+import {
+  describeInvitationStoreContract,
+  describeLoginAttemptStoreContract,
+  describeRefreshTokenStoreContract,
+  describeUserStoreContract,
+} from '@devauth/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CountingClient,
+  itCountsRoundTrips,
+  itGuardsRefreshFamilies,
+  itKeepsValuesOutOfErrors,
+} from './support/engine-checks.js';
+import { createSchema, newPool, provideServer, type TestSchema } from './support/engines.js';
+import pg, { type Client, type Pool } from './support/pg.js';
+
+// One server for the whole file (a throwaway cluster, or DATABASE_URL), started before anything is collected.
+const server = await provideServer();
+afterAll(async () => {
+  await server?.close();
+});
+
+describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections)', () => {
+  let schema: TestSchema;
+  let pool: Pool;
+  let client: SqlClient;
+  let stores: PostgresStores;
+  let connectionsOpened = 0;
+  beforeAll(async () => {
+    schema = await createSchema(server!.url, 'server');
+    pool = newPool(schema.poolConfig);
+    pool.on('connect', () => connectionsOpened++);
+    client = fromPgPool(pool);
+    await migrate(client);
+    stores = createPostgresStores(client);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await schema?.drop();
+  });
+
+  // Default concurrency: 100 parallel registrations, 20 parallel rotations, 50 parallel failures, 20 consumers.
+  describeUserStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.users });
+  it('ran those races on 20 server connections at once, and kept them through 198 unique violations', () => {
+    // pg-pool opens another connection only when every open one is busy; a refused registration must not cost one.
+    expect(pool.totalCount).toBe(20);
+    expect(connectionsOpened).toBe(20);
+  });
+  describeRefreshTokenStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.refreshTokens });
+  describeLoginAttemptStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.loginAttempts });
+  describeInvitationStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.invitations });
+
+  describe('round trips (statements reaching a pooled pg connection)', () => {
+    itCountsRoundTrips((): CountingClient => {
+      let statements = 0;
+      const counted = fromPgPool({
+        connect: async () => {
+          const connection = await pool.connect();
+          return {
+            query: (text: string, values?: unknown[]) => {
+              statements++;
+              return connection.query(text, values);
+            },
+            release: (destroy?: Error | boolean) => connection.release(destroy),
+            on: (event: 'error', listener: (error: Error) => void) => connection.on(event, listener),
+            removeListener: (event: 'error', listener: (error: Error) => void) =>
+              connection.removeListener(event, listener),
+          };
+        },
+      });
+      return { client: counted, count: () => statements, reset: () => (statements = 0) };
+    });
+  });
+
+  describe('errors', () => {
+    itKeepsValuesOutOfErrors(() => client);
+  });
+
+  describe('refresh-token families', () => {
+    itGuardsRefreshFamilies(() => client);
+  });
+});
+
+describe.skipIf(!server)('PostgreSQL 15 server through one pg.Client', () => {
+  let schema: TestSchema;
+  let connection: Client;
+  beforeAll(async () => {
+    schema = await createSchema(server!.url, 'client');
+    connection = new pg.Client(schema.poolConfig);
+    connection.on('error', () => {}); // pg requires a listener on a long-lived client
+    await connection.connect();
+    await migrate(fromPgClient(connection));
+  });
+  afterAll(async () => {
+    await connection?.end();
+    await schema?.drop();
+  });
+
+  // One connection serializes the 100 contenders: the contract still holds, uniqueness is the index's.
+  describeUserStoreContract('PostgreSQL (single pg.Client)', {
+    setup: () => createPostgresStores(fromPgClient(connection)).users,
+  });
+});
