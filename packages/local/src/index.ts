@@ -1,0 +1,31 @@
+/**
+ * `@devauth/local`: run devauth offline. An Amazon Cognito identity-pool emulator that speaks the real AWS JSON 1.1
+ * wire protocol, so the unmodified AWS SDK (and `@devauth/adapters-cognito`) work against it via `endpoint`.
+ */
+
+export type { AuthenticationType, IssuedCredentials } from './identity-pool/credentials.js';
+export {
+  type CreatePoolOptions,
+  type CredentialsView,
+  DEFAULT_DEVELOPER_PROVIDER_NAME,
+  type EmulatorClock,
+  type IdentityDescription,
+  type IdentityPoolEmulator,
+  type IdentityPoolEmulatorOptions,
+  OPENID_CONFIGURATION_PATH,
+  type PoolDescription,
+  type PoolsView,
+  startIdentityPoolEmulator,
+} from './identity-pool/emulator.js';
+export { FaultInjector, type FaultKind, type FaultOptions } from './identity-pool/faults.js';
+export { OPERATIONS, type OperationName } from './identity-pool/operations.js';
+export type { RequestLog, RequestLogEntry } from './identity-pool/request-log.js';
+export type { LinkConflictBehaviour } from './identity-pool/store.js';
+export {
+  COGNITO_IDENTITY_ISSUER,
+  COGNITO_IDENTITY_LOGIN_KEY,
+  type IdentityTokenClaims,
+  JWKS_PATH,
+  PRINCIPAL_TAGS_CLAIM,
+  TOKEN_ALGORITHM,
+} from './identity-pool/tokens.js';
