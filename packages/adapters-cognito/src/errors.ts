@@ -1,4 +1,4 @@
-import { ConfigurationError, UpstreamUnavailableError } from '@devauth/core';
+import { ConfigurationError, isNetworkFailure, UpstreamUnavailableError } from '@devauth/core';
 import type { CognitoBrokerLogger } from './options.js';
 
 export const UPSTREAM = 'cognito-identity';
@@ -42,20 +42,6 @@ export const LINK_CONFLICTS = new Set([
 /** Service states that may clear up by themselves: the caller should retry later, not page an operator. */
 const TRANSIENT_CONFLICTS = new Set(['ResourceConflictException', 'DeveloperUserAlreadyRegisteredException']);
 
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
-const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']);
-
 interface SdkErrorShape {
   readonly name?: unknown;
   readonly message?: unknown;
@@ -70,13 +56,6 @@ const shape = (error: unknown): SdkErrorShape => (error !== null && typeof error
 export function errorName(error: unknown): string {
   const name = shape(error).name;
   return typeof name === 'string' && name !== '' ? name : 'UnknownError';
-}
-
-function isNetworkFailure(error: unknown, depth = 0): boolean {
-  const { code, name, cause } = shape(error);
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  if (typeof name === 'string' && NETWORK_NAMES.has(name)) return true;
-  return depth < 5 && cause !== undefined && isNetworkFailure(cause, depth + 1);
 }
 
 /**

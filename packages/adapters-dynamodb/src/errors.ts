@@ -1,4 +1,10 @@
-import { ConfigurationError, type DevauthError, isDevauthError, UpstreamUnavailableError } from '@devauth/core';
+import {
+  ConfigurationError,
+  type DevauthError,
+  isDevauthError,
+  isNetworkFailure,
+  UpstreamUnavailableError,
+} from '@devauth/core';
 
 export const UPSTREAM = 'dynamodb';
 
@@ -39,19 +45,6 @@ const THROTTLING = new Set([
 /** Cancellation reason codes that a later retry may clear. */
 const TRANSIENT_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
 const OUTAGES = new Set(['InternalServerError', 'ServiceUnavailable', 'ServiceUnavailableException']);
-const NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
-const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'AbortError']);
 
 interface SdkErrorShape {
   readonly name?: unknown;
@@ -78,16 +71,6 @@ export function isConditionalCheckFailed(error: unknown): boolean {
 export function cancellationReasons(error: unknown): readonly string[] | undefined {
   if (errorName(error) !== 'TransactionCanceledException') return undefined;
   return (shape(error).CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-}
-
-function isNetworkFailure(error: unknown, depth = 0): boolean {
-  const { code, name, cause, errors } = shape(error);
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-  if (typeof name === 'string' && NETWORK_NAMES.has(name)) return true;
-  if (depth >= 5) return false;
-  // Node reports a refused dual-stack connect as an AggregateError of one error per address.
-  if (Array.isArray(errors) && errors.some((inner) => isNetworkFailure(inner, depth + 1))) return true;
-  return cause !== undefined && isNetworkFailure(cause, depth + 1);
 }
 
 export type ErrorClass = 'throttled' | 'unavailable' | 'configuration';

@@ -1,4 +1,10 @@
-import { ConfigurationError, type DevauthError, isDevauthError, UpstreamUnavailableError } from '@devauth/core';
+import {
+  ConfigurationError,
+  type DevauthError,
+  isDevauthError,
+  NETWORK_ERROR_CODES,
+  UpstreamUnavailableError,
+} from '@devauth/core';
 
 /** The `upstream` named in UpstreamUnavailableError. */
 export const UPSTREAM = 'postgres';
@@ -17,22 +23,6 @@ export class PostgresFailure extends Error {
     this.name = 'PostgresFailure';
   }
 }
-
-/** Socket-level failures: the server is down, unreachable or dropped the connection. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EADDRNOTAVAIL',
-]);
 
 /**
  * pg and PGlite failures that have no code, recognized by the drivers' own fixed messages, with the label reported
@@ -81,7 +71,7 @@ function field(error: unknown, name: string): unknown {
 /** The SQLSTATE of a server error (pg and PGlite both use pg-protocol's DatabaseError), else undefined. */
 export function sqlStateOf(error: unknown): string | undefined {
   const code = field(error, 'code');
-  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || NETWORK_CODES.has(code)) return undefined;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || NETWORK_ERROR_CODES.has(code)) return undefined;
   // Five capitals could also be an errno (EPERM): a server error has a severity, a SQLSTATE class never starts with E.
   return field(error, 'severity') !== undefined || !code.startsWith('E') ? code : undefined;
 }
@@ -107,7 +97,7 @@ export function constraintOf(error: unknown): string | undefined {
 /** The socket error code, looking inside Node's AggregateError (both address families refused). */
 function networkCodeOf(error: unknown): string | undefined {
   const code = field(error, 'code');
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return code;
   // A missing unix socket file is a server that is not running, not a missing file.
   if (code === 'ENOENT' && field(error, 'syscall') === 'connect') return code;
   const inner = field(error, 'errors');

@@ -9,6 +9,7 @@ export * from './domain/errors.js';
 export * from './domain/events.js';
 export * from './domain/invitation.js';
 export { InvitationRoleAssignmentPolicy } from './domain/invitation-role-policy.js';
+export { isNetworkFailure, NETWORK_ERROR_CODES } from './domain/network-failure.js';
 export * from './domain/password-policy.js';
 export * from './domain/refresh-token.js';
 export * from './domain/role.js';
