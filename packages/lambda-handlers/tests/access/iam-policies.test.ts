@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { defineAccessTable, EXAMPLE_ACCESS_TABLE, iamPolicies, type PolicyStatement } from '../../src/access/index.js';
+import { POOL_ID, REST_TARGET } from './support.js';
+
+const prefix = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/';
+const list = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat());
+
+describe('iamPolicies', () => {
+  const policies = iamPolicies(EXAMPLE_ACCESS_TABLE, REST_TARGET, POOL_ID);
+
+  it('grants guests execute-api:Invoke on guest routes only', () => {
+    expect(policies.unauthenticatedRolePolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'GuestInvoke', Effect: 'Allow', Action: 'execute-api:Invoke', Resource: [`${prefix}GET/products`] },
+      ],
+    });
+  });
+
+  it('grants each stored role its routes under a role principal tag condition', () => {
+    const statements = policies.authenticatedRolePolicy.Statement;
+    expect(policies.authenticatedRolePolicy.Version).toBe('2012-10-17');
+    expect(statements.map((s) => s.Sid)).toEqual(['RoleShopperInvoke', 'RoleSellerInvoke']);
+    const byRole = (role: string) =>
+      statements.find((s) => s.Condition?.StringEquals?.['aws:PrincipalTag/role'] === role) as PolicyStatement;
+    expect(byRole('shopper')).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke' });
+    expect(list(byRole('shopper').Resource).sort()).toEqual([`${prefix}GET/orders`, `${prefix}GET/products`]);
+    expect(list(byRole('seller').Resource).sort()).toEqual([
+      `${prefix}DELETE/products/*`,
+      `${prefix}GET/orders`,
+      `${prefix}GET/products`,
+      `${prefix}POST/products`,
+    ]);
+    for (const statement of statements) {
+      expect(Object.keys(statement.Condition ?? {})).toEqual(['StringEquals']);
+    }
+  });
+
+  it('is least privilege: only Invoke, never a bare "*" resource, always inside this API and stage', () => {
+    for (const policy of [policies.unauthenticatedRolePolicy, policies.authenticatedRolePolicy]) {
+      for (const statement of policy.Statement) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.Action).toBe('execute-api:Invoke');
+        expect(statement.Principal).toBeUndefined();
+        for (const resource of list(statement.Resource)) {
+          expect(resource).not.toBe('*');
+          expect(resource.startsWith(prefix)).toBe(true);
+          expect(resource.slice(prefix.length)).toMatch(/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\//);
+          // Wildcards only where the table has a {param}.
+          expect(resource.slice(prefix.length).replace('products/*', '')).not.toMatch(/[*?]/);
+        }
+      }
+    }
+  });
+
+  it('builds trust policies pinned to the pool and the amr', () => {
+    expect(policies.unauthenticatedTrustPolicy).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'CognitoUnauthenticated',
+          Effect: 'Allow',
+          Principal: { Federated: 'cognito-identity.amazonaws.com' },
+          Action: 'sts:AssumeRoleWithWebIdentity',
+          Condition: {
+            StringEquals: { 'cognito-identity.amazonaws.com:aud': POOL_ID },
+            'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauthenticated' },
+          },
+        },
+      ],
+    });
+    const [trust] = policies.authenticatedTrustPolicy.Statement;
+    expect(trust?.Action).toEqual(['sts:AssumeRoleWithWebIdentity', 'sts:TagSession']);
+    expect(trust?.Principal).toEqual({ Federated: 'cognito-identity.amazonaws.com' });
+    expect(trust?.Condition).toEqual({
+      StringEquals: { 'cognito-identity.amazonaws.com:aud': POOL_ID },
+      'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+    });
+  });
+
+  it('emits an explicit Deny instead of an empty policy, and unique Sids for similar role names', () => {
+    const table = defineAccessTable(
+      [
+        { method: 'GET', path: '/a', roles: ['power-user'] },
+        { method: 'GET', path: '/b', roles: ['power_user'] },
+      ],
+      { roles: ['power-user', 'power_user'] },
+    );
+    const { unauthenticatedRolePolicy, authenticatedRolePolicy } = iamPolicies(table, REST_TARGET, POOL_ID);
+    expect(unauthenticatedRolePolicy.Statement).toEqual([
+      { Sid: 'NoGuestRoutes', Effect: 'Deny', Action: 'execute-api:Invoke', Resource: `${prefix}*` },
+    ]);
+    expect(authenticatedRolePolicy.Statement.map((s) => s.Sid)).toEqual([
+      'RolePowerUserInvoke',
+      'RolePowerUserInvoke2',
+    ]);
+    for (const s of authenticatedRolePolicy.Statement) expect(s.Sid).toMatch(/^[A-Za-z0-9]+$/);
+
+    const guestsOnly = defineAccessTable([{ method: 'GET', path: '/a', roles: ['guest'] }]);
+    expect(iamPolicies(guestsOnly, REST_TARGET, POOL_ID).authenticatedRolePolicy.Statement[0]?.Effect).toBe('Deny');
+  });
+
+  it('rejects a malformed identity pool id', () => {
+    expect(() => iamPolicies(EXAMPLE_ACCESS_TABLE, REST_TARGET, 'eu-west-1:*')).toThrow(/identity pool id/);
+    expect(() => iamPolicies(EXAMPLE_ACCESS_TABLE, REST_TARGET, '')).toThrow(/identity pool id/);
+  });
+});
