@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Builds one minified ESM bundle per handler into packages/lambda-handlers/bundle/<route>/ (handler: index.handler).
+// Each route is bundled on its own with code splitting, so what is only imported dynamically (the chosen store's
+// adapter and driver, the Cognito broker, tsyringe, the common-password list) lands in chunks that Node loads only
+// when that code path first runs: cold starts parse the route and the adapters actually configured, nothing else.
+import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outRoot = join(packageDir, 'bundle');
+const ROUTES = ['register', 'login', 'guest', 'refresh', 'logout', 'me'];
+
+// Not bundled:
+// - @aws-sdk/*: in the Node.js Lambda runtime already (and kept in sync with it by AWS);
+// - @node-rs/*: native argon2/bcrypt bindings (.node files) — ship them in node_modules or a layer;
+// - @electric-sql/pglite: WebAssembly assets; an embedded database is for local runs, not Lambda;
+// - @devauth/core/testing (memory store, fake broker) and vitest: test-only;
+// - pg-native: optional native driver pg only tries when asked.
+const EXTERNAL = ['@aws-sdk/*', '@node-rs/*', '@electric-sql/pglite', '@devauth/core/testing', 'vitest', 'pg-native'];
+
+// ESM output: CommonJS dependencies (pg, tsyringe) call require() for Node built-ins, which needs a real require.
+const BANNER =
+  "import { createRequire as __devauthRequire } from 'node:module'; const require = __devauthRequire(import.meta.url);";
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+const filesOf = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesOf(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+
+/**
+ * The native hashing bindings cannot be bundled: they are copied, as installed (the host's platform packages), into
+ * each route's node_modules. Build on linux x64 (glibc) for an x86_64 Lambda; for arm64, install the
+ * `@node-rs/*-linux-arm64-gnu` packages instead.
+ */
+const NATIVE = ['@node-rs/argon2', '@node-rs/bcrypt'];
+const coreRequire = createRequire(join(packageDir, '..', 'core', 'package.json'));
+function copyNative(outdir) {
+  let bytes = 0;
+  for (const name of NATIVE) {
+    const dir = dirname(realpathSync(coreRequire.resolve(`${name}/package.json`)));
+    const scope = dirname(dir);
+    // pnpm links the installed platform package (e.g. argon2-linux-x64-gnu) beside the main one.
+    const platform = readdirSync(scope).filter((entry) => entry.startsWith(`${basename(dir)}-`));
+    for (const pkg of [basename(dir), ...platform]) {
+      const from = realpathSync(join(scope, pkg));
+      const to = join(outdir, 'node_modules', '@node-rs', pkg);
+      cpSync(from, to, {
+        recursive: true,
+        dereference: true,
+        filter: (path) => !relative(from, path).startsWith('node_modules'),
+      });
+      bytes += filesOf(to).reduce((sum, file) => sum + statSync(file).size, 0);
+    }
+  }
+  return bytes;
+}
+
+rmSync(outRoot, { recursive: true, force: true });
+const rows = [];
+for (const route of ROUTES) {
+  const outdir = join(outRoot, route);
+  await build({
+    entryPoints: { index: join(packageDir, 'src', 'entries', `${route}.ts`) },
+    outdir,
+    bundle: true,
+    splitting: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    // Workspace packages are bundled from their TypeScript sources (no build of them needed first).
+    conditions: ['@devauth/source'],
+    mainFields: ['module', 'main'],
+    external: EXTERNAL,
+    banner: { js: BANNER },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const files = filesOf(outdir);
+  const native = copyNative(outdir);
+  const entry = join(outdir, 'index.mjs');
+  const total = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  rows.push({
+    route,
+    entry: kib(statSync(entry).size),
+    'entry gzip': kib(gzipSync(readFileSync(entry)).length),
+    'all chunks': kib(total),
+    'native (copied)': kib(native),
+    files: files.length,
+    path: relative(process.cwd(), entry),
+  });
+}
+// A plain-text table (the repository's lint allows console only in the root scripts folder).
+const columns = Object.keys(rows[0] ?? {});
+const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)));
+const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ');
+process.stdout.write(
+  `${[line(columns), ...rows.map((row) => line(columns.map((column) => row[column])))].join('\n')}\n`,
+);
+if (!existsSync(join(outRoot, 'login', 'index.mjs'))) process.exitCode = 1;

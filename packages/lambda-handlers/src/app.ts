@@ -1,0 +1,123 @@
+import { ConfigurationError, type Devauth } from '@devauth/core';
+import type { ComposeOptions, Composition } from './composition-types.js';
+import { type HandlerConfig, type HandlerConfigInput, loadConfig, parseConfig } from './config.js';
+import { normalizeEvent } from './events.js';
+import {
+  createGuestHandler,
+  createLoginHandler,
+  createLogoutHandler,
+  createRefreshHandler,
+  createRegisterHandler,
+} from './handlers/auth.js';
+import { createMeHandler, type MeDependencies } from './handlers/me.js';
+import type { ApiGatewayHandler, EdgeOptions, RouteName } from './handlers/route.js';
+import { toProxyResult } from './http.js';
+import { mapError } from './http-errors.js';
+import { type Lazy, memoize } from './lazy.js';
+import { createJsonLogger, type Logger } from './logger.js';
+
+export type AuthHandlers = Readonly<Record<RouteName, ApiGatewayHandler>>;
+
+export interface AuthHandlersOptions extends EdgeOptions {
+  readonly devauth: Lazy<Devauth>;
+  /** What `me` needs; without it, `me` answers 500 (not configured) and the five auth routes work as usual. */
+  readonly me?: Lazy<MeDependencies>;
+}
+
+/** All six handlers around one core. Nothing is built until a handler runs if `devauth`/`me` are functions. */
+export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
+  const logger = options.logger ?? createJsonLogger();
+  const edge: EdgeOptions = { ...options, logger };
+  const deps = { ...edge, devauth: memoize(options.devauth) };
+  const me = options.me;
+  return {
+    register: createRegisterHandler(deps),
+    login: createLoginHandler(deps),
+    guest: createGuestHandler(deps),
+    refresh: createRefreshHandler(deps),
+    logout: createLogoutHandler(deps),
+    me: createMeHandler({
+      ...edge,
+      me:
+        me ??
+        (() => {
+          throw new Error('createAuthHandlers: the me handler needs options.me');
+        }),
+    }),
+  };
+}
+
+/**
+ * Builds the adapters of a composition (in a tsyringe container, see composition.ts). The module, tsyringe and the
+ * adapters are imported here, on first call, never at import time of this package.
+ */
+export async function composeDevauth(
+  config: HandlerConfig | HandlerConfigInput,
+  options: ComposeOptions = {},
+): Promise<Composition> {
+  const { composeDevauth: compose } = await import('./composition.js');
+  return compose(parseConfig(config as HandlerConfigInput), options);
+}
+
+export interface ConfiguredHandlersOptions extends ComposeOptions {
+  readonly logger?: Logger;
+}
+
+export interface ConfiguredHandlers extends AuthHandlers {
+  /** The composition, built on the first invocation (or now, when awaited: e.g. to close it in tests). */
+  readonly composition: () => Promise<Composition>;
+}
+
+/**
+ * The six handlers from a configuration. The configuration is validated now (a ConfigurationError names every
+ * problem); adapters are composed on the first invocation and re-used while the Lambda environment stays warm.
+ */
+export function createHandlersFromConfig(
+  input: HandlerConfig | HandlerConfigInput,
+  options: ConfiguredHandlersOptions = {},
+): ConfiguredHandlers {
+  const config = parseConfig(input as HandlerConfigInput);
+  const composition = memoize(() => composeDevauth(config, options));
+  const handlers = createAuthHandlers({
+    corsOrigins: config.corsOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    ...(options.logger ? { logger: options.logger } : {}),
+    devauth: async () => (await composition()).devauth,
+    me: async () => {
+      const { users, devauth } = await composition();
+      return {
+        users,
+        roles: devauth.config.roles,
+        ...(config.identityPoolId ? { identityPoolId: config.identityPoolId } : {}),
+      };
+    },
+  });
+  return { ...handlers, composition };
+}
+
+/**
+ * One route's Lambda handler configured from environment variables, for the `src/entries/*` bundles. Everything,
+ * configuration included, happens on the first invocation; an invalid configuration is logged (with the list of
+ * problems) and answered with a 500, and is not retried: the environment will not change until a redeploy.
+ */
+export function createEnvHandler(route: RouteName, options: ConfiguredHandlersOptions = {}): ApiGatewayHandler {
+  const logger = options.logger ?? createJsonLogger();
+  let handler: ApiGatewayHandler | undefined;
+  let failure: unknown;
+  return async (event, context) => {
+    if (!handler && failure === undefined) {
+      try {
+        handler = createHandlersFromConfig(loadConfig(), { ...options, logger })[route];
+      } catch (error) {
+        failure = error;
+      }
+    }
+    if (handler) return handler(event, context);
+    const correlationId = context?.awsRequestId || crypto.randomUUID();
+    // Only devauth's own messages are logged: they name fields and rules, never values.
+    const message = failure instanceof ConfigurationError ? failure.message : 'Invalid configuration.';
+    logger.error('configuration failed', { requestId: correlationId, route, outcome: { statusCode: 500 }, message });
+    const { response } = mapError(failure, correlationId);
+    return toProxyResult(normalizeEvent(event), response);
+  };
+}

@@ -1,0 +1,22 @@
+import type { Devauth, UserStore } from '@devauth/core';
+import type { DependencyContainer } from 'tsyringe';
+
+/**
+ * Port overrides, by core token: `{ [TOKENS.PasswordHasher]: myHasher }` or a Map. Anything registered here wins over
+ * what the configuration would build (stores, broker, hasher, clock, event sink, ...).
+ */
+export type Overrides = ReadonlyMap<symbol, unknown> | Readonly<Record<symbol, unknown>>;
+
+export interface ComposeOptions {
+  readonly overrides?: Overrides;
+  /** Parent container (default: tsyringe's root); devauth registers in a child of it. */
+  readonly container?: DependencyContainer;
+}
+
+export interface Composition {
+  readonly devauth: Devauth;
+  readonly users: UserStore;
+  readonly container: DependencyContainer;
+  /** Releases what the composition opened (PGlite, pg pool, SDK client). */
+  readonly close: () => Promise<void>;
+}

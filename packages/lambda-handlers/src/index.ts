@@ -1,0 +1,51 @@
+/**
+ * `@devauth/lambda-handlers`: devauth's register, login, guest, refresh, logout and `me` routes as Lambda handlers
+ * for API Gateway REST (payload v1) and HTTP API (payload v2) proxy events. Nothing heavy runs at import: adapters,
+ * tsyringe and SDK clients are loaded when a handler first needs them. Middy users: `@devauth/lambda-handlers/middy`.
+ */
+export {
+  type AuthHandlers,
+  type AuthHandlersOptions,
+  type ConfiguredHandlers,
+  type ConfiguredHandlersOptions,
+  composeDevauth,
+  createAuthHandlers,
+  createEnvHandler,
+  createHandlersFromConfig,
+} from './app.js';
+export type { ComposeOptions, Composition, Overrides } from './composition-types.js';
+export {
+  coreConfigOf,
+  ENVIRONMENT_VARIABLES,
+  type HandlerConfig,
+  type HandlerConfigInput,
+  loadConfig,
+  parseConfig,
+} from './config.js';
+export {
+  type ApiGatewayProxyEvent,
+  type ApiGatewayProxyEventV1,
+  type ApiGatewayProxyEventV2,
+  type ApiGatewayProxyResult,
+  type ApiGatewayProxyResultV1,
+  type ApiGatewayProxyResultV2,
+  type HttpRequest,
+  isV2Event,
+  type LambdaContextLike,
+  normalizeEvent,
+} from './events.js';
+export {
+  type AuthRouteDependencies,
+  createGuestHandler,
+  createLoginHandler,
+  createLogoutHandler,
+  createRefreshHandler,
+  createRegisterHandler,
+} from './handlers/auth.js';
+export { createMeHandler, type MeDependencies, type MeRouteDependencies } from './handlers/me.js';
+export type { ApiGatewayHandler, EdgeOptions, RouteName } from './handlers/route.js';
+export { type CorsOptions, DEFAULT_MAX_BODY_BYTES, type HttpResponse } from './http.js';
+export { type ErrorBody, HttpError, mapError } from './http-errors.js';
+export type { Lazy } from './lazy.js';
+export { createJsonLogger, type JsonLoggerOptions, type LogFields, type Logger, silentLogger } from './logger.js';
+export { generateOpenApi, type OpenApiOptions } from './openapi.js';

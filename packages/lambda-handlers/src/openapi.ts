@@ -1,0 +1,190 @@
+import { loginInputSchema, logoutInputSchema, refreshInputSchema, registerInputSchema } from '@devauth/core';
+import { z } from 'zod';
+
+type JsonSchema = Record<string, unknown>;
+
+/** JSON Schema of a zod schema, as OpenAPI 3.1 (JSON Schema 2020-12) embeds it: without the `$schema` keyword. */
+function schemaOf(schema: z.ZodType, io: 'input' | 'output' = 'input'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io }) as JsonSchema;
+  return rest;
+}
+
+// Response bodies, described with zod too so the document and the handlers share one vocabulary.
+const isoDate = z.iso.datetime();
+const publicUser = z.object({
+  id: z.string(),
+  username: z.string(),
+  email: z.string().nullable(),
+  role: z.string(),
+  identityId: z.string().nullable(),
+  status: z.enum(['active', 'disabled']),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+const session = z.object({
+  identityId: z.string(),
+  openIdToken: z.string(),
+  openIdTokenExpiresAt: isoDate,
+  role: z.string(),
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: isoDate,
+});
+const login = session.extend({ user: publicUser });
+const guest = z.object({ identityId: z.string(), role: z.literal('guest') });
+const me = z.object({
+  kind: z.enum(['guest', 'user']),
+  role: z.string(),
+  identityId: z.string().nullable(),
+  user: publicUser.optional(),
+});
+const error = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    issues: z
+      .array(z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() }))
+      .optional(),
+    correlationId: z.string().optional(),
+  }),
+});
+
+const errorResponse = (description: string, retryAfter = false) => ({
+  description,
+  ...(retryAfter
+    ? { headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } }
+    : {}),
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+const jsonBody = (ref: string) => ({
+  required: true,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+const jsonResponse = (description: string, ref: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+
+const COMMON_ERRORS = {
+  '400': errorResponse('Invalid JSON or invalid fields (see `error.issues`).'),
+  '413': errorResponse('Body larger than the configured limit.'),
+  '500': errorResponse('Unexpected error; `error.correlationId` identifies it in the logs.'),
+  '503': errorResponse('A store or Cognito is unavailable.', true),
+};
+
+export interface OpenApiOptions {
+  readonly title?: string;
+  readonly version?: string;
+  /** Server URLs (`https://abc.execute-api.eu-west-1.amazonaws.com/prod`). */
+  readonly servers?: readonly string[];
+  /** Paths of the routes; default `/auth/register`, `/auth/login`, ... and `/me`. */
+  readonly paths?: Partial<Record<'register' | 'login' | 'guest' | 'refresh' | 'logout' | 'me', string>>;
+}
+
+/** OpenAPI 3.1 description of the auth endpoints, generated from the core's zod request schemas. */
+export function generateOpenApi(options: OpenApiOptions = {}): Record<string, unknown> {
+  const path = (name: keyof NonNullable<OpenApiOptions['paths']>, fallback: string) =>
+    options.paths?.[name] ?? fallback;
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: options.title ?? 'devauth',
+      version: options.version ?? '0.1.0',
+      description: 'Username/password sign-up and login exchanging for Cognito developer-authenticated identities.',
+    },
+    ...(options.servers ? { servers: options.servers.map((url) => ({ url })) } : {}),
+    paths: {
+      [path('register', '/auth/register')]: {
+        post: {
+          operationId: 'register',
+          summary: 'Create an account.',
+          requestBody: jsonBody('RegisterRequest'),
+          responses: {
+            '201': jsonResponse('Registered.', 'RegisterResponse'),
+            '403': errorResponse('The requested role may not be assigned (ROLE_NOT_ALLOWED).'),
+            '409': errorResponse('USERNAME_TAKEN or EMAIL_TAKEN.'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      [path('login', '/auth/login')]: {
+        post: {
+          operationId: 'login',
+          summary: 'Exchange a username and password for an OpenID token and a refresh token.',
+          requestBody: jsonBody('LoginRequest'),
+          responses: {
+            '200': jsonResponse('Logged in.', 'LoginResponse'),
+            '401': errorResponse('Invalid username or password (one answer for both).'),
+            '403': errorResponse('ACCOUNT_DISABLED.'),
+            '429': errorResponse('Too many failed attempts.', true),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      [path('guest', '/auth/guest')]: {
+        post: {
+          operationId: 'guest',
+          summary: 'Create an unauthenticated (guest) identity.',
+          responses: { '200': jsonResponse('A guest identity.', 'GuestResponse'), ...COMMON_ERRORS },
+        },
+      },
+      [path('refresh', '/auth/refresh')]: {
+        post: {
+          operationId: 'refresh',
+          summary: 'Rotate a refresh token for a fresh OpenID token.',
+          requestBody: jsonBody('RefreshRequest'),
+          responses: {
+            '200': jsonResponse('New tokens.', 'SessionResponse'),
+            '401': errorResponse('The refresh token is invalid, expired, revoked or reused.'),
+            '403': errorResponse('ACCOUNT_DISABLED.'),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      [path('logout', '/auth/logout')]: {
+        post: {
+          operationId: 'logout',
+          summary: "Revoke a refresh token's session.",
+          requestBody: jsonBody('LogoutRequest'),
+          responses: { '204': { description: 'Logged out.' }, ...COMMON_ERRORS },
+        },
+      },
+      [path('me', '/me')]: {
+        get: {
+          operationId: 'me',
+          summary: 'Who the SigV4-signed caller is.',
+          security: [{ sigv4: [] }],
+          responses: {
+            '200': jsonResponse('The caller.', 'MeResponse'),
+            '401': errorResponse('No Cognito IAM identity on the request.'),
+            '403': errorResponse('No active user for this identity.'),
+            '500': COMMON_ERRORS['500'],
+            '503': COMMON_ERRORS['503'],
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        sigv4: {
+          type: 'apiKey',
+          name: 'Authorization',
+          in: 'header',
+          description: 'AWS Signature Version 4 with Cognito identity credentials (API Gateway AWS_IAM).',
+        },
+      },
+      schemas: {
+        RegisterRequest: schemaOf(registerInputSchema),
+        LoginRequest: schemaOf(loginInputSchema),
+        RefreshRequest: schemaOf(refreshInputSchema),
+        LogoutRequest: schemaOf(logoutInputSchema),
+        RegisterResponse: schemaOf(z.object({ user: publicUser }), 'output'),
+        LoginResponse: schemaOf(login, 'output'),
+        SessionResponse: schemaOf(session, 'output'),
+        GuestResponse: schemaOf(guest, 'output'),
+        MeResponse: schemaOf(me, 'output'),
+        Error: schemaOf(error, 'output'),
+      },
+    },
+  };
+}
