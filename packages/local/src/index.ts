@@ -3,6 +3,17 @@
  * wire protocol, so the unmodified AWS SDK (and `@devauth/adapters-cognito`) work against it via `endpoint`.
  */
 
+export {
+  type ApiGatewayV1Event,
+  type ApiGatewayV2Event,
+  type LocalGateway,
+  type LocalGatewayOptions,
+  type LocalLambdaContext,
+  type LocalRoute,
+  type LocalRouteV1,
+  type LocalRouteV2,
+  startLocalGateway,
+} from './gateway/index.js';
 export type { AuthenticationType, IssuedCredentials } from './identity-pool/credentials.js';
 export {
   type CreatePoolOptions,

@@ -1,0 +1,122 @@
+import type { AddressInfo } from 'node:net';
+import type { EmulatorClock } from '../identity-pool/emulator.js';
+import { AccessPolicy, type CredentialsSource, loadAccessModule } from './authorize.js';
+import type { ApiGatewayV1Event, ApiGatewayV2Event } from './events.js';
+import { compileRoute } from './routes.js';
+import { type CompiledRoute, createGatewayServer, type LocalLambdaContext } from './server.js';
+
+export type { ApiGatewayV1Event, ApiGatewayV2Event } from './events.js';
+export type { LocalLambdaContext } from './server.js';
+
+interface RouteBase {
+  /** `GET`, `POST`, …, or `ANY`. */
+  readonly method: string;
+  /** `/products/{id}`; a greedy `{proxy+}` may end the path. */
+  readonly path: string;
+  readonly auth: 'NONE' | 'AWS_IAM';
+}
+
+// Handlers are declared with method syntax on purpose: method parameters are checked bivariantly, so handlers typed
+// with `@types/aws-lambda` (or the lambda-handlers package's own event types) can be passed without casts.
+export interface LocalRouteV1 extends RouteBase {
+  readonly payload: 'v1';
+  handler(event: ApiGatewayV1Event, context: LocalLambdaContext): Promise<unknown>;
+}
+
+export interface LocalRouteV2 extends RouteBase {
+  readonly payload: 'v2';
+  handler(event: ApiGatewayV2Event, context: LocalLambdaContext): Promise<unknown>;
+}
+
+export type LocalRoute = LocalRouteV1 | LocalRouteV2;
+
+export interface LocalGatewayOptions {
+  /** 0 (default) picks a free port. */
+  readonly port?: number;
+  /** Default `127.0.0.1`. */
+  readonly host?: string;
+  /** The region requests must be signed for (credential scope). */
+  readonly region: string;
+  /** The API owner's account, in events and execute-api ARNs. Default `000000000000`. */
+  readonly accountId?: string;
+  /** Default `devauthapi`. */
+  readonly apiId?: string;
+  /** Default `local`. */
+  readonly stage?: string;
+  /** The identity-pool emulator (or anything with its `credentials.lookup`) that issued the callers' credentials. */
+  readonly emulator: CredentialsSource;
+  /**
+   * Route-to-roles table of `@devauth/lambda-handlers/access`; AWS_IAM routes then apply its generated role policies
+   * as IAM would. Without it, any validly signed request is allowed.
+   */
+  readonly accessTable?: unknown;
+  /** The pool the roles trust; credentials from another pool are denied. Default: the credentials' own pool. */
+  readonly identityPoolId?: string;
+  readonly routes: readonly LocalRoute[];
+  /** Clock for signature skew and credential expiry; share the emulator's in tests. */
+  readonly clock?: EmulatorClock;
+  /** Largest accepted request body. Default 10 MiB (API Gateway's payload limit). */
+  readonly maxBodyBytes?: number;
+}
+
+export interface LocalGateway {
+  /** `http://host:port`; routes are served at its root (no stage prefix). */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops listening and closes every connection. */
+  stop(): Promise<void>;
+}
+
+/** Starts a local API Gateway: SigV4 + access-table checks for AWS_IAM routes, v1/v2 proxy events for handlers. */
+export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
+  if (!/^[a-z0-9-]+$/.test(options.region)) throw new RangeError(`Invalid region: ${options.region}`);
+  const routes = options.routes.map((route) =>
+    compileRoute<CompiledRoute>(route.method, route.path, {
+      payload: route.payload,
+      auth: route.auth,
+      invoke: (event, context) =>
+        (route.handler as (event: unknown, context: LocalLambdaContext) => Promise<unknown>)(event, context),
+    }),
+  );
+  const access =
+    options.accessTable === undefined
+      ? undefined
+      : new AccessPolicy(await loadAccessModule(), options.accessTable, options.identityPoolId);
+  const clock = options.clock ?? { now: () => new Date() };
+
+  const server = createGatewayServer({
+    routes,
+    api: {
+      region: options.region,
+      accountId: options.accountId ?? '000000000000',
+      apiId: options.apiId ?? 'devauthapi',
+      stage: options.stage ?? 'local',
+    },
+    source: options.emulator,
+    access,
+    now: () => clock.now(),
+    maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    stop() {
+      stopped ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  type AccessPolicy,
+  authenticate,
+  type CallerIdentity,
+  type CredentialsSource,
+  GatewayDenial,
+} from './authorize.js';
+import {
+  type ApiContext,
+  buildV1Event,
+  buildV2Event,
+  fromV1Result,
+  fromV2Result,
+  type GatewayResponse,
+  type IncomingCall,
+} from './events.js';
+import type { RouteTemplate } from './routes.js';
+import { findRoute } from './routes.js';
+
+/** The Lambda context handed to handlers: the fields functions commonly read. */
+export interface LocalLambdaContext {
+  readonly awsRequestId: string;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+}
+
+export interface CompiledRoute {
+  readonly payload: 'v1' | 'v2';
+  readonly auth: 'NONE' | 'AWS_IAM';
+  readonly invoke: (event: unknown, context: LocalLambdaContext) => Promise<unknown>;
+}
+
+export interface GatewayServerConfig {
+  readonly routes: readonly RouteTemplate<CompiledRoute>[];
+  readonly api: ApiContext & { readonly region: string };
+  readonly source: CredentialsSource;
+  readonly access: AccessPolicy | undefined;
+  readonly now: () => Date;
+  readonly maxBodyBytes: number;
+}
+
+class BodyTooLargeError extends Error {}
+
+const LAMBDA_TIMEOUT_MS = 30_000;
+
+export function createGatewayServer(config: GatewayServerConfig): Server {
+  return createServer((request, response) => {
+    handle(config, request, response).catch((error: unknown) => {
+      // Only a gateway bug or a broken socket gets here; handler errors are answered in handle().
+      console.error('[devauth-local gateway] request failed:', error instanceof Error ? error.stack : error);
+      if (!response.headersSent) sendMessage(response, 500, 'Internal server error', randomUUID());
+      else response.destroy();
+    });
+  });
+}
+
+async function handle(config: GatewayServerConfig, request: IncomingMessage, response: ServerResponse) {
+  const requestId = randomUUID();
+  const url = request.url ?? '/';
+  const queryAt = url.indexOf('?');
+  const rawPath = queryAt === -1 ? url : url.slice(0, queryAt);
+  const rawQuery = queryAt === -1 ? '' : url.slice(queryAt + 1);
+  const method = (request.method ?? 'GET').toUpperCase();
+
+  let body: Buffer;
+  try {
+    body = await readBody(request, config.maxBodyBytes);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    response.setHeader('Connection', 'close');
+    sendMessage(response, 413, 'Request Entity Too Large', requestId, undefined, () => request.destroy());
+    return;
+  }
+
+  const match = findRoute(config.routes, method, rawPath);
+  if (!match) {
+    sendMessage(response, 404, 'Not Found', requestId);
+    return;
+  }
+  const route = match.route.value;
+  const now = config.now();
+
+  let caller: CallerIdentity | undefined;
+  if (route.auth === 'AWS_IAM') {
+    try {
+      caller = authenticate(
+        { method, rawPath, rawQuery, headers: flatHeaders(request), body },
+        { source: config.source, region: config.api.region, now },
+      );
+      const kind = route.payload === 'v1' ? 'rest' : 'http';
+      config.access?.check(caller, { ...config.api, kind }, method, rawPath);
+    } catch (error) {
+      if (!(error instanceof GatewayDenial)) throw error;
+      sendMessage(response, error.statusCode, error.message, requestId, error.type);
+      return;
+    }
+  }
+
+  const call: IncomingCall = {
+    method,
+    rawPath,
+    rawQuery,
+    rawHeaders: headerPairs(request.rawHeaders),
+    body,
+    sourceIp: normaliseIp(request.socket.remoteAddress),
+    requestId,
+    at: now,
+  };
+  const routeMatch = {
+    resource: match.route.resource,
+    method: match.route.method,
+    pathParameters: match.pathParameters,
+  };
+  const event =
+    route.payload === 'v1'
+      ? buildV1Event(call, routeMatch, config.api, caller)
+      : buildV2Event(call, routeMatch, config.api, caller);
+
+  let result: GatewayResponse;
+  try {
+    const output = await route.invoke(event, lambdaContext(requestId));
+    result = route.payload === 'v1' ? fromV1Result(output) : fromV2Result(output);
+  } catch (error) {
+    // API Gateway hides the function error from the client; the developer still wants to see it locally.
+    console.error(
+      `[devauth-local gateway] ${method} ${match.route.resource} handler failed:`,
+      error instanceof Error ? error.stack : error,
+    );
+    sendMessage(response, 502, 'Internal server error', requestId, 'InternalServerErrorException');
+    return;
+  }
+  response.writeHead(result.statusCode, {
+    ...result.headers,
+    'content-length': result.body.length,
+    'x-amzn-RequestId': requestId,
+  });
+  response.end(method === 'HEAD' ? undefined : result.body);
+}
+
+function lambdaContext(requestId: string): LocalLambdaContext {
+  const deadline = Date.now() + LAMBDA_TIMEOUT_MS;
+  return {
+    awsRequestId: requestId,
+    functionName: 'devauth-local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:devauth-local',
+    memoryLimitInMB: '128',
+    logGroupName: '/aws/lambda/devauth-local',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+function flatHeaders(request: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return headers;
+}
+
+function headerPairs(raw: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
+}
+
+function normaliseIp(address: string | undefined): string {
+  if (!address) return '127.0.0.1';
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+/** Reads the body, refusing more than `limit` bytes (checked on Content-Length and while streaming). */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      reject(new BodyTooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    request.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        request.pause();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks));
+    });
+    request.on('error', (error) => {
+      if (!failed) reject(error);
+    });
+  });
+}
+
+/** API Gateway's error shape: `{"message": "..."}` with `x-amzn-ErrorType`. */
+function sendMessage(
+  response: ServerResponse,
+  statusCode: number,
+  message: string,
+  requestId: string,
+  errorType?: string,
+  done?: () => void,
+): void {
+  const payload = JSON.stringify({ message });
+  response.writeHead(statusCode, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-RequestId': requestId,
+    ...(errorType ? { 'x-amzn-ErrorType': errorType } : {}),
+  });
+  response.end(payload, done);
+}
