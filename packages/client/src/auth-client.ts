@@ -1,0 +1,185 @@
+import { DevauthClientError, errorFromResponse } from './errors.js';
+import { memoryStorage, type SessionStorage } from './storage.js';
+import type { DevauthUser, GuestIdentity, LoginInput, RegisterInput, Session, TokenSet } from './types.js';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface DevauthPaths {
+  readonly register: string;
+  readonly login: string;
+  readonly guest: string;
+  readonly refresh: string;
+  readonly logout: string;
+  readonly me: string;
+}
+
+export const DEFAULT_PATHS: DevauthPaths = {
+  register: '/auth/register',
+  login: '/auth/login',
+  guest: '/auth/guest',
+  refresh: '/auth/refresh',
+  logout: '/auth/logout',
+  me: '/me',
+};
+
+export interface AuthClientOptions {
+  /** Where the devauth routes are served, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com/prod`. */
+  readonly baseUrl: string;
+  readonly paths?: Partial<DevauthPaths>;
+  readonly fetch?: FetchLike;
+  /** Defaults to memory; pass `webStorage()` to survive page reloads. */
+  readonly storage?: SessionStorage;
+  readonly storageKey?: string;
+  /** Refresh the OpenID token when less than this is left (default 60 s). */
+  readonly tokenRefreshMarginSeconds?: number;
+  /** Milliseconds since the epoch; injectable for tests. */
+  readonly now?: () => number;
+}
+
+export interface AuthClient {
+  readonly baseUrl: string;
+  readonly paths: DevauthPaths;
+  register(input: RegisterInput): Promise<{ user: DevauthUser }>;
+  /** Logs in; a stored guest identity is sent along so the user keeps its IdentityId. */
+  login(input: LoginInput): Promise<TokenSet>;
+  /** Gets a guest identity and remembers it. */
+  guest(): Promise<GuestIdentity>;
+  /** Rotates the stored refresh token (or the given one) for a new OpenID token. */
+  refresh(refreshToken?: string): Promise<TokenSet>;
+  /** Revokes the refresh token and forgets the session (locally even when the server call fails). */
+  logout(): Promise<void>;
+  getSession(): Promise<Session | undefined>;
+  /** The current OpenID token of a signed-in user, refreshed first when it is near expiry. */
+  getOpenIdToken(): Promise<string>;
+  clearSession(): Promise<void>;
+}
+
+export function createAuthClient(options: AuthClientOptions): AuthClient {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const paths: DevauthPaths = { ...DEFAULT_PATHS, ...options.paths };
+  // Called through globalThis: a detached `fetch` throws "Illegal invocation" in browsers.
+  const doFetch: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const storage = options.storage ?? memoryStorage();
+  const storageKey = options.storageKey ?? 'devauth.session';
+  const marginMs = (options.tokenRefreshMarginSeconds ?? 60) * 1000;
+  const now = options.now ?? Date.now;
+  let refreshing: Promise<TokenSet> | undefined;
+
+  async function post<T>(path: string, body?: unknown): Promise<T | undefined> {
+    let response: Response;
+    try {
+      response = await doFetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new DevauthClientError({ code: 'NETWORK_ERROR', message: `Could not reach ${path}`, status: 0, cause });
+    }
+    if (!response.ok) throw await errorFromResponse(response, now());
+    const text = await response.text();
+    return text ? (JSON.parse(text) as T) : undefined;
+  }
+
+  async function getSession(): Promise<Session | undefined> {
+    const raw = await storage.get(storageKey);
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as Session;
+    } catch {
+      return undefined; // a corrupt entry is as good as none
+    }
+  }
+  const saveSession = (session: Session) => storage.set(storageKey, JSON.stringify(session));
+  const clearSession = async () => {
+    await storage.remove(storageKey);
+  };
+  const userSession = (tokens: TokenSet, user: DevauthUser | undefined): Session => ({
+    kind: 'user',
+    identityId: tokens.identityId,
+    role: tokens.role,
+    openIdToken: tokens.openIdToken,
+    openIdTokenExpiresAt: tokens.openIdTokenExpiresAt,
+    refreshToken: tokens.refreshToken,
+    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
+    ...(user ? { user } : {}),
+  });
+  const required = <T>(value: T | undefined, path: string): T => {
+    if (value === undefined)
+      throw new DevauthClientError({ code: 'HTTP_ERROR', message: `Empty body from ${path}`, status: 200 });
+    return value;
+  };
+
+  async function doRefresh(explicitToken?: string): Promise<TokenSet> {
+    const session = await getSession();
+    const refreshToken = explicitToken ?? (session?.kind === 'user' ? session.refreshToken : undefined);
+    if (!refreshToken) {
+      throw new DevauthClientError({ code: 'NOT_SIGNED_IN', message: 'No refresh token: log in first', status: 0 });
+    }
+    let tokens: TokenSet;
+    try {
+      tokens = required(await post<TokenSet>(paths.refresh, { refreshToken }), paths.refresh);
+    } catch (error) {
+      // A refused stored token is spent for good: forget it so the next call does not replay it.
+      if (explicitToken === undefined && error instanceof DevauthClientError && error.status === 401) {
+        await clearSession();
+      }
+      throw error;
+    }
+    if (explicitToken === undefined || session?.kind !== 'user' || session.refreshToken === explicitToken) {
+      await saveSession(userSession(tokens, session?.kind === 'user' ? session.user : undefined));
+    }
+    return tokens;
+  }
+
+  function refresh(refreshToken?: string): Promise<TokenSet> {
+    // Single flight: refresh tokens rotate, and a second concurrent use of the old one counts as reuse.
+    if (refreshToken !== undefined) return doRefresh(refreshToken);
+    refreshing ??= doRefresh().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
+
+  return {
+    baseUrl,
+    paths,
+    getSession,
+    clearSession,
+    async register(input) {
+      return required(await post<{ user: DevauthUser }>(paths.register, input), paths.register);
+    },
+    async login(input) {
+      const session = await getSession();
+      const guestIdentityId = session?.kind === 'guest' ? session.identityId : undefined;
+      const tokens = required(
+        await post<TokenSet>(paths.login, { username: input.username, password: input.password, guestIdentityId }),
+        paths.login,
+      );
+      await saveSession(userSession(tokens, tokens.user));
+      return tokens;
+    },
+    async guest() {
+      const identity = required(await post<GuestIdentity>(paths.guest), paths.guest);
+      await saveSession({ kind: 'guest', identityId: identity.identityId, role: 'guest' });
+      return identity;
+    },
+    refresh,
+    async logout() {
+      const session = await getSession();
+      try {
+        if (session?.kind === 'user') await post(paths.logout, { refreshToken: session.refreshToken });
+      } finally {
+        await clearSession();
+      }
+    },
+    async getOpenIdToken() {
+      const session = await getSession();
+      if (session?.kind !== 'user') {
+        throw new DevauthClientError({ code: 'NOT_SIGNED_IN', message: 'Not signed in as a user', status: 0 });
+      }
+      if (Date.parse(session.openIdTokenExpiresAt) - now() > marginMs) return session.openIdToken;
+      return (await refresh()).openIdToken;
+    },
+  };
+}
