@@ -1,13 +1,19 @@
 /**
  * `pnpm demo`: the whole devauth architecture on one machine, narrated. It starts the Cognito identity-pool emulator
  * and the local API gateway on free ports, wires the Lambda handlers with an embedded store (PGlite by default,
- * `--store=memory` for in-memory) and the real Cognito adapter, then plays a visitor's journey with the AWS SDK's own
- * credential provider and SigV4 signer. It exits 0 only if every expectation held, and stops everything it started.
+ * `--store=memory` for in-memory) and the real Cognito adapter, then plays a visitor's journey with `@devauth/client`
+ * (the AWS SDK's own Cognito credential provider and SigV4 signer underneath). It exits 0 only if every expectation
+ * held, and stops everything it started.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { fromCognitoIdentity } from '@aws-sdk/credential-providers';
 import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-postgres';
+import {
+  createDevauthClient,
+  createSignedFetch,
+  type DevauthClient,
+  DevauthClientError,
+  type SignedFetch,
+} from '@devauth/client';
 import { createDevauth, type DevauthDependencies } from '@devauth/core';
 import {
   InMemoryInvitationStore,
@@ -18,9 +24,7 @@ import {
 import { createAuthHandlers, silentLogger } from '@devauth/lambda-handlers';
 import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
 import { startIdentityPoolEmulator, startLocalGateway } from '@devauth/local';
-import { SignatureV4 } from '@smithy/signature-v4';
 
-type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 type Stores = Pick<DevauthDependencies, 'users' | 'refreshTokens' | 'loginAttempts' | 'invitations'>;
 
 const storeKind = process.argv.includes('--store=memory') ? 'memory' : 'pglite'; // --store=pglite is the default
@@ -127,134 +131,128 @@ async function main(): Promise<void> {
   console.log(`  emulator ${emulator.endpoint}  pool ${pool.identityPoolId}`);
   console.log(`  gateway  ${gateway.endpoint}\n`);
 
-  const post = async (path: string, body?: unknown) => {
-    const response = await fetch(`${gateway.endpoint}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  /** One visitor of the app: its own session (guest, then signed in), credentials and signed fetch. */
+  let lastStatus = 0; // the status of the latest HTTP answer any visitor got, for the narration
+  const observed = async (url: string, init?: RequestInit) => {
+    const response = await fetch(url, init);
+    lastStatus = response.status;
+    return response;
   };
-  const credentialsFor = (identityId: string, openIdToken?: string) =>
-    fromCognitoIdentity({
-      identityId,
-      ...(openIdToken ? { logins: { 'cognito-identity.amazonaws.com': async () => openIdToken } } : {}),
-      clientConfig: { endpoint: emulator.endpoint, region },
-    })();
-  /** Signs like any AWS client does (SigV4, service execute-api); `tamper` changes the request after signing. */
-  const signedCall = async (
-    credentials: Credentials,
-    method: string,
-    path: string,
-    body?: unknown,
-    tamper?: (request: { path: string; body?: string }) => void,
-  ) => {
-    const url = new URL(`${gateway.endpoint}${path}`);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const signer = new SignatureV4({ credentials, region, service: 'execute-api', sha256: Sha256 });
-    const signed = await signer.sign({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query: {},
-      headers: { host: url.host, ...(payload ? { 'content-type': 'application/json' } : {}) },
-      body: payload,
+  const newVisitor = () =>
+    createDevauthClient({
+      baseUrl: gateway.endpoint,
+      region,
+      cognito: { endpoint: emulator.endpoint },
+      fetch: observed,
     });
-    const request = { path: url.pathname, body: payload };
-    tamper?.(request);
-    const response = await fetch(`${gateway.endpoint}${request.path}`, {
+  /** A signed call (SigV4, service execute-api) through a visitor's signed fetch, or one of its variants. */
+  const signedCall = async (fetcher: DevauthClient | SignedFetch, method: string, path: string, body?: unknown) => {
+    const signedFetch = 'signedFetch' in fetcher ? fetcher.signedFetch : fetcher;
+    const response = await signedFetch(`${gateway.endpoint}${path}`, {
       method,
-      headers: signed.headers as Record<string, string>,
-      body: request.body,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
     return {
       status: response.status,
       json: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined,
     };
   };
+  /** The typed error a client call failed with (or a failure note when it did not fail). */
+  const failureOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => new DevauthClientError({ code: 'UNEXPECTED_SUCCESS', message: 'the call succeeded', status: 0 }),
+      (error: unknown) => {
+        if (error instanceof DevauthClientError) return error;
+        throw error;
+      },
+    );
   const show = (label: string, result: { status: number }) => console.log(`    ${label}: ${result.status}`);
 
   console.log('1. A guest browses');
-  const guest = await post('/auth/guest');
-  const guestId = guest.json.identityId as string;
+  const visitor = newVisitor();
+  const guestId = (await visitor.guest()).identityId;
   console.log(`    guest IdentityId ${guestId}`);
-  const guestCredentials = await credentialsFor(guestId);
-  const browse = await signedCall(guestCredentials, 'GET', '/products');
+  const browse = await signedCall(visitor, 'GET', '/products');
   show('GET /products', browse);
   expectThat(browse.status === 200, 'guests may list products');
-  const guestPost = await signedCall(guestCredentials, 'POST', '/products', { name: 'samovar' });
+  const guestPost = await signedCall(visitor, 'POST', '/products', { name: 'samovar' });
   show('POST /products', guestPost);
   expectThat(guestPost.status === 403, 'guests may not create products (IAM, unauthenticated role)');
 
   console.log('\n2. The guest registers as a shopper and logs in, keeping its IdentityId');
   const password = 'a long passphrase nobody guesses';
-  const registered = await post('/auth/register', { username: 'Ada', password, email: 'ada@example.com' });
-  show('POST /auth/register', registered);
-  expectThat(registered.status === 201 && registered.json.user.role === 'shopper', 'registered as shopper');
-  const login = await post('/auth/login', { username: 'ada', password, guestIdentityId: guestId });
-  show('POST /auth/login', login);
-  expectThat(login.status === 200 && login.json.identityId === guestId, 'the guest identity was upgraded in place');
-  const wrong = await post('/auth/login', { username: 'ada', password: 'not the password at all' });
-  const unknown = await post('/auth/login', { username: 'nobody', password: 'not the password at all' });
+  const registered = await visitor.register({ username: 'Ada', password, email: 'ada@example.com' });
+  show('POST /auth/register', { status: lastStatus });
+  expectThat(lastStatus === 201 && registered.user.role === 'shopper', 'registered as shopper');
+  // The client sends its stored guest IdentityId along with the login.
+  const login = await visitor.login({ username: 'ada', password });
+  show('POST /auth/login', { status: lastStatus });
+  expectThat(lastStatus === 200 && login.identityId === guestId, 'the guest identity was upgraded in place');
+  const wrong = await failureOf(newVisitor().login({ username: 'ada', password: 'not the password at all' }));
+  const unknown = await failureOf(newVisitor().login({ username: 'nobody', password: 'not the password at all' }));
   expectThat(
-    wrong.status === 401 && JSON.stringify(wrong.json) === JSON.stringify(unknown.json),
+    wrong.status === 401 &&
+      JSON.stringify([wrong.status, wrong.code, wrong.message]) ===
+        JSON.stringify([unknown.status, unknown.code, unknown.message]),
     'wrong password and unknown user get the same 401 body',
   );
 
   console.log('\n3. The shopper gets temporary AWS credentials and calls protected routes with SigV4');
-  const shopper = await credentialsFor(login.json.identityId, login.json.openIdToken);
-  const orders = await signedCall(shopper, 'GET', '/orders');
+  // Same visitor: its credentials provider re-reads the session and switches to authenticated credentials.
+  const orders = await signedCall(visitor, 'GET', '/orders');
   show('GET /orders', orders);
   expectThat(orders.status === 200, 'shoppers may list orders');
-  const shopperPost = await signedCall(shopper, 'POST', '/products', { name: 'samovar' });
+  const shopperPost = await signedCall(visitor, 'POST', '/products', { name: 'samovar' });
   show('POST /products', shopperPost);
   expectThat(shopperPost.status === 403, 'shoppers may not create products (principal tag role=shopper)');
-  const me = await signedCall(shopper, 'GET', '/me');
-  expectThat(me.status === 200 && me.json?.role === 'shopper' && me.json?.kind === 'user', 'GET /me says shopper');
+  const me = await visitor.me();
+  expectThat(me.role === 'shopper' && me.kind === 'user', 'GET /me says shopper');
 
   console.log('\n4. A seller registers with an invitation and reaches seller routes');
   const invitation = await devauth.createInvitation.execute({ role: 'seller' });
-  const noInvite = await post('/auth/register', { username: 'grace', password, role: 'seller' });
+  const sellerVisitor = newVisitor();
+  const noInvite = await failureOf(sellerVisitor.register({ username: 'grace', password, role: 'seller' }));
   expectThat(noInvite.status === 403, 'seller without invitation refused (403)');
-  const seller = await post('/auth/register', {
+  const seller = await sellerVisitor.register({
     username: 'grace',
     password,
     role: 'seller',
     invitationCode: invitation.code,
   });
-  expectThat(seller.status === 201 && seller.json.user.role === 'seller', 'seller registered with the invitation');
-  const sellerLogin = await post('/auth/login', { username: 'grace', password });
-  const sellerCredentials = await credentialsFor(sellerLogin.json.identityId, sellerLogin.json.openIdToken);
-  const created = await signedCall(sellerCredentials, 'POST', '/products', { name: 'samovar' });
+  expectThat(lastStatus === 201 && seller.user.role === 'seller', 'seller registered with the invitation');
+  await sellerVisitor.login({ username: 'grace', password });
+  const created = await signedCall(sellerVisitor, 'POST', '/products', { name: 'samovar' });
   show('POST /products', created);
   expectThat(created.status === 201, 'sellers may create products');
-  const deleted = await signedCall(sellerCredentials, 'DELETE', '/products/teapot');
+  const deleted = await signedCall(sellerVisitor, 'DELETE', '/products/teapot');
   expectThat(deleted.status === 200, 'sellers may delete products');
 
   console.log('\n5. A tampered request is refused');
-  const tampered = await signedCall(sellerCredentials, 'POST', '/products', { name: 'samovar' }, (request) => {
-    request.body = JSON.stringify({ name: 'samovar', price: 0 });
+  // The seller's own credentials and signer, over a fetch that changes the body after signing.
+  const tampering = createSignedFetch({
+    credentials: sellerVisitor.credentials,
+    region,
+    fetch: (url, init) => fetch(url, { ...init, body: JSON.stringify({ name: 'samovar', price: 0 }) }),
   });
+  const tampered = await signedCall(tampering, 'POST', '/products', { name: 'samovar' });
   show('POST /products with a body changed after signing', tampered);
   expectThat(tampered.status === 403, 'signature mismatch gives 403');
   const unsigned = await fetch(`${gateway.endpoint}/orders`);
   expectThat(unsigned.status === 403, 'an unsigned call gives 403');
 
   console.log('\n6. Refresh gives a new token; the old refresh token is spent');
-  const refreshed = await post('/auth/refresh', { refreshToken: login.json.refreshToken });
-  show('POST /auth/refresh', refreshed);
-  expectThat(refreshed.status === 200 && refreshed.json.identityId === guestId, 'same identity, new token');
+  const refreshed = await visitor.refresh();
+  show('POST /auth/refresh', { status: lastStatus });
+  expectThat(lastStatus === 200 && refreshed.identityId === guestId, 'same identity, new token');
   expectThat(
-    refreshed.json.refreshToken !== login.json.refreshToken &&
-      Date.parse(refreshed.json.openIdTokenExpiresAt) >= Date.parse(login.json.openIdTokenExpiresAt),
+    refreshed.refreshToken !== login.refreshToken &&
+      Date.parse(refreshed.openIdTokenExpiresAt) >= Date.parse(login.openIdTokenExpiresAt),
     'a rotated refresh token and a fresh OpenID token',
   );
-  const again = await signedCall(await credentialsFor(guestId, refreshed.json.openIdToken), 'GET', '/orders');
+  visitor.credentials.invalidate(); // new credentials, obtained with the refreshed OpenID token from the session
+  const again = await signedCall(visitor, 'GET', '/orders');
   expectThat(again.status === 200, 'credentials from the refreshed token work');
-  const replay = await post('/auth/refresh', { refreshToken: login.json.refreshToken });
+  const replay = await failureOf(visitor.refresh(login.refreshToken));
   expectThat(replay.status === 401, 'replaying the rotated refresh token is refused');
 }
 
