@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody } from '../read-body.js';
 import {
   type AccessPolicy,
   authenticate,
@@ -46,8 +47,6 @@ export interface GatewayServerConfig {
   readonly now: () => Date;
   readonly maxBodyBytes: number;
 }
-
-class BodyTooLargeError extends Error {}
 
 const LAMBDA_TIMEOUT_MS = 30_000;
 
@@ -177,38 +176,6 @@ function headerPairs(raw: readonly string[]): Array<[string, string]> {
 function normaliseIp(address: string | undefined): string {
   if (!address) return '127.0.0.1';
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
-}
-
-/** Reads the body, refusing more than `limit` bytes (checked on Content-Length and while streaming). */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLargeError());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    request.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        chunks.length = 0;
-        request.pause();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
-    });
-    request.on('error', (error) => {
-      if (!failed) reject(error);
-    });
-  });
 }
 
 /** API Gateway's error shape: `{"message": "..."}` with `x-amzn-ErrorType`. */

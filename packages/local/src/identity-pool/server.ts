@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody } from '../read-body.js';
 import { CognitoServiceError, internalError, isServiceError, missingAuthenticationToken } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { findOperation, type OperationContext } from './operations.js';
@@ -19,8 +20,6 @@ export interface ServerDependencies {
   /** Refuse unsigned calls to operations AWS requires SigV4 for. */
   readonly requireAuthorization: boolean;
 }
-
-class BodyTooLargeError extends Error {}
 
 /**
  * The AWS JSON 1.1 front end: `POST /` with `X-Amz-Target: AWSCognitoIdentityService.<Operation>`, plus the JWKS
@@ -51,7 +50,7 @@ async function handle(deps: ServerDependencies, request: IncomingMessage, respon
 
   let raw: string;
   try {
-    raw = await readBody(request, deps.maxBodyBytes);
+    raw = (await readBody(request, deps.maxBodyBytes)).toString('utf8');
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       const tooLarge = new CognitoServiceError(
@@ -129,38 +128,6 @@ function headerValue(request: IncomingMessage, name: string): string | undefined
   const value = request.headers[name];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined || first === '' ? undefined : first;
-}
-
-/** Reads the body, refusing more than `limit` bytes (checked on Content-Length and while streaming). */
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLargeError());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    request.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        chunks.length = 0;
-        request.pause();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    request.on('error', (error) => {
-      if (!failed) reject(error);
-    });
-  });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, contentType = JSON_CONTENT_TYPE): void {
