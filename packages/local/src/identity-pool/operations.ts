@@ -351,6 +351,31 @@ function resolveDeveloperIdentity(
   return requested;
 }
 
+/**
+ * The identity a token or credentials request is about, and how it authenticates: a valid Cognito token in `Logins`
+ * (its amr and principal tags), or none, which only a guest identity in a pool that allows guests may use.
+ */
+async function authenticateIdentity(
+  context: OperationContext,
+  identityId: string,
+  logins: Record<string, string> | undefined,
+) {
+  const identity = context.store.getIdentity(identityId);
+  if (!identity) throw resourceNotFound(`Identity '${identityId}' not found.`);
+  const pool = context.store.requirePool(identity.identityPoolId);
+  if (!hasLogins(logins)) {
+    requireGuestAccess(pool, identity);
+    return {
+      identity,
+      pool,
+      amr: ['unauthenticated'] as readonly string[],
+      principalTags: {} as Record<string, string>,
+    };
+  }
+  const claims = await verifyLoginToken(context, identity, logins);
+  return { identity, pool, amr: claims.amr as readonly string[], principalTags: principalTagsOf(claims) };
+}
+
 const getOpenIdToken: OperationDefinition = {
   signed: false,
   async run(context, body) {
@@ -358,18 +383,7 @@ const getOpenIdToken: OperationDefinition = {
     const identityId = input.string('IdentityId', { ...identityIdRule, required: true });
     const logins = input.stringMap('Logins', loginsRule);
     input.done();
-    const identity = context.store.getIdentity(identityId!);
-    if (!identity) throw resourceNotFound(`Identity '${identityId}' not found.`);
-    const pool = context.store.requirePool(identity.identityPoolId);
-    let amr: readonly string[] = ['unauthenticated'];
-    let principalTags: Record<string, string> = {};
-    if (hasLogins(logins)) {
-      const claims = await verifyLoginToken(context, identity, logins);
-      amr = claims.amr;
-      principalTags = principalTagsOf(claims);
-    } else {
-      requireGuestAccess(pool, identity);
-    }
+    const { identity, pool, amr, principalTags } = await authenticateIdentity(context, identityId!, logins);
     const { token } = await context.tokens.mint({
       identityPoolId: pool.identityPoolId,
       identityId: identity.identityId,
@@ -390,19 +404,7 @@ const getCredentialsForIdentity: OperationDefinition = {
     const logins = input.stringMap('Logins', loginsRule);
     const customRoleArn = input.string('CustomRoleArn', { min: 20, max: 2048 });
     input.done();
-    const identity = context.store.getIdentity(identityId!);
-    if (!identity) throw resourceNotFound(`Identity '${identityId}' not found.`);
-    const pool = context.store.requirePool(identity.identityPoolId);
-
-    let amr: readonly string[] = ['unauthenticated'];
-    let principalTags: Record<string, string> = {};
-    if (hasLogins(logins)) {
-      const claims = await verifyLoginToken(context, identity, logins);
-      amr = claims.amr;
-      principalTags = principalTagsOf(claims);
-    } else {
-      requireGuestAccess(pool, identity);
-    }
+    const { identity, pool, amr, principalTags } = await authenticateIdentity(context, identityId!, logins);
     const authenticationType = amr[0] === 'authenticated' ? 'authenticated' : 'unauthenticated';
     if (authenticationType === 'unauthenticated' && !pool.allowUnauthenticatedIdentities) {
       throw notAuthorized('Unauthenticated access is not supported for this identity pool.');
