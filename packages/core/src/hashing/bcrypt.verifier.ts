@@ -4,7 +4,6 @@
  * everything after the 72nd password byte, so a user who logs in with a bcrypt hash gets an argon2id one.
  * `$2x$` (crypt_blowfish's label for hashes made by its old sign-extension bug) is refused.
  */
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
 import { ConfigurationError } from '../domain/errors.js';
 import type { HashVerifier } from './password-hashing.js';
 import { passwordBytes } from './phc.js';
@@ -40,7 +39,18 @@ export function createBcryptVerifier(options: BcryptVerifierOptions = {}): HashV
       const cost = Number(match?.[1]);
       if (!match || cost < MIN_COST || cost > maxCost) return false;
       // The library answers false (not an error) for an encoding it rejects; the checks above bound the work.
-      return bcryptVerify(passwordBytes(password), encoded);
+      const { verify } = await loadBcrypt();
+      return verify(passwordBytes(password), encoded);
     },
   };
+}
+
+/**
+ * The bcrypt native addon is loaded on the first bcrypt verification only: most deployments never see a legacy hash,
+ * and a Lambda should not pay for loading it at cold start.
+ */
+let bcrypt: Promise<typeof import('@node-rs/bcrypt')> | undefined;
+function loadBcrypt(): Promise<typeof import('@node-rs/bcrypt')> {
+  bcrypt ??= import('@node-rs/bcrypt');
+  return bcrypt;
 }
