@@ -7,7 +7,7 @@
  * strings (other libraries' defaults in the past) and version 0x10 verify too, and always need a rehash.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { type Algorithm, hashRaw, type Version } from '@node-rs/argon2';
+import type { Algorithm, Version } from '@node-rs/argon2';
 import { ConfigurationError } from '../domain/errors.js';
 import type { PrimaryPasswordHasher } from './password-hashing.js';
 import { formatPhc, type PhcFormat, parsePhc, passwordBytes } from './phc.js';
@@ -104,6 +104,7 @@ const VERSIONS: Record<Argon2Version, Version> = { 16: 0 as Version, 19: 1 as Ve
 
 /** Raw Argon2 tag on the libuv pool: the one derivation every hash and verification here goes through. */
 export async function deriveArgon2(password: string | Uint8Array, input: Argon2Input): Promise<Buffer> {
+  const { hashRaw } = await loadArgon2();
   return hashRaw(passwordBytes(password), {
     algorithm: ALGORITHMS[input.variant],
     version: VERSIONS[input.version],
@@ -114,6 +115,16 @@ export async function deriveArgon2(password: string | Uint8Array, input: Argon2I
     salt: input.salt,
     ...(input.secret ? { secret: input.secret } : {}),
   });
+}
+
+/**
+ * The native addon (about 700 KiB) is loaded on the first derivation, not at import: a Lambda whose invocation never
+ * hashes (guest, refresh, logout, me) should not pay for it at cold start. `Login.warmUp` can move it into init.
+ */
+let argon2: Promise<typeof import('@node-rs/argon2')> | undefined;
+function loadArgon2(): Promise<typeof import('@node-rs/argon2')> {
+  argon2 ??= import('@node-rs/argon2');
+  return argon2;
 }
 
 interface ParsedArgon2 {
