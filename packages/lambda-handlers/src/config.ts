@@ -1,5 +1,5 @@
 import { ConfigurationError, resolveConfig } from '@devauth/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
 const COGNITO_ID = /^[\w-]+:[0-9a-f-]+$/;

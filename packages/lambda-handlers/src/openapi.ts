@@ -1,5 +1,5 @@
 import { loginInputSchema, logoutInputSchema, refreshInputSchema, registerInputSchema } from '@devauth/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 type JsonSchema = Record<string, unknown>;
 

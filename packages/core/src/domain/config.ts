@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from './errors.js';
 import { type PasswordPolicyOptions, resolvePasswordPolicy } from './password-policy.js';
 import { assertRoleSet, DEFAULT_ROLES, type Role } from './role.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Request schemas for the use cases, exported so edges (Lambda handlers, OpenAPI generation, clients) share them.
