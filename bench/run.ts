@@ -1,40 +1,75 @@
 /**
- * `pnpm bench`: every figure measured side by side in one run, medians of several rounds. Writes
- * bench/results/latest.json. Set BENCH_QUICK=1 for a short smoke run.
+ * `pnpm bench`: every figure measured side by side with what it is compared to, in one run, medians of several
+ * rounds. Writes bench/results/latest.json, then docs/bench/README.md and docs/bench/figures.svg (bench/report.ts).
+ * Set BENCH_QUICK=1 for a short smoke run.
  */
 import { availableParallelism } from 'node:os';
+import { benchBetterAuth } from './better-auth.bench.js';
+import { benchBundles } from './bundles.bench.js';
 import { benchEngines } from './engines.bench.js';
-import { type Figure, saveFigures } from './lib.js';
+import { describeTarget, type Figure, meetsTarget, saveFigures, targetOf } from './lib.js';
 import { benchLoginVersusHash } from './login-vs-hash.bench.js';
+import { writeReport } from './report.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const concurrency = 4;
 const figures: Figure[] = [];
+const targetText = (figure: Figure) => {
+  const target = targetOf(figure.name);
+  return target ? `  (target ${describeTarget(target, figure.unit)})` : '';
+};
 
 console.log(
   `devauth bench (${quick ? 'quick' : 'full'}; ${availableParallelism()} CPUs, concurrency ${concurrency})\n`,
 );
 
+// 1 and 3: login through the Lambda handler vs raw argon2id verify; event-loop delay during login load.
 const login = await benchLoginVersusHash({ rounds: quick ? 3 : 7, opsPerRound: quick ? 40 : 160, concurrency });
 figures.push(...login.figures);
 console.log(`raw argon2id verify (m=19456,t=2,p=1), rounds: ${login.raw.map((v) => v.toFixed(1)).join(', ')} ops/s`);
-console.log(`login use case,                        rounds: ${login.login.map((v) => v.toFixed(1)).join(', ')} ops/s`);
+console.log(`login handler (Lambda, v2 event),      rounds: ${login.login.map((v) => v.toFixed(1)).join(', ')} ops/s`);
 console.log(`login/raw-hash throughput ratio: ${login.ratio.toFixed(3)}  (target >= 0.95)`);
 console.log(`event-loop delay p99 during login: ${login.loopP99.toFixed(2)} ms  (target <= 10 ms)`);
 
+// 2: Better Auth, same parameters and concurrency.
+console.log('\nBetter Auth comparison:');
+const betterAuth = await benchBetterAuth({ rounds: quick ? 3 : 7, opsPerRound: quick ? 40 : 160, concurrency });
+figures.push(...betterAuth.figures);
+for (const line of betterAuth.lines) console.log(line);
+
+// 5: per engine.
 console.log('\nper engine (use cases, fake broker, tiny argon2id so the store dominates):');
 const engines = await benchEngines({ rounds: quick ? 2 : 5, opsPerRound: quick ? 40 : 200, concurrency: 8 });
 figures.push(...engines);
 for (const figure of engines) {
   const versus = figure.ratio === null ? '' : `  (x${figure.ratio} vs PGlite)`;
-  console.log(`  ${figure.name}: ${figure.value} ${figure.unit}${versus}`);
+  console.log(`  ${figure.name}: ${figure.value} ${figure.unit}${versus}${targetText(figure)}`);
 }
 
-const path = saveFigures(figures, {
-  generatedAt: new Date().toISOString(),
-  node: process.version,
-  cpus: availableParallelism(),
-  concurrency,
-  quick,
-});
+// 4: handler bundles vs an SDK-only baseline bundle.
+console.log('\nhandler bundles vs SDK-only baseline (fresh node process per sample):');
+const bundles = await benchBundles({ rounds: quick ? 5 : 15 });
+figures.push(...bundles.figures);
+for (const line of bundles.lines) console.log(line);
+
+const path = saveFigures(
+  figures,
+  {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    cpus: availableParallelism(),
+    concurrency,
+    quick,
+  },
+  // Renamed: the login side now goes through the Lambda handler.
+  ['login use case throughput (in-memory, fake broker)'],
+);
 console.log(`\nwrote ${path}`);
+console.log(`wrote ${writeReport().join(', ')}`);
+const checked = figures.filter((figure) => meetsTarget(figure) !== null);
+const missed = checked.filter((figure) => meetsTarget(figure) === false);
+console.log(`targets met: ${checked.length - missed.length} of ${checked.length}`);
+for (const figure of missed) {
+  const ratio = figure.ratio === null ? '' : `, ratio ${figure.ratio}`;
+  console.log(`  missed: ${figure.name} = ${figure.value} ${figure.unit}${ratio}${targetText(figure)}`);
+}

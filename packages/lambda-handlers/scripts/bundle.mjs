@@ -5,14 +5,14 @@
 // when that code path first runs: cold starts parse the route and the adapters actually configured, nothing else.
 import { cpSync, existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outRoot = join(packageDir, 'bundle');
-const ROUTES = ['register', 'login', 'guest', 'refresh', 'logout', 'me'];
+const defaultOutRoot = join(packageDir, 'bundle');
+export const ROUTES = ['register', 'login', 'guest', 'refresh', 'logout', 'me'];
 
 // Not bundled:
 // - @aws-sdk/*: in the Node.js Lambda runtime already (and kept in sync with it by AWS);
@@ -60,12 +60,10 @@ function copyNative(outdir) {
   return bytes;
 }
 
-rmSync(outRoot, { recursive: true, force: true });
-const rows = [];
-for (const route of ROUTES) {
-  const outdir = join(outRoot, route);
-  await build({
-    entryPoints: { index: join(packageDir, 'src', 'entries', `${route}.ts`) },
+/** The esbuild settings of every route bundle (also used by bench/bundles.bench.ts for its SDK-only baseline). */
+export function bundleOptions(entry, outdir) {
+  return {
+    entryPoints: { index: entry },
     outdir,
     bundle: true,
     splitting: true,
@@ -82,26 +80,49 @@ for (const route of ROUTES) {
     banner: { js: BANNER },
     legalComments: 'none',
     logLevel: 'warning',
-  });
-  const files = filesOf(outdir);
-  const native = copyNative(outdir);
-  const entry = join(outdir, 'index.mjs');
-  const total = files.reduce((sum, file) => sum + statSync(file).size, 0);
-  rows.push({
-    route,
-    entry: kib(statSync(entry).size),
-    'entry gzip': kib(gzipSync(readFileSync(entry)).length),
-    'all chunks': kib(total),
-    'native (copied)': kib(native),
-    files: files.length,
-    path: relative(process.cwd(), entry),
-  });
+  };
 }
-// A plain-text table (the repository's lint allows console only in the root scripts folder).
-const columns = Object.keys(rows[0] ?? {});
-const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)));
-const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ');
-process.stdout.write(
-  `${[line(columns), ...rows.map((row) => line(columns.map((column) => row[column])))].join('\n')}\n`,
-);
-if (!existsSync(join(outRoot, 'login', 'index.mjs'))) process.exitCode = 1;
+
+/**
+ * Builds every route into `<outRoot>/<route>/` (emptied first) and copies the native bindings beside each; returns one
+ * row per route (sizes, and esbuild's metafile when `metafile` is set).
+ */
+export async function buildBundles({ outRoot = defaultOutRoot, routes = ROUTES, metafile = false } = {}) {
+  rmSync(outRoot, { recursive: true, force: true });
+  const rows = [];
+  for (const route of routes) {
+    const outdir = join(outRoot, route);
+    const result = await build({
+      ...bundleOptions(join(packageDir, 'src', 'entries', `${route}.ts`), outdir),
+      metafile,
+    });
+    const files = filesOf(outdir);
+    const native = copyNative(outdir);
+    const entry = join(outdir, 'index.mjs');
+    const total = files.reduce((sum, file) => sum + statSync(file).size, 0);
+    rows.push({
+      route,
+      entry: kib(statSync(entry).size),
+      'entry gzip': kib(gzipSync(readFileSync(entry)).length),
+      'all chunks': kib(total),
+      'native (copied)': kib(native),
+      files: files.length,
+      path: relative(process.cwd(), entry),
+      ...(result.metafile ? { metafile: result.metafile } : {}),
+    });
+  }
+  return rows;
+}
+
+// `pnpm bundle`: build into packages/lambda-handlers/bundle and print the table (importing this module builds nothing).
+if (process.argv[1] && realpathSync(resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url))) {
+  const rows = await buildBundles();
+  // A plain-text table (the repository's lint allows console only in the root scripts folder).
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)));
+  const line = (cells) => cells.map((cell, i) => String(cell).padEnd(widths[i])).join('  ');
+  process.stdout.write(
+    `${[line(columns), ...rows.map((row) => line(columns.map((column) => row[column])))].join('\n')}\n`,
+  );
+  if (!existsSync(join(defaultOutRoot, 'login', 'index.mjs'))) process.exitCode = 1;
+}
