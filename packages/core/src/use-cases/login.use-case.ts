@@ -62,7 +62,8 @@ export interface LoginResult extends SessionTokens {
  * exchange through the identity broker, start a refresh-token family.
  *
  * Unknown users and wrong passwords are indistinguishable: both cost one full verification (unknown users against a
- * dummy hash made with the current parameters), both record a failure, both end in the same InvalidCredentialsError.
+ * dummy hash made with the current parameters, which both wait for on an instance's first login), both record a
+ * failure, both end in the same InvalidCredentialsError.
  * Throttled attempts cost no hashing at all.
  */
 export class Login {
@@ -101,9 +102,12 @@ export class Login {
       throw new ThrottledError(wait);
     }
 
+    // Known users wait for the dummy hash too: the first login of an instance (a Lambda cold start) makes it, and
+    // if only unknown usernames paid for that, each cold start would tell them apart (two hashes against one).
+    const dummyHash = await this.getDummyHash();
     const verified = user
       ? await this.deps.hasher.verify(user.passwordHash, normalizePassword(password, user.passwordNormalization))
-      : await this.deps.hasher.verify(await this.getDummyHash(), normalizePassword(password, PASSWORD_NORMALIZATION));
+      : await this.deps.hasher.verify(dummyHash, normalizePassword(password, PASSWORD_NORMALIZATION));
     if (!user || !verified) {
       await this.deps.loginAttempts.recordFailure(keys, now, this.config.throttle.resetAfterIdleSeconds);
       publishSafely(this.deps.events, {

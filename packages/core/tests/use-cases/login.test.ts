@@ -87,6 +87,32 @@ describe('Use case: Login', () => {
     expect(hasher.verifies).toBe(2);
   });
 
+  it('makes the dummy hash on the first login of an instance whoever logs in (no cold-start timing leak)', async () => {
+    // An unknown user on a fresh instance pays for the dummy hash; a known user must pay the same, or the first
+    // login after every cold start would tell them apart (two hashes against one).
+    for (const username of ['alice', 'nobody']) {
+      const { devauth, hasher } = await withShopper();
+      hasher.hashes = 0;
+      hasher.verifies = 0;
+      await expect(devauth.login.execute({ username, password: 'wrong password!' })).rejects.toBeInstanceOf(
+        InvalidCredentialsError,
+      );
+      expect({ username, hashes: hasher.hashes, verifies: hasher.verifies }).toEqual({
+        username,
+        hashes: 1,
+        verifies: 1,
+      });
+      await expect(devauth.login.execute({ username, password: 'wrong password!' })).rejects.toBeInstanceOf(
+        InvalidCredentialsError,
+      );
+      expect({ username, hashes: hasher.hashes, verifies: hasher.verifies }).toEqual({
+        username,
+        hashes: 1,
+        verifies: 2,
+      });
+    }
+  });
+
   it('refuses a disabled account only after the password is right', async () => {
     const { devauth, users, user, clock } = await withShopper();
     const stored = (await users.findById(user.id))!;
