@@ -1,0 +1,997 @@
+/**
+ * Fuzzing every route `createAuthHandlers` exposes (register, login, guest, refresh, logout, me) with fast-check.
+ *
+ * Each generated request picks a payload version (REST API v1 or HTTP API v2), a method, headers (content-type,
+ * origin, `__proto__`-named and random ones, or none at all), a source address and a body, and for `me` the IAM
+ * identity fields. Bodies are: near-valid requests (the route's real fields, with real usernames, passwords,
+ * invitation codes, refresh tokens and identity ids mixed with hostile values), arbitrary JSON of the wrong types,
+ * huge strings around and beyond every limit, deep nesting, prototype-pollution keys (`__proto__`, `constructor`,
+ * `prototype`, at the top level and nested), invalid UTF-8 (base64 bodies), lone surrogates (escaped and raw),
+ * control, zero-width, bidi and confusable characters, and plain garbage.
+ *
+ * Properties, for every request:
+ * - never a 5xx (and always a well-formed response: JSON or empty body, `cache-control: no-store`, CORS only ever
+ *   for the configured origin, no seed password echoed);
+ * - no unhandled rejection (counted by a process listener, checked after each property) and Object.prototype /
+ *   Array.prototype unchanged after every request;
+ * - never a hash computed for an input over the limits: a recording hasher sees every `hash`/`verify`; when the body
+ *   is over the body limit (16 KiB), or the username over its limit (64 code points after folding, 256 raw UTF-16
+ *   units), or the password over its byte limit (1024 UTF-8 bytes) — or, for registration, over its length limit
+ *   (256 code points after NFKC) — the hasher is not called at all and the answer is 400 or 413. Every call it does
+ *   see is the NFKC form of a password inside those limits, from a request whose username is inside its limits.
+ *   Routes without passwords (guest, refresh, logout, me) never hash.
+ *
+ * Note on login: its only password bound before hashing is the byte limit on the raw input (checkPasswordBounds);
+ * the 256-code-point maximum is a registration rule, so a login password of up to 1024 bytes is verified whatever its
+ * length in code points (by design: users whose password was set under another policy or imported keep logging in).
+ * NFKC can expand such a password (U+FDFA becomes 18 code points), so `verify` may receive up to about 11 KB; that
+ * is bounded and costs argon2 nothing measurable (it pre-hashes the password once), and the test reports the
+ * largest input the hasher saw.
+ *
+ * The limits are read from core and the handlers, never restated here. The hasher is argon2id at tiny parameters
+ * (m=256 KiB, t=1): the limit checks do not depend on cost, and 10,000 runs per route stay fast.
+ *
+ * Seeds: fast-check picks a new seed every run; on failure its error message prints the seed, the path and the
+ * shrunk counterexample, so a failure can be replayed with `fc.assert(..., { seed, path })`. Sizes come from
+ * attack-config (ATTACK_FULL=1: 10,000 runs per route; otherwise a few hundred).
+ */
+import {
+  createArgon2idHasher,
+  createDevauth,
+  DEFAULT_PASSWORD_POLICY,
+  type Devauth,
+  type PasswordHasher,
+  USERNAME_MAX_LENGTH,
+} from '@devauth/core';
+import {
+  FakeIdentityBroker,
+  InMemoryInvitationStore,
+  InMemoryLoginAttemptStore,
+  InMemoryRefreshTokenStore,
+  InMemoryUserStore,
+  ManualClock,
+} from '@devauth/core/testing';
+import {
+  type ApiGatewayProxyResult,
+  type AuthHandlers,
+  createAuthHandlers,
+  DEFAULT_MAX_BODY_BYTES,
+} from '@devauth/lambda-handlers';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attackConfig } from './support/attack-config.js';
+import { eventFor, type GatewayRequest } from './support/gateway-events.js';
+import { captureLogger, rememberedSecretCount, rememberSecrets } from './support/log-capture.js';
+
+const POOL_ID = 'us-east-1:00000000-0000-4000-8000-000000000000';
+const ALLOWED_ORIGIN = 'https://app.example.com';
+const RUNS = attackConfig.fuzzRunsPerEndpoint;
+const TIMEOUT = attackConfig.testTimeoutMs;
+
+/** The limits under test, from the code that enforces them. */
+const LIMITS = {
+  bodyBytes: DEFAULT_MAX_BODY_BYTES,
+  passwordBytes: DEFAULT_PASSWORD_POLICY.maxBytes,
+  passwordCodePoints: DEFAULT_PASSWORD_POLICY.maxLength,
+  usernameCodePoints: USERNAME_MAX_LENGTH,
+  /** canonicalizeUsername's cheap bound on the raw input, before any Unicode work (RAW_INPUT_LIMIT, not exported). */
+  usernameRawUnits: 256,
+} as const;
+
+const ROUTES = {
+  register: '/auth/register',
+  login: '/auth/login',
+  guest: '/auth/guest',
+  refresh: '/auth/refresh',
+  logout: '/auth/logout',
+  me: '/me',
+} as const;
+type Route = keyof typeof ROUTES;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hasher that records what it is asked to hash
+// ---------------------------------------------------------------------------------------------------------------
+
+interface HashCall {
+  readonly op: 'hash' | 'verify';
+  readonly password: string;
+}
+
+class RecordingHasher implements PasswordHasher {
+  readonly calls: HashCall[] = [];
+  private readonly inner = createArgon2idHasher({ memoryCost: 256, timeCost: 1, parallelism: 1 });
+
+  async hash(password: string): Promise<string> {
+    this.calls.push({ op: 'hash', password });
+    return this.inner.hash(password);
+  }
+
+  async verify(encoded: string, password: string): Promise<boolean> {
+    this.calls.push({ op: 'verify', password });
+    return this.inner.verify(encoded, password);
+  }
+
+  needsRehash(encoded: string): boolean {
+    return this.inner.needsRehash(encoded);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The app under fuzz, with real secrets to aim at
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Seeds {
+  readonly users: ReadonlyArray<{ readonly username: string; readonly password: string }>;
+  readonly invitationCodes: readonly string[];
+  /** Grows during the run: every token a login or refresh returns is added. */
+  readonly refreshTokens: string[];
+  /** Tokens never presented yet (a queue: a request takes one when it is generated; successes add theirs). */
+  readonly unusedRefreshTokens: string[];
+  readonly guestIdentityIds: readonly string[];
+  readonly userIdentityIds: readonly string[];
+}
+
+interface FuzzApp {
+  readonly handlers: AuthHandlers;
+  readonly devauth: Devauth;
+  readonly users: InMemoryUserStore;
+  readonly hasher: RecordingHasher;
+  readonly clock: ManualClock;
+  readonly seeds: Seeds;
+}
+
+const ok = (result: ApiGatewayProxyResult, status: number) => {
+  expect(result.statusCode, result.body).toBe(status);
+  return JSON.parse(result.body) as Record<string, unknown>;
+};
+
+/** Remembers every secret a response carries, and the hash of a user it registered. */
+async function rememberResponseSecrets(app: FuzzApp, body: Record<string, unknown>): Promise<void> {
+  rememberSecrets(body.refreshToken as string | undefined, body.openIdToken as string | undefined);
+  const user = body.user as { id?: string } | undefined;
+  if (typeof user?.id === 'string') rememberSecrets((await app.users.findById(user.id))?.passwordHash);
+}
+
+async function buildFuzzApp(): Promise<FuzzApp> {
+  const users = new InMemoryUserStore();
+  const clock = new ManualClock();
+  const broker = new FakeIdentityBroker({ identityPoolId: POOL_ID, clock });
+  const hasher = new RecordingHasher();
+  // The default common-password list (zxcvbn): the real registration path.
+  const devauth = createDevauth(
+    {
+      users,
+      refreshTokens: new InMemoryRefreshTokenStore(),
+      loginAttempts: new InMemoryLoginAttemptStore(),
+      invitations: new InMemoryInvitationStore(),
+      broker,
+      hasher,
+      clock,
+    },
+    { roles: ['shopper', 'seller', 'admin'] },
+  );
+  const handlers = createAuthHandlers({
+    devauth,
+    me: { users, identityPoolId: POOL_ID, roles: ['shopper', 'seller', 'admin'], cacheTtlSeconds: 0 },
+    logger: captureLogger(),
+    corsOrigins: [ALLOWED_ORIGIN],
+  });
+  const seeds = {
+    users: ['fuzz.alice', 'fuzz.bob', 'Fuzz.Carol'].map((username) => ({
+      username,
+      password: `fuzz seed ${username} ${crypto.randomUUID()}`,
+    })),
+    invitationCodes: [] as string[],
+    refreshTokens: [] as string[],
+    unusedRefreshTokens: [] as string[],
+    guestIdentityIds: [] as string[],
+    userIdentityIds: [] as string[],
+  };
+  const app: FuzzApp = { handlers, devauth, users, hasher, clock, seeds };
+  for (const { username, password } of seeds.users) {
+    rememberSecrets(password);
+    const registered = ok(
+      await handlers.register(eventFor(2, { path: ROUTES.register, body: JSON.stringify({ username, password }) })),
+      201,
+    );
+    await rememberResponseSecrets(app, registered);
+    // Login sessions (refresh-token families) to spend: reuse of a rotated token revokes a whole family.
+    for (let i = 0; i < 20 + Math.ceil(RUNS / 150); i++) {
+      const session = ok(await handlers.login(eventFor(1, { body: JSON.stringify({ username, password }) })), 200);
+      await rememberResponseSecrets(app, session);
+      seeds.refreshTokens.push(session.refreshToken as string);
+      seeds.unusedRefreshTokens.push(session.refreshToken as string);
+      if (i === 0) seeds.userIdentityIds.push(session.identityId as string);
+    }
+  }
+  for (let i = 0; i < 200; i++) {
+    const { code } = await devauth.createInvitation.execute({ role: i % 3 === 0 ? 'admin' : 'seller' });
+    rememberSecrets(code);
+    seeds.invitationCodes.push(code);
+  }
+  for (let i = 0; i < 5; i++) {
+    seeds.guestIdentityIds.push(
+      ok(await handlers.guest(eventFor(2, { path: ROUTES.guest })), 200).identityId as string,
+    );
+  }
+  await devauth.login.warmUp();
+  return app;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hostile values
+// ---------------------------------------------------------------------------------------------------------------
+
+const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String.fromCharCode(from + i));
+const CONTROL = [...range(0x00, 0x1f), '\u007f', ...range(0x80, 0x9f)];
+const ZERO_WIDTH = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u180e', '\u034f'];
+const BIDI = [
+  '\u202a',
+  '\u202b',
+  '\u202c',
+  '\u202d',
+  '\u202e',
+  '\u2066',
+  '\u2067',
+  '\u2068',
+  '\u2069',
+  '\u200e',
+  '\u200f',
+  '\u061c',
+];
+/** Homoglyphs, compatibility forms, case-mapping oddities, combining marks, NFKC expanders, astral characters. */
+const CONFUSABLES = [
+  // Cyrillic and Greek look-alikes of Latin letters.
+  ...'аеорсухіјοανι',
+  // Compatibility characters NFKC changes (full-width, superscript, mathematical, ligatures, numerals, units).
+  ...'ａＡ０ᴬᴮᴵ𝐚𝖆𝟎ﬁﬀⅨⅰ①²㎏',
+  // Case mapping: Kelvin and Angstrom signs, dotted and dotless i, long s, sharp s, title case, final sigma.
+  ...'KÅİıſßẞǅΣς',
+  // Combining marks, alone and in decomposed and composed forms.
+  ...['\u0301', '\u0308', '\u0338', '\u20dd', 'e\u0301', 'é'],
+  // NFKC expands these to 18, 8 and 4 code points.
+  ...['ﷺ', 'ﷻ', '\u3300'],
+  // Astral, emoji sequences, tags, replacement and non-characters.
+  ...['😀', '👩‍👩‍👧', '🇫🇷', '\u{10ffff}', '\u{e0001}', '\ufffd', '\uffff'],
+];
+const INJECTION = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '__defineGetter__',
+  'valueOf',
+  '"',
+  '\\',
+  '\\u0000',
+  '\\ud800',
+  '{',
+  '}',
+  '[',
+  ']',
+  "'; DROP TABLE users; --",
+  // A log4j lookup (built so that it is not mistaken for a template literal).
+  ['$', '{jndi:ldap://x/a}'].join(''),
+  '%00',
+  '../../etc/passwd',
+  '<script>alert(1)</script>',
+  'null',
+  'undefined',
+  'NaN',
+  '-0',
+  '1e309',
+  '\r\n\r\nX-Injected: 1',
+];
+const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
+
+const piece = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ unit: 'grapheme-ascii', maxLength: 8 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 4 }) },
+  { weight: 1, arbitrary: fc.constantFrom(...CONTROL) },
+  { weight: 1, arbitrary: fc.constantFrom(...ZERO_WIDTH) },
+  { weight: 1, arbitrary: fc.constantFrom(...BIDI) },
+  { weight: 2, arbitrary: fc.constantFrom(...CONFUSABLES) },
+  { weight: 1, arbitrary: fc.constantFrom(...INJECTION) },
+  { weight: 1, arbitrary: loneSurrogate },
+);
+const nastyString = fc.array(piece, { maxLength: 14 }).map((pieces) => pieces.join(''));
+
+/** Strings at, just past and far beyond every limit, in units of different byte and code-point widths. */
+const REPEAT_UNITS = ['a', 'é', 'e\u0301', 'а', '😀', 'ﷺ', 'ａ', '\u0000', '\u200b', '\ud800'];
+const SIZES = [
+  LIMITS.usernameCodePoints - 1,
+  LIMITS.usernameCodePoints,
+  LIMITS.usernameCodePoints + 1,
+  LIMITS.usernameRawUnits,
+  LIMITS.usernameRawUnits + 1,
+  LIMITS.passwordCodePoints,
+  LIMITS.passwordCodePoints + 1,
+  Math.floor(LIMITS.passwordBytes / 4),
+  Math.floor(LIMITS.passwordBytes / 3),
+  Math.floor(LIMITS.passwordBytes / 2),
+  LIMITS.passwordBytes,
+  LIMITS.passwordBytes + 1,
+  4096,
+  4097,
+  Math.floor(LIMITS.bodyBytes / 3),
+  LIMITS.bodyBytes - 40,
+  LIMITS.bodyBytes,
+  LIMITS.bodyBytes + 1,
+  1 << 20,
+];
+const hugeString = fc
+  .tuple(fc.constantFrom(...REPEAT_UNITS), fc.constantFrom(...SIZES), fc.string({ maxLength: 3 }))
+  .map(([unit, count, tail]) => unit.repeat(count) + tail);
+
+const protoKey = fc.constantFrom('__proto__', 'constructor', 'prototype');
+const objectKey = fc.oneof(
+  { weight: 2, arbitrary: protoKey },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      'username',
+      'password',
+      'email',
+      'role',
+      'invitationCode',
+      'guestIdentityId',
+      'refreshToken',
+      'isAdministrator',
+      'admin',
+      'status',
+      'passwordHash',
+      'identityId',
+      'toString',
+      'hasOwnProperty',
+    ),
+  },
+  { weight: 3, arbitrary: nastyString },
+);
+
+/** Any JSON value: every wrong type for every field. */
+const { value: jsonValue } = fc.letrec<{ value: unknown; array: unknown[]; object: Record<string, unknown> }>(
+  (tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', maxDepth: 4 },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(0, -1, 2 ** 53, Number.MAX_VALUE, 1e-320),
+      nastyString,
+      tie('array'),
+      tie('object'),
+    ),
+    array: fc.array(tie('value'), { maxLength: 4 }),
+    object: fc.dictionary(objectKey, tie('value'), { maxKeys: 5 }),
+  }),
+);
+
+const fieldValue = (...specific: Array<fc.Arbitrary<unknown>>) =>
+  fc.oneof(
+    ...specific.map((arbitrary) => ({ weight: 6, arbitrary })),
+    { weight: 2, arbitrary: nastyString },
+    { weight: 1, arbitrary: hugeString },
+    { weight: 1, arbitrary: jsonValue },
+  );
+
+const validUsername = fc.oneof(
+  fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,20}[a-z0-9]$/),
+  fc.constantFrom('josé', 'müller', 'даша', 'ελένη', '山田たろう', 'ｆｕｌｌ', 'ᴮᴵᴳᴮᴵᴿᴰ', 'pаypal', 'straße', 'KELVIN'),
+  fc.constantFrom(
+    'a'.repeat(LIMITS.usernameCodePoints),
+    'a'.repeat(LIMITS.usernameCodePoints + 1),
+    `${'e\u0301'.repeat(40)}x`,
+  ),
+);
+const passwordLike = (app: FuzzApp) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...app.seeds.users.map((user) => user.password)) },
+    { weight: 3, arbitrary: fc.string({ unit: 'grapheme', minLength: 12, maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 8, maxLength: 40 }) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        'x'.repeat(LIMITS.passwordCodePoints),
+        'x'.repeat(LIMITS.passwordCodePoints + 1),
+        '😀'.repeat(LIMITS.passwordBytes / 4),
+        '😀'.repeat(LIMITS.passwordBytes / 4 + 1),
+        'x'.repeat(LIMITS.passwordBytes),
+        'x'.repeat(LIMITS.passwordBytes + 1),
+        'ﷺ'.repeat(Math.floor(LIMITS.passwordBytes / 3)),
+        'ｐａｓｓｗｏｒｄ-ｆｕｌｌ-ｗｉｄｔｈ',
+        'password1234',
+        '            ',
+      ),
+    },
+  );
+/** Real secrets, and near misses of them (one character off, truncated, extended, re-cased). */
+const nearMiss = (values: readonly string[]) =>
+  fc
+    .tuple(fc.constantFrom(...values), fc.nat(), fc.constantFrom('same', 'flip', 'cut', 'extend', 'upper'))
+    .map(([value, at, how]) => {
+      const i = at % value.length;
+      if (how === 'flip') return value.slice(0, i) + (value[i] === 'A' ? 'B' : 'A') + value.slice(i + 1);
+      if (how === 'cut') return value.slice(0, i);
+      if (how === 'extend') return `${value}A`;
+      if (how === 'upper') return value.toUpperCase();
+      return value;
+    });
+const identityIdLike = (ids: readonly string[]) =>
+  fc.oneof(
+    nearMiss(ids),
+    fc.uuid().map((uuid) => `us-east-1:${uuid}`),
+    fc.constantFrom('us-east-1:', ':', 'a'.repeat(56), `${POOL_ID}:extra`),
+  );
+
+/**
+ * A value from a pool that changes during the run (refresh tokens rotate, invitation codes get used), read when the
+ * request is generated, i.e. just before it runs. (A replayed counterexample may then pick another token; the
+ * printed counterexample shows the body that failed.)
+ */
+const live = (pool: readonly string[]) => fc.nat().map((index) => pool[index % pool.length]!);
+/** A refresh token never presented before (taken from the queue when the request is generated). */
+const unused = (seeds: Seeds) =>
+  fc.nat().map(() => seeds.unusedRefreshTokens.shift() ?? seeds.refreshTokens[seeds.refreshTokens.length - 1]!);
+/** One of the newest values of a growing pool (the refresh tokens a rotation just returned, likely still unused). */
+const newest = (pool: readonly string[]) =>
+  fc.nat({ max: 2 }).map((back) => pool[Math.max(0, pool.length - 1 - back)]!);
+
+/** Requests that should succeed, or fail only on what the server knows (wrong password, used invitation, ...). */
+function valid(route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknown>> {
+  const seedUser = fc.constantFrom(...app.seeds.users);
+  switch (route) {
+    case 'register':
+      return fc
+        .tuple(
+          validUsername,
+          fc.oneof(
+            fc.constantFrom(...app.seeds.users.map((user) => user.password)),
+            fc.string({ unit: 'grapheme', minLength: 12, maxLength: 40 }),
+          ),
+          fc.option(fc.emailAddress(), { nil: undefined }),
+          fc.oneof(
+            fc.constant({}),
+            fc.constant({ role: 'shopper' }),
+            fc
+              .tuple(fc.constantFrom('seller', 'admin'), live(app.seeds.invitationCodes))
+              .map(([role, invitationCode]) => ({ role, invitationCode })),
+          ),
+        )
+        .map(([username, password, email, grant]) => ({ username, password, ...(email ? { email } : {}), ...grant }));
+    case 'login':
+      return fc
+        .tuple(
+          seedUser,
+          fc.constantFrom('right', 'right', 'wrong', 'unknown'),
+          fc.boolean(),
+          fc.option(fc.constantFrom(...app.seeds.guestIdentityIds), { nil: undefined }),
+        )
+        .map(([user, kind, upper, guestIdentityId]) => ({
+          username: kind === 'unknown' ? `${user.username}.ghost` : upper ? user.username.toUpperCase() : user.username,
+          password: kind === 'right' ? user.password : `${user.password} wrong`,
+          ...(guestIdentityId ? { guestIdentityId } : {}),
+        }));
+    case 'refresh':
+    case 'logout':
+      return fc
+        .oneof(
+          { weight: 6, arbitrary: unused(app.seeds) },
+          { weight: 1, arbitrary: newest(app.seeds.refreshTokens) },
+          { weight: 1, arbitrary: live(app.seeds.refreshTokens) },
+        )
+        .map((refreshToken) => ({ refreshToken }));
+    case 'guest':
+    case 'me':
+      return fc.constant({});
+  }
+}
+
+/** Bodies shaped like each route's real request: valid ones, and ones with some fields hostile, missing or extra. */
+const nearValid = (route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknown>> =>
+  fc.oneof(valid(route, app), mutated(route, app));
+
+function mutated(route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknown>> {
+  const extra = fc.dictionary(objectKey, jsonValue, { maxKeys: 2 });
+  const withExtra = (record: fc.Arbitrary<Record<string, unknown>>) =>
+    fc
+      .tuple(record, fc.option(extra, { freq: 4, nil: undefined }))
+      .map(([fields, more]) => (more === undefined ? fields : { ...fields, ...more }));
+  const seedUsernames = app.seeds.users.map((user) => user.username);
+  switch (route) {
+    case 'register':
+      return withExtra(
+        fc.record(
+          {
+            username: fieldValue(validUsername, nearMiss(seedUsernames)),
+            password: fieldValue(passwordLike(app)),
+            email: fieldValue(fc.emailAddress(), fc.constantFrom('a@b.co', 'ALICE@Example.com', 'no-at-sign')),
+            role: fieldValue(fc.constantFrom('shopper', 'seller', 'admin', 'guest', 'Admin', 'root')),
+            invitationCode: fieldValue(nearMiss(app.seeds.invitationCodes)),
+          },
+          { requiredKeys: ['username', 'password'] },
+        ),
+      );
+    case 'login':
+      return withExtra(
+        fc.record(
+          {
+            username: fieldValue(nearMiss(seedUsernames), validUsername),
+            password: fieldValue(passwordLike(app)),
+            guestIdentityId: fieldValue(identityIdLike(app.seeds.guestIdentityIds)),
+          },
+          { requiredKeys: ['username', 'password'] },
+        ),
+      );
+    case 'refresh':
+    case 'logout':
+      return withExtra(
+        fc.record({
+          refreshToken: fieldValue(
+            nearMiss(app.seeds.refreshTokens),
+            fc.base64String({ minLength: 44, maxLength: 44 }).map((text) => `rt_${text.slice(0, 43)}`),
+          ),
+        }),
+      );
+    case 'guest':
+    case 'me':
+      return fc.dictionary(objectKey, jsonValue, { maxKeys: 3 });
+  }
+}
+
+interface GeneratedBody {
+  readonly body: string | null;
+  readonly isBase64Encoded: boolean;
+}
+
+const text = (body: string): GeneratedBody => ({ body, isBase64Encoded: false });
+const base64 = (bytes: Buffer | string): GeneratedBody => ({
+  body: (typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes).toString('base64'),
+  isBase64Encoded: true,
+});
+
+const INVALID_UTF8 = [
+  [0xff],
+  [0xfe],
+  [0x80],
+  [0xbf],
+  [0xc0, 0x80],
+  [0xc0, 0xaf],
+  [0xc1, 0xbf],
+  [0xe0, 0x80, 0x80],
+  [0xed, 0xa0, 0x80],
+  [0xed, 0xbf, 0xbf],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xc2],
+  [0xe2, 0x82],
+  [0xf0, 0x9f],
+];
+
+function bodies(route: Route, app: FuzzApp): fc.Arbitrary<GeneratedBody> {
+  const near = nearValid(route, app);
+  const protoPayload = (key: string) =>
+    key === 'constructor'
+      ? '{"prototype":{"polluted":"yes","isAdministrator":true}}'
+      : '{"polluted":"yes","isAdministrator":true,"role":"admin"}';
+  return fc.oneof(
+    { weight: 8, arbitrary: near.map((value) => text(JSON.stringify(value))) },
+    { weight: 3, arbitrary: jsonValue.map((value) => text(JSON.stringify(value) ?? 'null')) },
+    // Prototype-pollution keys as raw JSON text (own "__proto__" keys survive JSON.parse), top level or nested.
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(near, protoKey, fc.constantFrom('first', 'last', 'nested', 'array'))
+        .map(([base, key, where]) => {
+          const fields = Object.entries(base).map(
+            ([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`,
+          );
+          const evil = `${JSON.stringify(key)}:${protoPayload(key)}`;
+          if (where === 'first') fields.unshift(evil);
+          else if (where === 'last') fields.push(evil);
+          else if (where === 'nested' && fields.length > 0) fields[0] = `${fields[0]!.split(':')[0]}:{${evil}}`;
+          else return text(`[{${evil}},{${fields.join(',')}}]`);
+          return text(`{${fields.join(',')}}`);
+        }),
+    },
+    // Deep nesting, closed or not, within and beyond the body limit.
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(
+          fc.integer({ min: 1, max: 20_000 }),
+          fc.constantFrom('[', '{"a":', '{"__proto__":', '{"username":'),
+          fc.boolean(),
+        )
+        .map(([depth, open, closed]) =>
+          text(`${open.repeat(depth)}1${closed ? (open === '[' ? ']' : '}').repeat(depth) : ''}`),
+        ),
+    },
+    // Near-valid bodies with one field replaced by a huge string.
+    {
+      weight: 2,
+      arbitrary: fc.tuple(near, objectKey, hugeString).map(([base, key, huge]) => {
+        const fields = Object.keys(base);
+        const target = fields.length > 0 && key.length % 2 === 0 ? fields[0]! : key;
+        return text(JSON.stringify(Object.fromEntries([...Object.entries(base), [target, huge]])));
+      }),
+    },
+    // Invalid UTF-8 inside a string of a near-valid body, or as the whole body; always base64 (API Gateway's way).
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          near,
+          fc.array(fc.constantFrom(...INVALID_UTF8), { minLength: 1, maxLength: 4 }),
+          fc.boolean(),
+          fc.uint8Array({ maxLength: 64 }),
+        )
+        .map(([base, sequences, inField, random]) => {
+          const bad = Buffer.from(sequences.flat());
+          if (!inField) return base64(Buffer.concat([bad, Buffer.from(random)]));
+          const marker = '\u0001MARK\u0001';
+          const first = Object.keys(base)[0] ?? 'username';
+          const json = JSON.stringify({ ...base, [first]: marker });
+          const [before, after] = json.split(JSON.stringify(marker).slice(1, -1));
+          return base64(Buffer.concat([Buffer.from(before ?? '', 'utf8'), bad, Buffer.from(after ?? '', 'utf8')]));
+        }),
+    },
+    // Lone surrogates: escaped in JSON (parse to ill-formed strings) or raw in the body text.
+    {
+      weight: 1,
+      arbitrary: fc.tuple(near, loneSurrogate, fc.boolean()).map(([base, unit, escaped]) => {
+        const first = Object.keys(base)[0] ?? 'username';
+        const json = JSON.stringify({ ...base, [first]: `ab${unit}cd-long-enough-value` });
+        return text(escaped ? json : json.replace(/\\ud[89a-f][0-9a-f]{2}/gi, unit));
+      }),
+    },
+    { weight: 1, arbitrary: near.map((value) => base64(JSON.stringify(value))) },
+    // Garbage: not JSON, empty, a BOM, base64 that is not base64, huge text.
+    {
+      weight: 2,
+      arbitrary: fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 64 }).map(text),
+        fc.constantFrom('', ' ', 'null', '[]', '{}', '""', '\ufeff{}', '{"username":', '{,}', 'undefined').map(text),
+        fc.string({ maxLength: 40 }).map((value) => ({ body: value, isBase64Encoded: true })),
+        hugeString.map(text),
+      ),
+    },
+    { weight: 1, arbitrary: fc.constant({ body: null, isBase64Encoded: false }) },
+  );
+}
+
+const headerValue = fc.oneof(nastyString, fc.constantFrom('application/json', ''));
+const headersArb = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        fc.option(
+          fc.oneof(
+            fc.constantFrom(
+              'application/json',
+              'application/json; charset=utf-8',
+              'APPLICATION/JSON',
+              'application/json; charset=utf-16le',
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data; boundary=x',
+              '',
+            ),
+            nastyString,
+          ),
+          { nil: undefined },
+        ),
+        fc.option(
+          fc.oneof(
+            fc.constantFrom(ALLOWED_ORIGIN, 'https://evil.example', 'null', `${ALLOWED_ORIGIN}.evil`),
+            nastyString,
+          ),
+          {
+            nil: undefined,
+          },
+        ),
+        fc.dictionary(
+          fc.oneof(
+            fc.constantFrom('__proto__', 'constructor', 'Content-Type', 'ORIGIN', 'content-length', 'x-forwarded-for'),
+            nastyString,
+          ),
+          headerValue,
+          { maxKeys: 3 },
+        ),
+        fc.boolean(),
+      )
+      .map(([contentType, origin, more, upper]) => {
+        const entries: Array<[string, string]> = Object.entries(more);
+        if (contentType !== undefined) entries.push([upper ? 'Content-Type' : 'content-type', contentType]);
+        if (origin !== undefined) entries.push([upper ? 'Origin' : 'origin', origin]);
+        return Object.fromEntries(entries) as Record<string, string>;
+      }),
+  },
+);
+
+interface FuzzRequest extends GeneratedBody {
+  readonly version: 1 | 2;
+  readonly method: string;
+  readonly headers: Record<string, string> | null;
+  readonly sourceIp: string;
+  readonly clockAdvance: number;
+  readonly iam: GatewayRequest['iam'] | undefined;
+}
+
+function requests(route: Route, app: FuzzApp): fc.Arbitrary<FuzzRequest> {
+  const wrongTyped = fc.oneof(
+    fc.integer(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 2 }),
+    fc.dictionary(protoKey, fc.string()),
+  );
+  const iam =
+    route === 'me'
+      ? fc.option(
+          fc.record({
+            identityId: fc.oneof(
+              { weight: 4, arbitrary: fc.constantFrom(...app.seeds.userIdentityIds, ...app.seeds.guestIdentityIds) },
+              { weight: 2, arbitrary: identityIdLike(app.seeds.userIdentityIds) },
+              { weight: 1, arbitrary: nastyString },
+              { weight: 1, arbitrary: hugeString },
+              { weight: 1, arbitrary: wrongTyped },
+            ),
+            identityPoolId: fc.oneof(
+              { weight: 4, arbitrary: fc.constant(POOL_ID) },
+              {
+                weight: 1,
+                arbitrary: fc.constantFrom('us-east-1:99999999-0000-4000-8000-000000000000', null, undefined),
+              },
+              { weight: 1, arbitrary: nastyString },
+              { weight: 1, arbitrary: wrongTyped },
+            ),
+            authenticationType: fc.oneof(
+              fc.constantFrom('authenticated', 'unauthenticated', 'Authenticated', null),
+              nastyString,
+              wrongTyped,
+            ),
+            amr: fc.oneof(
+              fc.constantFrom(['authenticated'], ['unauthenticated'], [], ['authenticated', 'login.devauth.test']),
+              fc.array(fc.oneof(nastyString, fc.constant('authenticated')), { maxLength: 3 }),
+              wrongTyped,
+            ),
+          }),
+          { freq: 6, nil: undefined },
+        )
+      : fc.constant(undefined);
+  return fc
+    .record({
+      version: fc.constantFrom(1 as const, 2 as const),
+      method: fc.constantFrom(
+        route === 'me' ? 'GET' : 'POST',
+        route === 'me' ? 'GET' : 'POST',
+        'OPTIONS',
+        'GET',
+        'PUT',
+        'post',
+      ),
+      generated: bodies(route, app),
+      headers: headersArb,
+      sourceIp: fc.oneof(
+        { weight: 4, arbitrary: fc.ipV4() },
+        { weight: 1, arbitrary: fc.ipV6() },
+        { weight: 1, arbitrary: fc.constant('') },
+      ),
+      clockAdvance: fc.constantFrom(0, 0, 0, 1, 2, 30, 900, 86_400),
+      iam,
+    })
+    .map(({ generated, ...rest }) => ({ ...rest, ...generated }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The oracle: which inputs are over the limits (written from the documented limits, not from the handler code)
+// ---------------------------------------------------------------------------------------------------------------
+
+const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+const codePoints = (value: string) => [...value].length;
+/** Username folding as documented (core README: NFC + lower case, the PRECIS UsernameCaseMapped order). */
+const foldUsername = (value: string) => value.normalize('NFC').toLowerCase().normalize('NFC');
+
+interface Decoded {
+  readonly bytes: number;
+  readonly value: unknown;
+  readonly json: boolean;
+}
+
+function decode(request: FuzzRequest): Decoded | null {
+  if (request.body === null) return null;
+  const buffer = request.isBase64Encoded ? Buffer.from(request.body, 'base64') : Buffer.from(request.body, 'utf8');
+  const bodyText = request.isBase64Encoded ? buffer.toString('utf8') : request.body;
+  try {
+    return { bytes: buffer.byteLength, value: JSON.parse(bodyText) as unknown, json: true };
+  } catch {
+    return { bytes: buffer.byteLength, value: undefined, json: false };
+  }
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Why this request must not reach the hasher; empty when it may. */
+function overLimits(route: Route, request: FuzzRequest): string[] {
+  if (route !== 'register' && route !== 'login') return [];
+  const decoded = decode(request);
+  const problems: string[] = [];
+  if (decoded === null) return ['no body'];
+  if (decoded.bytes > LIMITS.bodyBytes) problems.push('body over the body limit');
+  if (!decoded.json) return [...problems, 'body is not JSON'];
+  const { value } = decoded;
+  if (!isPlainObject(value)) return [...problems, 'body is not an object'];
+  const { username, password } = value;
+  if (typeof username !== 'string') problems.push('username is not a string');
+  else {
+    if (username.length > LIMITS.usernameRawUnits) problems.push('username over the raw length limit');
+    else if (username.isWellFormed() && codePoints(foldUsername(username)) > LIMITS.usernameCodePoints)
+      problems.push('username over the length limit');
+    if (!username.isWellFormed()) problems.push('username is not well-formed');
+  }
+  if (typeof password !== 'string') problems.push('password is not a string');
+  else {
+    if (utf8Bytes(password) > LIMITS.passwordBytes) problems.push('password over the byte limit');
+    if (!password.isWellFormed()) problems.push('password is not well-formed');
+    else if (route === 'register' && codePoints(password.normalize('NFKC')) > LIMITS.passwordCodePoints)
+      problems.push('password over the length limit');
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Process-level watchdogs
+// ---------------------------------------------------------------------------------------------------------------
+
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+const prototypeShape = () => ({
+  object: Object.getOwnPropertyNames(Object.prototype).sort(),
+  array: Object.getOwnPropertyNames(Array.prototype).sort(),
+  objectProto: Object.getPrototypeOf(Object.prototype) as unknown,
+});
+const PRISTINE = prototypeShape();
+
+async function settle(): Promise<void> {
+  // Rejections are reported after the microtask queue drains: give them two turns of the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+interface Stats {
+  runs: number;
+  statuses: Record<string, number>;
+  hashCalls: number;
+  refusedOverLimits: number;
+  largestVerifiedBytes: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The properties
+// ---------------------------------------------------------------------------------------------------------------
+
+async function fuzzRoute(route: Route, app: FuzzApp): Promise<Stats> {
+  const stats: Stats = { runs: 0, statuses: {}, hashCalls: 0, refusedOverLimits: 0, largestVerifiedBytes: 0 };
+  const handler = app.handlers[route];
+  const poolPasswords = app.seeds.users.map((user) => user.password);
+  await fc.assert(
+    fc.asyncProperty(requests(route, app), async (request) => {
+      stats.runs++;
+      app.clock.advance(request.clockAdvance);
+      app.hasher.calls.length = 0;
+      const event = eventFor(request.version, {
+        method: request.method,
+        path: ROUTES[route],
+        body: request.body,
+        isBase64Encoded: request.isBase64Encoded,
+        sourceIp: request.sourceIp,
+        ...(request.iam ? { iam: request.iam } : {}),
+        ...(request.headers ? { headers: request.headers } : {}),
+      });
+      if (request.headers === null) Object.assign(event, { headers: null, multiValueHeaders: null });
+      const result = await handler(event, { awsRequestId: crypto.randomUUID() });
+
+      // Never a 5xx; always a well-formed, uncacheable response.
+      expect(result.statusCode).toBeGreaterThanOrEqual(200);
+      expect(result.statusCode, result.body.slice(0, 300)).toBeLessThan(500);
+      expect(result.headers['cache-control']).toBe('no-store');
+      // CORS never opens up to an origin that is not configured, whatever the Origin header says.
+      const allowOrigin = result.headers['access-control-allow-origin'];
+      if (allowOrigin !== undefined) expect(allowOrigin).toBe(ALLOWED_ORIGIN);
+      const body = result.body === '' ? {} : (JSON.parse(result.body) as Record<string, unknown>);
+      for (const password of poolPasswords) expect(result.body.includes(password)).toBe(false);
+      stats.statuses[result.statusCode] = (stats.statuses[result.statusCode] ?? 0) + 1;
+
+      // Nothing polluted.
+      expect(prototypeShape()).toEqual(PRISTINE);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(({} as Record<string, unknown>).isAdministrator).toBeUndefined();
+
+      // Never a hash for an input over the limits.
+      const calls = app.hasher.calls;
+      stats.hashCalls += calls.length;
+      const problems = overLimits(route, request);
+      if (problems.length > 0 && request.method !== 'OPTIONS') {
+        stats.refusedOverLimits++;
+        expect({ problems, calls: calls.length }).toEqual({ problems, calls: 0 });
+        expect([400, 413]).toContain(result.statusCode);
+      }
+      if (result.statusCode === 400 || result.statusCode === 413) expect(calls).toEqual([]);
+      if (route !== 'register' && route !== 'login') expect(calls).toEqual([]);
+      if (calls.length > 0) {
+        const value = decode(request)?.value as { username: string; password: string };
+        expect(problems).toEqual([]);
+        for (const call of calls) {
+          expect(call.op).toBe(route === 'register' ? 'hash' : 'verify');
+          expect(call.password).toBe(value.password.normalize('NFKC'));
+          if (route === 'register') expect(codePoints(call.password)).toBeLessThanOrEqual(LIMITS.passwordCodePoints);
+          stats.largestVerifiedBytes = Math.max(stats.largestVerifiedBytes, utf8Bytes(call.password));
+        }
+        // A password that made it to the hasher and got its user registered, or logged in, is a real secret now.
+        if (result.statusCode === 201 || result.statusCode === 200) rememberSecrets(value.password);
+      }
+      if (result.statusCode === 200 || result.statusCode === 201) {
+        await rememberResponseSecrets(app, body);
+        // New refresh tokens join the pool the next requests draw from.
+        if (typeof body.refreshToken === 'string') {
+          app.seeds.refreshTokens.push(body.refreshToken);
+          app.seeds.unusedRefreshTokens.push(body.refreshToken);
+        }
+      }
+    }),
+    { numRuns: RUNS },
+  );
+  await settle();
+  expect(unhandled).toEqual([]);
+  return stats;
+}
+
+function report(route: Route, stats: Stats): void {
+  console.info(
+    `[fuzz] ${route}: ${stats.runs} runs, statuses ${JSON.stringify(stats.statuses)}, ${stats.hashCalls} hasher calls, ` +
+      `${stats.refusedOverLimits} over-limit inputs refused unhashed, largest hasher input ${stats.largestVerifiedBytes} bytes`,
+  );
+}
+
+describe('Fuzzing every handler', () => {
+  beforeAll(() => {
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterAll(async () => {
+    await settle();
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+    expect(prototypeShape()).toEqual(PRISTINE);
+    expect(rememberedSecretCount()).toBeGreaterThan(0);
+  });
+
+  it('covers every route createAuthHandlers exposes', async () => {
+    const app = await buildFuzzApp();
+    expect(Object.keys(app.handlers).sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  for (const route of Object.keys(ROUTES) as Route[]) {
+    it(
+      `${route}: ${RUNS} generated requests, never a 5xx, no unhandled rejection, no pollution, no hash over the limits`,
+      async () => {
+        const app = await buildFuzzApp();
+        const stats = await fuzzRoute(route, app);
+        report(route, stats);
+        expect(stats.runs).toBe(RUNS);
+        // The generators reach the interesting paths, not only the refusals.
+        if (route === 'register' || route === 'login') {
+          expect(stats.hashCalls).toBeGreaterThan(0);
+          expect(stats.refusedOverLimits).toBeGreaterThan(0);
+        }
+        const successes = (stats.statuses[200] ?? 0) + (stats.statuses[201] ?? 0) + (stats.statuses[204] ?? 0);
+        expect(successes).toBeGreaterThan(0);
+      },
+      TIMEOUT,
+    );
+  }
+});
