@@ -10,8 +10,17 @@ import { CognitoErrorDetails, ErrorMapper, errorName, LINK_CONFLICTS } from './e
 import { readJwtExpiry } from './jwt.js';
 import { type CognitoIdentityBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 
-/** Connection and socket-idle timeouts of a client the broker creates: a hung call must not hold a login open. */
-const DEFAULT_REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 10_000 } as const;
+/**
+ * Timeouts of a client the broker creates: a hung call must not hold a login open. `requestTimeout` bounds each
+ * attempt from start to answer, and only with `throwOnRequestTimeout` does the SDK give up then (without it, it logs
+ * a warning and keeps waiting for an answer that may never come). 5 s per attempt keeps the default 3 attempts, with
+ * their backoff, under API Gateway's 29 s integration timeout, so the caller gets our 503 rather than a 504.
+ */
+export const DEFAULT_REQUEST_HANDLER = {
+  connectionTimeout: 3_000,
+  requestTimeout: 5_000,
+  throwOnRequestTimeout: true,
+} as const;
 
 /**
  * The core's IdentityBroker on Amazon Cognito identity pools (developer-authenticated identities).

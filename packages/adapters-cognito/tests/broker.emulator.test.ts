@@ -1,7 +1,9 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { ConfigurationError, UpstreamUnavailableError } from '@devauth/core';
 import { type IdentityPoolEmulator, type PoolDescription, startIdentityPoolEmulator } from '@devauth/local';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_REQUEST_HANDLER } from '../src/cognito-identity-broker.js';
 import { CognitoErrorDetails, CognitoIdentityBroker } from '../src/index.js';
 import { type BrokerUnderTest, brokerOn, closedPort, rejectionOf } from './helpers.js';
 
@@ -247,6 +249,37 @@ describe('upstream failures become UpstreamUnavailableError after the SDK retrie
     expect(error.cause).toMatchObject({ attempts: 3, httpStatusCode: undefined });
     expect(logs).toEqual([]);
     broker.close();
+  });
+
+  it('a hung service (accepts, never answers): the default client gives up after its request timeout', async () => {
+    // Without throwOnRequestTimeout the SDK only warns when requestTimeout passes and waits for ever.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const broker = new CognitoIdentityBroker({
+      identityPoolId: pool.identityPoolId,
+      developerProviderName: PROVIDER,
+      maxAttempts: 1,
+      clientConfig: {
+        endpoint: `http://127.0.0.1:${port}`,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      },
+    });
+    try {
+      const started = Date.now();
+      const error = await rejectionOf(broker.createGuestIdentity());
+      const elapsed = Date.now() - started;
+      expect(error).toBeInstanceOf(UpstreamUnavailableError);
+      expect(error.cause).toMatchObject({ errorName: 'TimeoutError', attempts: 1 });
+      expect(elapsed).toBeGreaterThanOrEqual(DEFAULT_REQUEST_HANDLER.requestTimeout - 100);
+      expect(elapsed).toBeLessThan(DEFAULT_REQUEST_HANDLER.requestTimeout + 3_000);
+      expect(sockets).toHaveLength(1);
+    } finally {
+      broker.close();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('the maxAttempts option bounds the attempts of a client the broker creates', async () => {

@@ -20,6 +20,24 @@ import { container as rootContainer } from 'tsyringe';
 import type { ComposeOptions, Composition, Overrides } from './composition-types.js';
 import { coreConfigOf, type HandlerConfig } from './config.js';
 
+/**
+ * Bounded waits for the stores of a Lambda deployment, as the adapters' READMEs advise. Without them pg waits for ever
+ * for a connection or an answer, and the AWS SDK only warns when a request outlives `requestTimeout`: a hung database
+ * would hold every invocation until the Lambda (or API Gateway's 29 s) timeout instead of answering 503.
+ */
+export const POSTGRES_TIMEOUTS = {
+  connectionTimeoutMillis: 2_000,
+  // Server side first: the statement is cancelled and rolled back, and the connection stays usable.
+  statement_timeout: 5_000,
+  // Client side backstop, for a server that stopped answering altogether.
+  query_timeout: 6_000,
+} as const;
+
+export const DYNAMODB_CLIENT = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
+} as const;
+
 interface Stores {
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
@@ -99,7 +117,10 @@ async function createStores(config: HandlerConfig): Promise<Stores> {
       const { Pool } = pg.default ?? pg;
       // One Lambda environment serves one request at a time: a tiny pool, re-used across warm invocations.
       // Migrations are not run here (concurrent cold starts would queue on the lock): run `migrate` at deploy time.
-      const pool = new Pool({ connectionString: config.databaseUrl, max: 2 });
+      const pool = new Pool({ connectionString: config.databaseUrl, max: 2, ...POSTGRES_TIMEOUTS });
+      // pg emits 'error' on the pool when an idle connection dies (a server restart): without a listener Node exits.
+      // The next statement simply opens a new connection.
+      pool.on('error', () => {});
       return { ...postgres.createPostgresStores(postgres.fromPgPool(pool)), close: () => pool.end() };
     }
     case 'dynamodb': {
@@ -107,7 +128,7 @@ async function createStores(config: HandlerConfig): Promise<Stores> {
         import('@aws-sdk/client-dynamodb'),
         import('@devauth/adapters-dynamodb'),
       ]);
-      const client = new DynamoDBClient(config.region ? { region: config.region } : {});
+      const client = new DynamoDBClient({ ...(config.region ? { region: config.region } : {}), ...DYNAMODB_CLIENT });
       const stores = dynamodb.createDynamoDbStores({ client, tableName: config.tableName ?? '' });
       return {
         users: stores.users,

@@ -1,7 +1,9 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { ConfigurationError, TOKENS } from '@devauth/core';
 import { FakeIdentityBroker } from '@devauth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConfiguredHandlers, createHandlersFromConfig } from '../src/app.js';
+import { DYNAMODB_CLIENT, POSTGRES_TIMEOUTS } from '../src/composition.js';
 import { captureLogger, context, fastHasher, POOL_ID, parse, v1Event, v2Event } from './support.js';
 
 const PASSWORD = 'correct horse battery staple 42';
@@ -63,4 +65,75 @@ describe('composition overrides', () => {
       ConfigurationError,
     );
   });
+});
+
+describe('store clients of a Lambda deployment have bounded waits', () => {
+  /** A server that accepts connections and never answers: a hung database or a black-holed route. */
+  async function silentServer() {
+    const sockets: Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      connections: () => sockets.length,
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  }
+
+  it('postgres: a hung server answers 503 after connectionTimeoutMillis instead of hanging', async () => {
+    const silent = await silentServer();
+    try {
+      const handlers = createHandlersFromConfig(
+        { store: 'postgres', databaseUrl: `postgresql://devauth@127.0.0.1:${silent.port}/devauth`, broker: 'fake' },
+        { logger: captureLogger(), overrides: { [TOKENS.PasswordHasher]: fastHasher() } },
+      );
+      opened.push(handlers);
+      const started = Date.now();
+      const result = await handlers.login(v2Event({ body: { username: 'alice', password: PASSWORD } }));
+      const elapsed = Date.now() - started;
+      expect(result.statusCode).toBe(503);
+      expect(result.headers['retry-after']).toBe('5');
+      expect(elapsed).toBeGreaterThanOrEqual(POSTGRES_TIMEOUTS.connectionTimeoutMillis - 100);
+      expect(elapsed).toBeLessThan(POSTGRES_TIMEOUTS.connectionTimeoutMillis + 3_000);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('dynamodb: a hung endpoint answers 503 after maxAttempts request timeouts instead of hanging', async () => {
+    const silent = await silentServer();
+    const saved = { ...process.env };
+    // The SDK's own configuration sources: a service endpoint override and static credentials.
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${silent.port}`;
+    process.env.AWS_ACCESS_KEY_ID = 'composition-test';
+    process.env.AWS_SECRET_ACCESS_KEY = 'composition-test';
+    try {
+      const handlers = createHandlersFromConfig(
+        { store: 'dynamodb', tableName: 'devauth-composition', region: 'eu-west-1', broker: 'fake' },
+        { logger: captureLogger(), overrides: { [TOKENS.PasswordHasher]: fastHasher() } },
+      );
+      opened.push(handlers);
+      const started = Date.now();
+      const result = await handlers.register(
+        v1Event({ path: '/auth/register', body: { username: 'alice', password: PASSWORD } }),
+      );
+      const elapsed = Date.now() - started;
+      expect(result.statusCode).toBe(503);
+      expect(result.headers['retry-after']).toBe('2');
+      const { maxAttempts, requestHandler } = DYNAMODB_CLIENT;
+      // Each attempt times out and its connection is dropped: one connection per attempt.
+      expect(silent.connections()).toBe(maxAttempts);
+      expect(elapsed).toBeGreaterThanOrEqual(maxAttempts * requestHandler.requestTimeout - 100);
+      expect(elapsed).toBeLessThan(maxAttempts * requestHandler.requestTimeout + 3_000);
+    } finally {
+      for (const key of ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+      await silent.close();
+    }
+  }, 20_000);
 });
