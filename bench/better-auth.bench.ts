@@ -13,65 +13,28 @@
  * Better Auth's rate limiter (on by default in production, 3 sign-ins per 10 s) is disabled with
  * `rateLimit: { enabled: false }`; ours cannot kick in, since devauth throttles only after failed logins.
  */
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   createArgon2idHasher,
   createDefaultPasswordHasher,
-  createDevauth,
   createPasswordHashing,
   OWASP_ARGON2ID,
-  type PasswordHasher,
 } from '@devauth/core';
-import {
-  FakeIdentityBroker,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-} from '@devauth/core/testing';
-import { type ApiGatewayProxyEvent, createAuthHandlers, silentLogger } from '@devauth/lambda-handlers';
 import { type BetterAuthOptions, betterAuth } from 'better-auth';
 import { memoryAdapter } from 'better-auth/adapters/memory';
+import { devauthLoginHandler, BENCH_PASSWORD as PASSWORD } from './devauth-login.js';
 import { type Figure, median, round, runClosedLoop } from './lib.js';
 
 type Options = { rounds: number; opsPerRound: number; concurrency: number };
 /** One sign-in of user `index % users`; throws unless it answered 200. */
 type SignIn = (index: number) => Promise<void>;
 
-const PASSWORD = 'benchmark passphrase 0123';
 const BASE_URL = 'http://localhost:3000';
 const OWASP = `m=${OWASP_ARGON2ID.memoryCost} KiB, t=${OWASP_ARGON2ID.timeCost}, p=${OWASP_ARGON2ID.parallelism}`;
 /** From @better-auth/utils 0.5.1 dist/password.node.mjs (the "node" export of `@better-auth/utils/password`). */
 const BETTER_AUTH_SCRYPT =
   'scrypt N=16384, r=16, p=1 (32 MiB), 64-byte key, salt = 16 random bytes as hex, password NFKC-normalized; ' +
   'node:crypto scrypt with a callback, so it runs on the libuv thread pool, off the event loop';
-
-async function devauthSignIn(hasher: PasswordHasher, users: number): Promise<SignIn> {
-  const devauth = createDevauth({
-    users: new InMemoryUserStore(),
-    refreshTokens: new InMemoryRefreshTokenStore(),
-    loginAttempts: new InMemoryLoginAttemptStore(),
-    invitations: new InMemoryInvitationStore(),
-    broker: new FakeIdentityBroker(),
-    hasher,
-  });
-  const { login } = createAuthHandlers({ devauth, logger: silentLogger });
-  const fixture = new URL('../packages/lambda-handlers/tests/fixtures/http-api-v2.json', import.meta.url);
-  const base = JSON.parse(readFileSync(fixture, 'utf8')) as { headers: Record<string, string> };
-  const events: ApiGatewayProxyEvent[] = [];
-  for (let i = 0; i < users; i++) {
-    const username = `bench_user_${i}`;
-    await devauth.register.execute({ username, password: PASSWORD });
-    const body = JSON.stringify({ username, password: PASSWORD });
-    const headers = { ...base.headers, 'content-length': String(Buffer.byteLength(body)) };
-    events.push({ ...base, headers, body } as unknown as ApiGatewayProxyEvent);
-  }
-  return async (index) => {
-    const result = await login(events[index % users]!);
-    if (result.statusCode !== 200) throw new Error(`devauth login answered ${result.statusCode}`);
-  };
-}
 
 /** The `emailAndPassword.password` option: Better Auth's hook for another hasher. */
 type BetterAuthPassword = NonNullable<NonNullable<BetterAuthOptions['emailAndPassword']>['password']>;
@@ -146,14 +109,14 @@ export async function benchBetterAuth(options: Options): Promise<{ figures: Figu
     [
       side(
         'login throughput, default hashing: devauth Lambda handler (argon2id)',
-        await devauthSignIn(createDefaultPasswordHasher(), users),
+        await devauthLoginHandler(createDefaultPasswordHasher(), users),
       ),
       side('sign-in throughput, default hashing: better-auth (scrypt)', await betterAuthSignIn(users)),
     ],
     [
       side(
         'login throughput, same hasher (argon2id OWASP): devauth Lambda handler',
-        await devauthSignIn(argon2id, users),
+        await devauthLoginHandler(argon2id, users),
       ),
       side(
         'sign-in throughput, same hasher (argon2id OWASP): better-auth',

@@ -6,17 +6,9 @@
  * >= 0.95); the event-loop delay p99 during the login rounds says whether hashing really runs off the loop (target
  * <= 10 ms).
  */
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createArgon2idHasher, createDevauth, createPasswordHashing, OWASP_ARGON2ID } from '@devauth/core';
-import {
-  FakeIdentityBroker,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-} from '@devauth/core/testing';
-import { type ApiGatewayProxyEvent, createAuthHandlers, silentLogger } from '@devauth/lambda-handlers';
+import { createArgon2idHasher, createPasswordHashing, OWASP_ARGON2ID } from '@devauth/core';
+import { BENCH_PASSWORD, devauthLoginHandler } from './devauth-login.js';
 import { type Figure, median, round, runClosedLoop } from './lib.js';
 
 export const LOGIN_FIGURES = {
@@ -25,45 +17,14 @@ export const LOGIN_FIGURES = {
   loop: 'event-loop delay p99 during login load',
 } as const;
 
-/** The real HTTP API (payload v2) sample of the handler tests, with a login body swapped in. */
-const sample = JSON.parse(
-  readFileSync(new URL('../packages/lambda-handlers/tests/fixtures/http-api-v2.json', import.meta.url), 'utf8'),
-) as Record<string, unknown>;
-
-function loginEvent(username: string, password: string): ApiGatewayProxyEvent {
-  const event = structuredClone(sample);
-  event.body = JSON.stringify({ username, password });
-  event.isBase64Encoded = false;
-  const headers = event.headers as Record<string, string>;
-  headers['content-length'] = String(Buffer.byteLength(event.body as string));
-  return event as unknown as ApiGatewayProxyEvent;
-}
-
 export async function benchLoginVersusHash(options: { rounds: number; opsPerRound: number; concurrency: number }) {
   const hasher = createPasswordHashing({ primary: createArgon2idHasher(OWASP_ARGON2ID) });
-  const devauth = createDevauth({
-    users: new InMemoryUserStore(),
-    refreshTokens: new InMemoryRefreshTokenStore(),
-    loginAttempts: new InMemoryLoginAttemptStore(),
-    invitations: new InMemoryInvitationStore(),
-    broker: new FakeIdentityBroker(),
-    hasher,
-  });
-  const { login: handler } = createAuthHandlers({ devauth, logger: silentLogger });
-  const password = 'benchmark passphrase 0123';
-  const usernames = Array.from({ length: options.concurrency }, (_, i) => `bench_user_${i}`);
-  for (const username of usernames) await devauth.register.execute({ username, password });
-  const events = usernames.map((username) => loginEvent(username, password));
+  const login = await devauthLoginHandler(hasher, options.concurrency);
+  const password = BENCH_PASSWORD;
   const hash = await hasher.hash(password);
 
-  const login = async (i: number) => {
-    const response = await handler(events[i % events.length]!, { awsRequestId: `bench-${i}` });
-    if (response.statusCode !== 200) {
-      throw new Error(`login handler answered ${response.statusCode}: ${response.body}`);
-    }
-  };
   // One login per user first: the first login also stores the IdentityId; the rounds measure returning users.
-  for (let i = 0; i < events.length; i++) await login(i);
+  for (let i = 0; i < options.concurrency; i++) await login(i);
 
   const raw: number[] = [];
   const logins: number[] = [];
