@@ -43,4 +43,45 @@ describe('Composition: registerDevauth (tsyringe)', () => {
       /RefreshTokenStore, LoginAttemptStore, InvitationStore, IdentityBroker/,
     );
   });
+
+  it('finds adapters registered in a parent container, and takes the config from the options without a Config token', async () => {
+    const parent = container.createChildContainer();
+    const clock = new ManualClock('2030-05-05T05:05:05.000Z');
+    const broker = new FakeIdentityBroker({ clock });
+    parent.register(TOKENS.UserStore, { useValue: new InMemoryUserStore() });
+    parent.register(TOKENS.RefreshTokenStore, { useValue: new InMemoryRefreshTokenStore() });
+    parent.register(TOKENS.LoginAttemptStore, { useValue: new InMemoryLoginAttemptStore() });
+    parent.register(TOKENS.InvitationStore, { useValue: new InMemoryInvitationStore() });
+    parent.register(TOKENS.IdentityBroker, { useValue: broker });
+    parent.register(TOKENS.PasswordHasher, { useValue: fastHasher() });
+    parent.register(TOKENS.Clock, { useValue: clock });
+    const scope = parent.createChildContainer();
+    registerDevauth(scope, { config: { tokenDurationSeconds: 120 } });
+    const devauth = scope.resolve<Devauth>(TOKENS.Devauth);
+    expect(devauth.config.tokenDurationSeconds).toBe(120);
+    const user = await devauth.register.execute({ username: 'zed', password: STRONG_PASSWORD });
+    // The parent's clock and broker were used, not the defaults.
+    expect(user.createdAt).toEqual(clock.now());
+    await devauth.login.execute({ username: 'zed', password: STRONG_PASSWORD });
+    expect(broker.calls).toHaveLength(1);
+
+    // A Config registered in the parent wins over the options.
+    parent.register(TOKENS.Config, { useValue: { tokenDurationSeconds: 60 } });
+    const configured = parent.createChildContainer();
+    registerDevauth(configured, { config: { tokenDurationSeconds: 120 } });
+    expect(configured.resolve<Devauth>(TOKENS.Devauth).config.tokenDurationSeconds).toBe(60);
+
+    const defaults = container.createChildContainer();
+    for (const token of [
+      TOKENS.UserStore,
+      TOKENS.RefreshTokenStore,
+      TOKENS.LoginAttemptStore,
+      TOKENS.InvitationStore,
+      TOKENS.IdentityBroker,
+    ]) {
+      defaults.register(token, { useValue: parent.resolve(token) });
+    }
+    registerDevauth(defaults);
+    expect(defaults.resolve<Devauth>(TOKENS.Devauth).config.tokenDurationSeconds).toBe(900);
+  });
 });

@@ -1,8 +1,11 @@
 import {
+  addressThrottleKey,
   ConfigurationError,
   DEFAULT_THROTTLE_POLICY,
+  isIdleExpired,
   resolveThrottlePolicy,
   retryAfterSeconds,
+  usernameThrottleKey,
   waitAfter,
 } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +37,46 @@ describe('Throttle policy', () => {
     expect(() => resolveThrottlePolicy({ maxConsecutiveFailures: 101 })).toThrow(ConfigurationError);
     expect(() => resolveThrottlePolicy({ maxDelaySeconds: 0 })).toThrow(ConfigurationError);
     expect(() => resolveThrottlePolicy({ baseDelaySeconds: -1 })).toThrow(ConfigurationError);
+  });
+
+  it('accepts the documented limits exactly and refuses one step beyond each', () => {
+    const atLimits = {
+      freeFailures: 0,
+      baseDelaySeconds: 30,
+      maxDelaySeconds: 30,
+      maxConsecutiveFailures: 1,
+      resetAfterIdleSeconds: 30,
+    };
+    expect(resolveThrottlePolicy(atLimits)).toEqual(atLimits);
+    expect(resolveThrottlePolicy({ maxConsecutiveFailures: 100 }).maxConsecutiveFailures).toBe(100);
+    expect(() => resolveThrottlePolicy({ maxConsecutiveFailures: 0 })).toThrow(/maxConsecutiveFailures/);
+    expect(() => resolveThrottlePolicy({ ...atLimits, maxDelaySeconds: 29 })).toThrow(/maxDelaySeconds/);
+    expect(() => resolveThrottlePolicy({ ...atLimits, resetAfterIdleSeconds: 29 })).toThrow(/resetAfterIdleSeconds/);
+    expect(() => resolveThrottlePolicy({ resetAfterIdleSeconds: 899 })).toThrow(ConfigurationError);
+    expect(() => resolveThrottlePolicy({ freeFailures: 1.5 })).toThrow(/freeFailures/);
+    expect(resolveThrottlePolicy()).toEqual(DEFAULT_THROTTLE_POLICY);
+  });
+
+  it('never answers a negative wait once the wait is over', () => {
+    const state = { key: 'user:a', consecutiveFailures: 7, lastFailureAt: new Date('2026-01-01T00:00:00Z') };
+    // 7 failures wait 4 s; 10 s later the key may try again: 0, not -6.
+    expect(retryAfterSeconds(state, new Date('2026-01-01T00:00:10Z'), DEFAULT_THROTTLE_POLICY)).toBe(0);
+    // Rounds a partial second up: 1 ms left is still 1 s to wait.
+    expect(retryAfterSeconds(state, new Date('2026-01-01T00:00:03.999Z'), DEFAULT_THROTTLE_POLICY)).toBe(1);
+  });
+
+  it('forgets a key exactly resetAfterIdleSeconds after its last failure, not a millisecond before', () => {
+    const lastFailureAt = new Date('2026-01-01T00:00:00Z');
+    const state = { key: 'user:a', consecutiveFailures: 100, lastFailureAt };
+    const idle = DEFAULT_THROTTLE_POLICY.resetAfterIdleSeconds * 1000;
+    expect(isIdleExpired(state, new Date(lastFailureAt.getTime() + idle - 1), DEFAULT_THROTTLE_POLICY)).toBe(false);
+    expect(isIdleExpired(state, new Date(lastFailureAt.getTime() + idle), DEFAULT_THROTTLE_POLICY)).toBe(true);
+    // A locked key still waits until the window closes.
+    expect(retryAfterSeconds(state, new Date(lastFailureAt.getTime() + idle - 1), DEFAULT_THROTTLE_POLICY)).toBe(1);
+  });
+
+  it('keys usernames and addresses apart, in the format stores document', () => {
+    expect(usernameThrottleKey('alice')).toBe('user:alice');
+    expect(addressThrottleKey('203.0.113.9')).toBe('addr:203.0.113.9');
   });
 });
