@@ -24,7 +24,7 @@ console.log(
 );
 
 // 1 and 3: login through the Lambda handler vs raw argon2id verify; event-loop delay during login load.
-const login = await benchLoginVersusHash({ rounds: quick ? 3 : 7, opsPerRound: quick ? 40 : 160, concurrency });
+const login = await benchLoginVersusHash({ rounds: quick ? 3 : 9, opsPerRound: quick ? 40 : 160, concurrency });
 figures.push(...login.figures);
 console.log(`raw argon2id verify (m=19456,t=2,p=1), rounds: ${login.raw.map((v) => v.toFixed(1)).join(', ')} ops/s`);
 console.log(`login handler (Lambda, v2 event),      rounds: ${login.login.map((v) => v.toFixed(1)).join(', ')} ops/s`);
