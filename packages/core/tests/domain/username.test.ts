@@ -33,6 +33,43 @@ describe('Function: canonicalizeUsername', () => {
     expect(canonical('\u0440\u0430\u0443')).toBe('рау');
   });
 
+  // One letter of each script the rule tells apart, plus one it does not list (Ethiopic counts as its own group).
+  const SCRIPT_LETTERS: ReadonlyArray<[string, string]> = [
+    ['Latin', 'a'],
+    ['Cyrillic', 'д'],
+    ['Greek', 'λ'],
+    ['Armenian', 'ա'],
+    ['Hebrew', 'א'],
+    ['Arabic', 'ب'],
+    ['Devanagari', 'क'],
+    ['Thai', 'ก'],
+    ['Hangul', '한'],
+    ['Japanese', '日'],
+    ['Georgian', 'ა'],
+    ['Ethiopic (unlisted)', 'ሀ'],
+  ];
+
+  it('accepts a username written in any one script', () => {
+    for (const [script, letter] of SCRIPT_LETTERS) {
+      expect({ script, result: canonical(letter.repeat(3)) }).toEqual({ script, result: letter.repeat(3) });
+    }
+    // Kanji, hiragana and katakana are written together: one group.
+    expect(canonical('日本ひカ')).toBe('日本ひカ');
+  });
+
+  it('refuses every pair of different scripts, not only mixes with Latin', () => {
+    for (const [first, a] of SCRIPT_LETTERS) {
+      for (const [second, b] of SCRIPT_LETTERS) {
+        if (first === second) continue;
+        expect({ first, second, result: canonical(`${a}${a}${b}${b}`) }).toEqual({
+          first,
+          second,
+          result: '!mixed_scripts',
+        });
+      }
+    }
+  });
+
   it('rejects what is not a letter, digit, ".", "_" or "-", and bad edges', () => {
     for (const bad of [
       'al ice',
@@ -102,6 +139,12 @@ describe('Function: canonicalizeEmail', () => {
     expect(canonicalizeEmail(`${'a'.repeat(243)}@example.com`)).toBeNull();
     expect(canonicalizeEmail(`${'a'.repeat(242)}@example.com`)).toHaveLength(254);
     expect(canonicalizeEmail('x'.repeat(1_000_000))).toBeNull();
+  });
+
+  it('judges the whole address, not a plausible prefix of it', () => {
+    expect(canonicalizeEmail('alice@example.com@evil.test')).toBeNull();
+    expect(canonicalizeEmail('alice@example.com evil')).toBeNull();
+    expect(canonicalizeEmail('alice@example.com\u200b')).toBeNull();
   });
 
   it('is idempotent (property)', () => {

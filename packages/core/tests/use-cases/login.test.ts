@@ -113,6 +113,33 @@ describe('Use case: Login', () => {
     }
   });
 
+  it('refuses a guest IdentityId that is not exactly region:id, before any hashing', async () => {
+    const { devauth, hasher } = await withShopper();
+    hasher.verifies = 0;
+    for (const guestIdentityId of [
+      'us-east-1:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b</script>',
+      ' us-east-1:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      'us-east-1:0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b\n',
+      '../us-east-1:0f1e2d3c',
+      'us-east-1:',
+    ]) {
+      const error = await failure(
+        devauth.login.execute({ username: 'alice', password: STRONG_PASSWORD, guestIdentityId }),
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((issue) => issue.path)).toEqual([['guestIdentityId']]);
+    }
+    expect(hasher.verifies).toBe(0);
+    // A real guest identity of the pool upgrades in place.
+    const guest = await devauth.guest.execute();
+    const ok = await devauth.login.execute({
+      username: 'alice',
+      password: STRONG_PASSWORD,
+      guestIdentityId: guest.identityId,
+    });
+    expect(ok.identityId).toBe(guest.identityId);
+  });
+
   it('refuses a disabled account only after the password is right', async () => {
     const { devauth, users, user, clock } = await withShopper();
     const stored = (await users.findById(user.id))!;
