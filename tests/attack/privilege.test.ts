@@ -4,7 +4,6 @@
  * gateway, and reused refresh tokens. Every attempt must be refused (or have no effect), with the store showing it.
  */
 import './support/log-capture.js';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand } from '@aws-sdk/client-cognito-identity';
 import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-postgres';
@@ -26,8 +25,14 @@ import {
   startLocalGateway,
 } from '@devauth/local';
 import { PGlite } from '@electric-sql/pglite';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Credentials,
+  request as gatewayRequest,
+  type PlainRequest as SignableRequest,
+  send as sendToGateway,
+  sign as signRequest,
+} from '../../packages/local/tests/gateway/helpers.js';
 import { ATTACK_FULL } from './support/attack-config.js';
 import {
   type AttackStores,
@@ -562,23 +567,6 @@ const PROVIDER = 'login.attack.test';
 const MISMATCH = /^The request signature we calculated does not match the signature you provided\./;
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 
-interface Credentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken: string;
-}
-
-interface SignableRequest {
-  method: string;
-  protocol: string;
-  hostname: string;
-  port: number;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body?: string;
-}
-
 describe('SigV4 at the local gateway', () => {
   const clock = new ManualClock(new Date());
   let emulator: IdentityPoolEmulator;
@@ -680,48 +668,23 @@ describe('SigV4 at the local gateway', () => {
     }
   }
 
-  function plain(
+  // The local package's own gateway test helpers (SDK signer, SDK-style query encoding); signing dates come from the
+  // gateway's manual clock, and bodies here are JSON.
+  const plain = (
     method: string,
     path: string,
     init: { query?: Record<string, string>; headers?: Record<string, string>; body?: string } = {},
-  ): SignableRequest {
-    const url = new URL(gateway.endpoint);
-    return {
-      method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path,
-      query: init.query ?? {},
-      headers: {
-        host: url.host,
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...init.headers,
-      },
-      ...(init.body === undefined ? {} : { body: init.body }),
-    };
-  }
-
-  async function sign(
-    credentials: Credentials,
-    request: SignableRequest,
-    signingDate = clock.now(),
-  ): Promise<SignableRequest> {
-    const signer = new SignatureV4({ credentials, region: REGION, service: 'execute-api', sha256: Sha256 });
-    return (await signer.sign(request, { signingDate })) as unknown as SignableRequest;
-  }
-
-  async function send(request: SignableRequest): Promise<{ status: number; json: Forgeable }> {
-    const query = new URLSearchParams(request.query).toString().replace(/\+/g, '%20');
-    const { host: _host, ...headers } = request.headers;
-    const response = await fetch(`${gateway.endpoint}${request.path}${query ? `?${query}` : ''}`, {
-      method: request.method,
-      headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
+  ): SignableRequest =>
+    gatewayRequest(gateway, method, path, {
+      ...init,
+      headers: { ...(init.body === undefined ? {} : { 'content-type': 'application/json' }), ...init.headers },
     });
-    const text = await response.text();
-    return { status: response.status, json: text ? JSON.parse(text) : {} };
-  }
+  const sign = (credentials: Credentials, request: SignableRequest, signingDate = clock.now()) =>
+    signRequest(credentials, request, { signingDate });
+  const send = async (request: SignableRequest): Promise<{ status: number; json: Forgeable }> => {
+    const { status, json } = await sendToGateway(gateway, request);
+    return { status, json: (json ?? {}) as Forgeable };
+  };
 
   it('a genuine signed request reaches the handler as its own caller (both payload versions)', async () => {
     const v2 = await send(await sign(alice, plain('GET', '/me')));
