@@ -12,7 +12,14 @@ import { createDevauth, type Devauth, type DevauthDependencies } from './devauth
 import type { DevauthConfigInput } from './domain/config.js';
 import { TOKENS } from './tokens.js';
 
-const REQUIRED = ['UserStore', 'RefreshTokenStore', 'LoginAttemptStore', 'InvitationStore', 'IdentityBroker'] as const;
+const REQUIRED = [
+  'UserStore',
+  'RefreshTokenStore',
+  'LoginAttemptStore',
+  'InvitationStore',
+  'GuestLinkStore',
+  'IdentityBroker',
+] as const;
 
 export function registerDevauth(container: DependencyContainer, options: { config?: DevauthConfigInput } = {}): void {
   let instance: Devauth | undefined;
@@ -36,6 +43,7 @@ function resolveDependencies(scope: DependencyContainer): DevauthDependencies {
     refreshTokens: scope.resolve(TOKENS.RefreshTokenStore),
     loginAttempts: scope.resolve(TOKENS.LoginAttemptStore),
     invitations: scope.resolve(TOKENS.InvitationStore),
+    guestLinks: scope.resolve(TOKENS.GuestLinkStore),
     broker: scope.resolve(TOKENS.IdentityBroker),
     hasher: optional(TOKENS.PasswordHasher),
     rolePolicy: optional(TOKENS.RoleAssignmentPolicy),

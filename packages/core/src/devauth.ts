@@ -7,6 +7,7 @@ import { createDefaultPasswordHasher } from './hashing/index.js';
 import { type Clock, systemClock } from './ports/clock.port.js';
 import { discardEvents, type EventSink } from './ports/event-sink.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
+import type { GuestLinkStore } from './ports/guest-link-store.port.js';
 import type { IdentityBroker } from './ports/identity-broker.port.js';
 import type { InvitationStore } from './ports/invitation-store.port.js';
 import type { LoginAttemptStore } from './ports/login-attempt-store.port.js';
@@ -14,12 +15,14 @@ import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { RefreshTokenStore } from './ports/refresh-token-store.port.js';
 import type { RoleAssignmentPolicy } from './ports/role-assignment-policy.port.js';
 import type { UserStore } from './ports/user-store.port.js';
+import { ChangeUserAccess } from './use-cases/change-user-access.use-case.js';
 import { CreateGuestIdentity } from './use-cases/create-guest-identity.use-case.js';
 import { CreateInvitation } from './use-cases/create-invitation.use-case.js';
 import { Login } from './use-cases/login.use-case.js';
 import { Logout } from './use-cases/logout.use-case.js';
 import { RefreshSession } from './use-cases/refresh-session.use-case.js';
 import { RegisterUser } from './use-cases/register-user.use-case.js';
+import { RevokeUserAccess } from './use-cases/revoke-user-access.use-case.js';
 
 /** The adapters devauth needs. Stores and the broker are required; everything else has a production default. */
 export interface DevauthDependencies {
@@ -27,6 +30,7 @@ export interface DevauthDependencies {
   readonly refreshTokens: RefreshTokenStore;
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
+  readonly guestLinks: GuestLinkStore;
   readonly broker: IdentityBroker;
   /** Default: argon2id (OWASP m=19456 KiB, t=2, p=1), verifying scrypt, bcrypt and PBKDF2 legacy hashes. */
   readonly hasher?: PasswordHasher;
@@ -47,6 +51,10 @@ export interface Devauth {
   readonly logout: Logout;
   readonly guest: CreateGuestIdentity;
   readonly createInvitation: CreateInvitation;
+  /** Takes a user's access away (sessions and the Cognito link): for trusted server code. */
+  readonly revokeAccess: RevokeUserAccess;
+  /** Disable/enable and role changes, revoking access where they lower it: for trusted server code. */
+  readonly userAccess: ChangeUserAccess;
 }
 
 /**
@@ -66,12 +74,14 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
       roles: config.roles,
       selfServiceRoles: [config.defaultRole],
     });
-  const { users, refreshTokens, loginAttempts, invitations, broker } = dependencies;
+  const { users, refreshTokens, loginAttempts, invitations, guestLinks, broker } = dependencies;
+  const revokeAccess = new RevokeUserAccess({ users, refreshTokens, broker, clock, events });
   return {
     config,
     register: new RegisterUser(
       {
         users,
+        loginAttempts,
         hasher,
         rolePolicy,
         commonPasswords: dependencies.commonPasswords ?? zxcvbnCommonPasswords(),
@@ -81,10 +91,12 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
       },
       config,
     ),
-    login: new Login({ users, refreshTokens, loginAttempts, hasher, broker, clock, ids, events }, config),
+    login: new Login({ users, refreshTokens, loginAttempts, guestLinks, hasher, broker, clock, ids, events }, config),
     refresh: new RefreshSession({ users, refreshTokens, broker, clock, events }, config),
     logout: new Logout({ refreshTokens, clock, events }),
-    guest: new CreateGuestIdentity({ broker, clock, events }),
+    guest: new CreateGuestIdentity({ broker, guestLinks, loginAttempts, clock, events }, config),
     createInvitation: new CreateInvitation({ invitations, clock, events }, config),
+    revokeAccess,
+    userAccess: new ChangeUserAccess({ users, revokeAccess, clock, events }, config),
   };
 }

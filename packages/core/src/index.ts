@@ -7,6 +7,7 @@ export { staticCommonPasswords, zxcvbnCommonPasswords } from './domain/common-pa
 export { type DevauthConfig, type DevauthConfigInput, resolveConfig } from './domain/config.js';
 export * from './domain/errors.js';
 export * from './domain/events.js';
+export * from './domain/guest-link.js';
 export * from './domain/invitation.js';
 export { InvitationRoleAssignmentPolicy } from './domain/invitation-role-policy.js';
 export { isNetworkFailure, NETWORK_ERROR_CODES } from './domain/network-failure.js';
@@ -15,6 +16,7 @@ export * from './domain/refresh-token.js';
 export * from './domain/role.js';
 export * from './domain/schemas.js';
 export * from './domain/secret-token.js';
+export { throttleAddress } from './domain/source-address.js';
 export * from './domain/throttle.js';
 export * from './domain/user.js';
 export * from './domain/username.js';
@@ -25,6 +27,7 @@ export * from './ports/clock.port.js';
 export * from './ports/event-sink.port.js';
 export type * from './ports/id-generator.port.js';
 export type * from './ports/identity-broker.port.js';
+export type * from './ports/guest-link-store.port.js';
 export type * from './ports/invitation-store.port.js';
 export type * from './ports/login-attempt-store.port.js';
 export type * from './ports/password-hasher.port.js';
@@ -32,7 +35,13 @@ export type * from './ports/refresh-token-store.port.js';
 export type * from './ports/role-assignment-policy.port.js';
 export type * from './ports/user-store.port.js';
 export * from './tokens.js';
-export { CreateGuestIdentity, type GuestIdentity } from './use-cases/create-guest-identity.use-case.js';
+export { ChangeUserAccess, type ChangeUserAccessDependencies } from './use-cases/change-user-access.use-case.js';
+export {
+  CreateGuestIdentity,
+  type CreateGuestIdentityDependencies,
+  type GuestContext,
+  type GuestIdentity,
+} from './use-cases/create-guest-identity.use-case.js';
 export { CreateInvitation, type Invitation } from './use-cases/create-invitation.use-case.js';
 export {
   Login,
@@ -44,6 +53,11 @@ export {
 export { Logout, type LogoutDependencies } from './use-cases/logout.use-case.js';
 export { publishSafely } from './use-cases/publish.js';
 export { RefreshSession, type RefreshSessionDependencies } from './use-cases/refresh-session.use-case.js';
+export {
+  type AccessRevocationReason,
+  RevokeUserAccess,
+  type RevokeUserAccessDependencies,
+} from './use-cases/revoke-user-access.use-case.js';
 export {
   type RegisterContext,
   RegisterUser,

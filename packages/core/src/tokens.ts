@@ -7,6 +7,7 @@ export const TOKENS = {
   RefreshTokenStore: Symbol.for('devauth.RefreshTokenStore'),
   LoginAttemptStore: Symbol.for('devauth.LoginAttemptStore'),
   InvitationStore: Symbol.for('devauth.InvitationStore'),
+  GuestLinkStore: Symbol.for('devauth.GuestLinkStore'),
   PasswordHasher: Symbol.for('devauth.PasswordHasher'),
   IdentityBroker: Symbol.for('devauth.IdentityBroker'),
   RoleAssignmentPolicy: Symbol.for('devauth.RoleAssignmentPolicy'),

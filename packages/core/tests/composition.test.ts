@@ -3,6 +3,7 @@ import { type Devauth, TOKENS } from '@devauth/core';
 import { registerDevauth } from '@devauth/core/composition';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -21,6 +22,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
     scope.register(TOKENS.RefreshTokenStore, { useValue: new InMemoryRefreshTokenStore() });
     scope.register(TOKENS.LoginAttemptStore, { useValue: new InMemoryLoginAttemptStore() });
     scope.register(TOKENS.InvitationStore, { useValue: new InMemoryInvitationStore() });
+    scope.register(TOKENS.GuestLinkStore, { useValue: new InMemoryGuestLinkStore() });
     scope.register(TOKENS.IdentityBroker, { useValue: new FakeIdentityBroker({ clock }) });
     scope.register(TOKENS.PasswordHasher, { useValue: fastHasher() });
     scope.register(TOKENS.Clock, { useValue: clock });
@@ -40,7 +42,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
     scope.register(TOKENS.UserStore, { useValue: new InMemoryUserStore() });
     registerDevauth(scope);
     expect(() => scope.resolve(TOKENS.Devauth)).toThrow(
-      /RefreshTokenStore, LoginAttemptStore, InvitationStore, IdentityBroker/,
+      /RefreshTokenStore, LoginAttemptStore, InvitationStore, GuestLinkStore, IdentityBroker/,
     );
   });
 
@@ -52,6 +54,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
     parent.register(TOKENS.RefreshTokenStore, { useValue: new InMemoryRefreshTokenStore() });
     parent.register(TOKENS.LoginAttemptStore, { useValue: new InMemoryLoginAttemptStore() });
     parent.register(TOKENS.InvitationStore, { useValue: new InMemoryInvitationStore() });
+    parent.register(TOKENS.GuestLinkStore, { useValue: new InMemoryGuestLinkStore() });
     parent.register(TOKENS.IdentityBroker, { useValue: broker });
     parent.register(TOKENS.PasswordHasher, { useValue: fastHasher() });
     parent.register(TOKENS.Clock, { useValue: clock });
@@ -77,6 +80,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
       TOKENS.RefreshTokenStore,
       TOKENS.LoginAttemptStore,
       TOKENS.InvitationStore,
+      TOKENS.GuestLinkStore,
       TOKENS.IdentityBroker,
     ]) {
       defaults.register(token, { useValue: parent.resolve(token) });

@@ -9,6 +9,7 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -49,6 +50,7 @@ export function makeDevauth(config: DevauthConfigInput = {}, overrides: Partial<
   const refreshTokens = new InMemoryRefreshTokenStore();
   const loginAttempts = new InMemoryLoginAttemptStore();
   const invitations = new InMemoryInvitationStore();
+  const guestLinks = new InMemoryGuestLinkStore();
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   const broker = new FakeIdentityBroker({ clock });
   const events = new RecordingEventSink();
@@ -59,6 +61,7 @@ export function makeDevauth(config: DevauthConfigInput = {}, overrides: Partial<
       refreshTokens,
       loginAttempts,
       invitations,
+      guestLinks,
       broker,
       hasher,
       clock,
@@ -68,5 +71,5 @@ export function makeDevauth(config: DevauthConfigInput = {}, overrides: Partial<
     },
     config,
   );
-  return { devauth, users, refreshTokens, loginAttempts, invitations, clock, broker, events, hasher };
+  return { devauth, users, refreshTokens, loginAttempts, invitations, guestLinks, clock, broker, events, hasher };
 }

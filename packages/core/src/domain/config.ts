@@ -2,16 +2,54 @@ import * as z from 'zod';
 import { ConfigurationError } from './errors.js';
 import { type PasswordPolicyOptions, resolvePasswordPolicy } from './password-policy.js';
 import { assertRoleSet, DEFAULT_ROLES, type Role } from './role.js';
-import { resolveThrottlePolicy, type ThrottlePolicy } from './throttle.js';
+import {
+  DEFAULT_GUEST_RATE_LIMIT,
+  DEFAULT_REGISTRATION_RATE_LIMIT,
+  resolveRateLimitPolicy,
+  resolveThrottlePolicy,
+  type ThrottlePolicy,
+} from './throttle.js';
 
 const seconds = (min: number, max: number) => z.number().int().min(min).max(max);
+const throttleOptions = z
+  .strictObject({
+    freeFailures: z.number().optional(),
+    baseDelaySeconds: z.number().optional(),
+    maxDelaySeconds: z.number().optional(),
+    maxConsecutiveFailures: z.number().optional(),
+    resetAfterIdleSeconds: z.number().optional(),
+  })
+  .optional();
+
+/**
+ * Longest OpenID token lifetime without `allowLongTokenDuration`. The token is what a client trades for AWS
+ * credentials, so it bounds how long a revoked user can still obtain them: 15 minutes is Cognito's own default.
+ */
+export const MAX_DEFAULT_TOKEN_DURATION_SECONDS = 900;
 
 const configSchema = z.strictObject({
   roles: z.array(z.string()).optional(),
   /** The role self-registration gets when none is asked for. */
   defaultRole: z.string().optional(),
-  /** OpenID token lifetime passed to GetOpenIdTokenForDeveloperIdentity (Cognito: 1..86400 s, default 900). */
+  /**
+   * OpenID token lifetime passed to GetOpenIdTokenForDeveloperIdentity (Cognito: 1..86400 s; ours: default 900, at
+   * most 900 unless `allowLongTokenDuration`).
+   */
   tokenDurationSeconds: seconds(1, 86_400).optional(),
+  /** Allows `tokenDurationSeconds` above 15 minutes (it lengthens the window in which a revoked user keeps access). */
+  allowLongTokenDuration: z.boolean().optional(),
+  /** Lifetime of a guest link secret (the proof a login needs to upgrade a guest identity). Default 30 days. */
+  guestLinkTtlSeconds: seconds(60, 365 * 86_400).optional(),
+  /**
+   * A rotated refresh token presented again within this many seconds of its rotation gets a fresh token instead of
+   * revoking the session (a client that lost the answer on a flaky network). Default 0: strict.
+   */
+  refreshReuseLeewaySeconds: seconds(0, 300).optional(),
+  /**
+   * Whether a disabled account says so after a correct password (ACCOUNT_DISABLED). Default false: it answers exactly
+   * like a wrong password, so the answer is no oracle for the password of a disabled account.
+   */
+  revealDisabledAccounts: z.boolean().optional(),
   /** Lifetime of one refresh token; each rotation issues a new one. */
   refreshTokenTtlSeconds: seconds(60, 365 * 86_400).optional(),
   /** Absolute lifetime of a login session (a refresh-token family); rotation never extends past it. */
@@ -24,15 +62,11 @@ const configSchema = z.strictObject({
       maxBytes: z.number().optional(),
     })
     .optional(),
-  throttle: z
-    .strictObject({
-      freeFailures: z.number().optional(),
-      baseDelaySeconds: z.number().optional(),
-      maxDelaySeconds: z.number().optional(),
-      maxConsecutiveFailures: z.number().optional(),
-      resetAfterIdleSeconds: z.number().optional(),
-    })
-    .optional(),
+  throttle: throttleOptions,
+  /** Registrations per source address (anti-automation). */
+  registrationRateLimit: throttleOptions,
+  /** Guest identities per source address. */
+  guestRateLimit: throttleOptions,
 });
 
 export type DevauthConfigInput = z.input<typeof configSchema>;
@@ -46,6 +80,11 @@ export interface DevauthConfig {
   readonly invitationTtlSeconds: number;
   readonly passwordPolicy: PasswordPolicyOptions;
   readonly throttle: ThrottlePolicy;
+  readonly registrationRateLimit: ThrottlePolicy;
+  readonly guestRateLimit: ThrottlePolicy;
+  readonly guestLinkTtlSeconds: number;
+  readonly refreshReuseLeewaySeconds: number;
+  readonly revealDisabledAccounts: boolean;
 }
 
 /** Validates configuration once (cold start) and fills defaults; throws ConfigurationError naming every problem. */
@@ -65,14 +104,30 @@ export function resolveConfig(input: DevauthConfigInput = {}): DevauthConfig {
   if (sessionMaxAgeSeconds < refreshTokenTtlSeconds) {
     throw new ConfigurationError('sessionMaxAgeSeconds must be at least refreshTokenTtlSeconds.');
   }
+  const tokenDurationSeconds = value.tokenDurationSeconds ?? MAX_DEFAULT_TOKEN_DURATION_SECONDS;
+  if (tokenDurationSeconds > MAX_DEFAULT_TOKEN_DURATION_SECONDS && value.allowLongTokenDuration !== true) {
+    throw new ConfigurationError(
+      `tokenDurationSeconds above ${MAX_DEFAULT_TOKEN_DURATION_SECONDS} needs allowLongTokenDuration: true ` +
+        '(a revoked user can obtain AWS credentials for as long as the OpenID token lives).',
+    );
+  }
   return {
     roles,
     defaultRole,
-    tokenDurationSeconds: value.tokenDurationSeconds ?? 900,
+    tokenDurationSeconds,
     refreshTokenTtlSeconds,
     sessionMaxAgeSeconds,
     invitationTtlSeconds: value.invitationTtlSeconds ?? 7 * 86_400,
     passwordPolicy: resolvePasswordPolicy(value.passwordPolicy),
     throttle: resolveThrottlePolicy(value.throttle),
+    registrationRateLimit: resolveRateLimitPolicy(
+      'registrationRateLimit',
+      DEFAULT_REGISTRATION_RATE_LIMIT,
+      value.registrationRateLimit,
+    ),
+    guestRateLimit: resolveRateLimitPolicy('guestRateLimit', DEFAULT_GUEST_RATE_LIMIT, value.guestRateLimit),
+    guestLinkTtlSeconds: value.guestLinkTtlSeconds ?? 30 * 86_400,
+    refreshReuseLeewaySeconds: value.refreshReuseLeewaySeconds ?? 0,
+    revealDisabledAccounts: value.revealDisabledAccounts ?? false,
   };
 }

@@ -14,6 +14,7 @@ export type DevauthErrorCode =
   | 'REFRESH_TOKEN_REUSED'
   | 'VERSION_CONFLICT'
   | 'USER_NOT_FOUND'
+  | 'IDENTITY_TAKEN'
   | 'UPSTREAM_UNAVAILABLE'
   | 'CONFIGURATION';
 
@@ -124,15 +125,32 @@ export class UserNotFoundError extends DevauthError {
   }
 }
 
-/** A store or identity service is unreachable, throttling or failing; the caller may retry later. */
+/**
+ * A store or identity service is unreachable, throttling or failing; the caller may retry later.
+ *
+ * `notApplied` is true only when the adapter knows the request had no effect (the connection was never made, the
+ * service refused it with a throttling answer, a server-side timeout rolled it back). Otherwise (a timeout waiting
+ * for an answer, a connection reset after the request went out) the write may have committed, and callers must not
+ * undo side effects as if it had not: an invitation it consumed stays spent.
+ */
 export class UpstreamUnavailableError extends DevauthError {
   readonly code = 'UPSTREAM_UNAVAILABLE';
+  readonly notApplied: boolean;
   constructor(
     readonly upstream: string,
     readonly retryAfterSeconds: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; notApplied?: boolean },
   ) {
     super(`${upstream} is unavailable; retry after ${retryAfterSeconds} s.`, options);
+    this.notApplied = options?.notApplied ?? false;
+  }
+}
+
+/** Another user is already linked to this Cognito IdentityId (an IdentityId belongs to at most one user). */
+export class IdentityTakenError extends DevauthError {
+  readonly code = 'IDENTITY_TAKEN';
+  constructor() {
+    super('This identity is already linked to another user.');
   }
 }
 

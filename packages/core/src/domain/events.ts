@@ -31,6 +31,20 @@ export type DomainEvent =
     }
   | { readonly type: 'LoggedOut'; readonly at: Date; readonly userId: string; readonly familyId: string }
   | { readonly type: 'GuestIdentityCreated'; readonly at: Date; readonly identityId: string }
-  | { readonly type: 'InvitationCreated'; readonly at: Date; readonly role: Role; readonly expiresAt: Date };
+  | { readonly type: 'InvitationCreated'; readonly at: Date; readonly role: Role; readonly expiresAt: Date }
+  | {
+      readonly type: 'AccessRevoked';
+      readonly at: Date;
+      readonly userId: string;
+      readonly reason: 'disabled' | 'role_changed' | 'deleted' | 'password_changed' | 'requested';
+      readonly revokedSessions: number;
+    }
+  | {
+      readonly type: 'UserAccessChanged';
+      readonly at: Date;
+      readonly userId: string;
+      readonly status?: 'active' | 'disabled';
+      readonly role?: Role;
+    };
 
 export type DomainEventType = DomainEvent['type'];

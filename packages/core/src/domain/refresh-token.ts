@@ -14,6 +14,8 @@ export interface RefreshTokenRecord {
   readonly expiresAt: Date;
   /** Absolute end of the family: rotation never extends a session beyond it. */
   readonly familyExpiresAt: Date;
+  /** When `rotate` retired it (its successor's `issuedAt`); null while active or never rotated. */
+  readonly rotatedAt: Date | null;
 }
 
 export type RotationOutcome = 'rotated' | 'not_active';
@@ -48,6 +50,7 @@ export function mintRefreshToken(params: {
       issuedAt: params.now,
       expiresAt,
       familyExpiresAt: params.familyExpiresAt,
+      rotatedAt: null,
     },
   };
 }

@@ -19,8 +19,10 @@ export type RegisterInput = z.input<typeof registerInputSchema>;
 export const loginInputSchema = z.strictObject({
   username: boundedString(256),
   password: boundedString(4096),
-  /** The caller's guest IdentityId, to be upgraded to an authenticated identity (keeps the id). */
+  /** The caller's guest IdentityId, to be upgraded to an authenticated identity (keeps the id)... */
   guestIdentityId: boundedString(55).optional(),
+  /** ...which happens only with the guest link secret the guest route returned for it. */
+  guestLinkSecret: boundedString(128).optional(),
 });
 export type LoginInput = z.input<typeof loginInputSchema>;
 

@@ -43,6 +43,26 @@ export function resolveThrottlePolicy(options: Partial<ThrottlePolicy> = {}): Th
   return policy;
 }
 
+/** The answer of `LoginAttemptStore.reserve`. */
+export type Reservation =
+  | { readonly reserved: true }
+  | { readonly reserved: false; readonly retryAfterSeconds: number };
+
+/**
+ * The attempt state after one more failure at `now`, or null when `policy` refuses an attempt at `now`. Stores
+ * implement `reserve` as an atomic "write this if the state is still the one read" around it, or its equivalent.
+ */
+export function nextReservedState(
+  state: AttemptState | null,
+  key: string,
+  now: Date,
+  policy: ThrottlePolicy,
+): AttemptState | null {
+  if (retryAfterSeconds(state, now, policy) > 0) return null;
+  const restart = state === null || isIdleExpired(state, now, policy);
+  return { key, consecutiveFailures: restart ? 1 : state.consecutiveFailures + 1, lastFailureAt: new Date(now) };
+}
+
 /** What a store keeps per throttle key. */
 export interface AttemptState {
   readonly key: string;
@@ -75,6 +95,63 @@ export function usernameThrottleKey(canonicalUsername: string): string {
   return `user:${canonicalUsername}`;
 }
 
+/** Login failures per source address (already grouped: see `throttleAddress`). */
 export function addressThrottleKey(sourceAddress: string): string {
   return `addr:${sourceAddress}`;
+}
+
+/** Registrations per source address (anti-automation, ASVS 5.0 6.3.1). */
+export function registrationThrottleKey(sourceAddress: string): string {
+  return `register:${sourceAddress}`;
+}
+
+/** Guest identities per source address (each costs a Cognito GetId, whose account quota is 25 requests/s). */
+export function guestThrottleKey(sourceAddress: string): string {
+  return `guest:${sourceAddress}`;
+}
+
+/**
+ * Rate limits for registration and guest creation reuse the throttle curve: every request counts as one "failure"
+ * (nothing releases it), the first `freeFailures` in a burst are free, then each waits `baseDelaySeconds` doubling up
+ * to `maxDelaySeconds` (so the sustained rate per address is one per `maxDelaySeconds`), and the count restarts after
+ * `resetAfterIdleSeconds` without a request. Unlike login throttling there is no NIST cap of 100: the counter is
+ * allowed to grow, the wait stays at its maximum.
+ */
+export const DEFAULT_REGISTRATION_RATE_LIMIT: ThrottlePolicy = {
+  freeFailures: 20,
+  baseDelaySeconds: 1,
+  maxDelaySeconds: 60,
+  maxConsecutiveFailures: 1_000_000,
+  resetAfterIdleSeconds: 60 * 60,
+};
+
+/** Generous: visitors behind one NAT share an address, and a guest costs us only one GetId. */
+export const DEFAULT_GUEST_RATE_LIMIT: ThrottlePolicy = {
+  freeFailures: 100,
+  baseDelaySeconds: 1,
+  maxDelaySeconds: 10,
+  maxConsecutiveFailures: 1_000_000,
+  resetAfterIdleSeconds: 60 * 60,
+};
+
+/** Validates a rate-limit policy (like `resolveThrottlePolicy`, without the NIST cap on consecutive failures). */
+export function resolveRateLimitPolicy(
+  name: string,
+  defaults: ThrottlePolicy,
+  options: Partial<ThrottlePolicy> = {},
+): ThrottlePolicy {
+  const policy = { ...defaults, ...options };
+  for (const [field, value] of Object.entries(policy)) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new ConfigurationError(`${name}.${field} must be a non-negative integer.`);
+    }
+  }
+  if (policy.maxConsecutiveFailures < 1) throw new ConfigurationError(`${name}.maxConsecutiveFailures must be >= 1.`);
+  if (policy.maxDelaySeconds < policy.baseDelaySeconds) {
+    throw new ConfigurationError(`${name}.maxDelaySeconds must be at least baseDelaySeconds.`);
+  }
+  if (policy.resetAfterIdleSeconds < policy.maxDelaySeconds) {
+    throw new ConfigurationError(`${name}.resetAfterIdleSeconds must be at least maxDelaySeconds.`);
+  }
+  return policy;
 }

@@ -30,6 +30,11 @@ export interface IdentityBroker {
   getTokenForUser(request: DeveloperTokenRequest): Promise<DeveloperToken>;
   /** A new unauthenticated (guest) identity: GetId without logins. */
   createGuestIdentity(): Promise<{ readonly identityId: string }>;
+  /**
+   * Revocation: unlinks the developer user from its identity (UnlinkDeveloperIdentity), so no new OpenID token or
+   * credentials can be had for it without a new login, which links it again (keeping the IdentityId). Idempotent.
+   */
+  unlinkUser(request: { readonly developerUserId: string; readonly identityId: string }): Promise<void>;
   /** Account removal: unlinks the developer user from its identity and deletes the identity. Idempotent. */
   removeIdentity(request: { readonly developerUserId: string; readonly identityId: string }): Promise<void>;
 }

@@ -9,8 +9,17 @@ export interface RefreshTokenStore {
   issue(record: RefreshTokenRecord): Promise<void>;
   /** The token with this digest, with `status: 'revoked'` if its family was revoked. */
   find(tokenHash: string): Promise<RefreshTokenRecord | null>;
-  /** Atomically retires `currentHash` and stores `next` (same family). `not_active` if it lost or was revoked. */
+  /**
+   * Atomically retires `currentHash` (status `rotated`, `rotatedAt` = `next.issuedAt`) and stores `next` (same
+   * family). `not_active` if it lost or was revoked.
+   */
   rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome>;
   /** Revokes every token of the family, present and future. Idempotent. */
   revokeFamily(familyId: string): Promise<void>;
+  /**
+   * Revokes every family the user has (each as `revokeFamily`): the families are found with one query, through a
+   * user -> families index. A family issued after the call is not affected. Idempotent; returns how many families
+   * were found.
+   */
+  revokeAllForUser(userId: string): Promise<number>;
 }

@@ -36,6 +36,10 @@ export class FakeIdentityBroker implements IdentityBroker {
   private readonly identityByUser = new Map<string, string>();
   private readonly guests = new Set<string>();
   private readonly removed = new Set<string>();
+  /** Identities whose developer login was unlinked: a later login may link to them again, like a guest's. */
+  private readonly unlinked = new Set<string>();
+  /** Every unlinkUser request, for assertions. */
+  readonly unlinks: { developerUserId: string; identityId: string }[] = [];
   private readonly pendingFailures: Error[] = [];
 
   constructor(options: FakeIdentityBrokerOptions = {}) {
@@ -57,9 +61,13 @@ export class FakeIdentityBroker implements IdentityBroker {
     let identityId: string;
     if (known !== undefined) {
       identityId = known;
-    } else if (request.identityId !== undefined && this.guests.has(request.identityId)) {
+    } else if (
+      request.identityId !== undefined &&
+      (this.guests.has(request.identityId) || this.unlinked.has(request.identityId))
+    ) {
       identityId = request.identityId;
       this.guests.delete(identityId);
+      this.unlinked.delete(identityId);
     } else {
       identityId = this.newIdentityId();
     }
@@ -94,6 +102,15 @@ export class FakeIdentityBroker implements IdentityBroker {
     const identityId = this.newIdentityId();
     this.guests.add(identityId);
     return { identityId };
+  }
+
+  async unlinkUser(request: { developerUserId: string; identityId: string }): Promise<void> {
+    this.throwInjected();
+    this.unlinks.push({ ...request });
+    if (this.identityByUser.get(request.developerUserId) === request.identityId) {
+      this.identityByUser.delete(request.developerUserId);
+      this.unlinked.add(request.identityId);
+    }
   }
 
   async removeIdentity(request: { developerUserId: string; identityId: string }): Promise<void> {

@@ -1,4 +1,10 @@
-import type { AttemptState } from '../domain/throttle.js';
+import {
+  type AttemptState,
+  nextReservedState,
+  type Reservation,
+  retryAfterSeconds,
+  type ThrottlePolicy,
+} from '../domain/throttle.js';
 import type { LoginAttemptStore } from '../ports/login-attempt-store.port.js';
 
 export class InMemoryLoginAttemptStore implements LoginAttemptStore {
@@ -20,6 +26,21 @@ export class InMemoryLoginAttemptStore implements LoginAttemptStore {
         consecutiveFailures: idle ? 1 : state.consecutiveFailures + 1,
         lastFailureAt: new Date(now),
       });
+    }
+  }
+
+  async reserve(key: string, now: Date, policy: ThrottlePolicy): Promise<Reservation> {
+    const state = this.states.get(key) ?? null;
+    const next = nextReservedState(state, key, now, policy);
+    if (next === null) return { reserved: false, retryAfterSeconds: retryAfterSeconds(state, now, policy) };
+    this.states.set(key, next);
+    return { reserved: true };
+  }
+
+  async release(key: string): Promise<void> {
+    const state = this.states.get(key);
+    if (state && state.consecutiveFailures > 0) {
+      this.states.set(key, { ...state, consecutiveFailures: state.consecutiveFailures - 1 });
     }
   }
 

@@ -20,12 +20,19 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore {
   async rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome> {
     const current = this.tokens.get(currentHash);
     if (current?.status !== 'active' || this.revokedFamilies.has(current.familyId)) return 'not_active';
-    this.tokens.set(currentHash, { ...current, status: 'rotated' });
+    this.tokens.set(currentHash, { ...current, status: 'rotated', rotatedAt: new Date(next.issuedAt) });
     this.tokens.set(next.tokenHash, structuredClone(next));
     return 'rotated';
   }
 
   async revokeFamily(familyId: string): Promise<void> {
     this.revokedFamilies.add(familyId);
+  }
+
+  async revokeAllForUser(userId: string): Promise<number> {
+    const families = new Set<string>();
+    for (const token of this.tokens.values()) if (token.userId === userId) families.add(token.familyId);
+    for (const familyId of families) this.revokedFamilies.add(familyId);
+    return families.size;
   }
 }

@@ -1,4 +1,4 @@
-import { EmailTakenError, UsernameTakenError, VersionConflictError } from '../domain/errors.js';
+import { EmailTakenError, IdentityTakenError, UsernameTakenError, VersionConflictError } from '../domain/errors.js';
 import type { UserRecord } from '../domain/user.js';
 import type { UserStore } from '../ports/user-store.port.js';
 
@@ -11,10 +11,12 @@ export class InMemoryUserStore implements UserStore {
   private readonly byId = new Map<string, UserRecord>();
   private readonly idByUsername = new Map<string, string>();
   private readonly idByEmail = new Map<string, string>();
+  private readonly idByIdentity = new Map<string, string>();
 
   async create(user: UserRecord): Promise<void> {
     if (this.idByUsername.has(user.username)) throw new UsernameTakenError();
     if (user.email !== null && this.idByEmail.has(user.email)) throw new EmailTakenError();
+    if (user.identityId !== null && this.idByIdentity.has(user.identityId)) throw new IdentityTakenError();
     this.write(structuredClone(user));
   }
 
@@ -29,8 +31,8 @@ export class InMemoryUserStore implements UserStore {
   }
 
   async findByIdentityId(identityId: string): Promise<UserRecord | null> {
-    for (const user of this.byId.values()) if (user.identityId === identityId) return structuredClone(user);
-    return null;
+    const id = this.idByIdentity.get(identityId);
+    return id === undefined ? null : this.findById(id);
   }
 
   async update(next: UserRecord): Promise<void> {
@@ -40,6 +42,8 @@ export class InMemoryUserStore implements UserStore {
     if (usernameOwner !== undefined && usernameOwner !== next.id) throw new UsernameTakenError();
     const emailOwner = next.email === null ? undefined : this.idByEmail.get(next.email);
     if (emailOwner !== undefined && emailOwner !== next.id) throw new EmailTakenError();
+    const identityOwner = next.identityId === null ? undefined : this.idByIdentity.get(next.identityId);
+    if (identityOwner !== undefined && identityOwner !== next.id) throw new IdentityTakenError();
     this.unindex(current);
     this.write(structuredClone(next));
   }
@@ -60,10 +64,12 @@ export class InMemoryUserStore implements UserStore {
     this.byId.set(user.id, user);
     this.idByUsername.set(user.username, user.id);
     if (user.email !== null) this.idByEmail.set(user.email, user.id);
+    if (user.identityId !== null) this.idByIdentity.set(user.identityId, user.id);
   }
 
   private unindex(user: UserRecord): void {
     this.idByUsername.delete(user.username);
     if (user.email !== null) this.idByEmail.delete(user.email);
+    if (user.identityId !== null) this.idByIdentity.delete(user.identityId);
   }
 }

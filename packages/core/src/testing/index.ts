@@ -5,6 +5,7 @@
 
 export * from './contracts/index.js';
 export { FakeIdentityBroker, type FakeIdentityBrokerOptions, type FakeTokenClaims } from './fake-identity-broker.js';
+export { InMemoryGuestLinkStore } from './in-memory-guest-link-store.js';
 export { InMemoryInvitationStore } from './in-memory-invitation-store.js';
 export { InMemoryLoginAttemptStore } from './in-memory-login-attempt-store.js';
 export { InMemoryRefreshTokenStore } from './in-memory-refresh-token-store.js';

@@ -11,24 +11,30 @@ import { checkPasswordBounds, normalizePassword, PASSWORD_NORMALIZATION } from '
 import { mintRefreshToken } from '../domain/refresh-token.js';
 import type { Role } from '../domain/role.js';
 import { IDENTITY_ID_PATTERN, type LoginInput, loginInputSchema } from '../domain/schemas.js';
-import { type AttemptState, addressThrottleKey, retryAfterSeconds, usernameThrottleKey } from '../domain/throttle.js';
+import { GUEST_LINK_SECRET_PREFIX } from '../domain/guest-link.js';
+import { digestSecretToken, isSecretTokenShape } from '../domain/secret-token.js';
+import { throttleAddress } from '../domain/source-address.js';
+import { addressThrottleKey, usernameThrottleKey } from '../domain/throttle.js';
 import { nextVersion, type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js';
 import { canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
 import { parseInput } from '../domain/validation.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventSink } from '../ports/event-sink.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
-import type { IdentityBroker } from '../ports/identity-broker.port.js';
+import type { GuestLinkStore } from '../ports/guest-link-store.port.js';
+import type { DeveloperToken, IdentityBroker } from '../ports/identity-broker.port.js';
 import type { LoginAttemptStore } from '../ports/login-attempt-store.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.port.js';
 import type { UserStore } from '../ports/user-store.port.js';
 import { publishSafely } from './publish.js';
+import { reserveAttempts } from './reserve-attempts.js';
 
 export interface LoginDependencies {
   readonly users: UserStore;
   readonly refreshTokens: RefreshTokenStore;
   readonly loginAttempts: LoginAttemptStore;
+  readonly guestLinks: GuestLinkStore;
   readonly hasher: PasswordHasher;
   readonly broker: IdentityBroker;
   readonly clock: Clock;
@@ -58,12 +64,13 @@ export interface LoginResult extends SessionTokens {
 }
 
 /**
- * Login: validate, canonicalize, throttle check, look up, verify, refuse disabled accounts, upgrade the stored hash,
- * exchange through the identity broker, start a refresh-token family.
+ * Login: validate, canonicalize, reserve a failure (throttle), look up, verify, refuse disabled accounts, upgrade the
+ * stored hash, link a guest identity only with its guest link secret, exchange through the identity broker, start a
+ * refresh-token family.
  *
- * Unknown users and wrong passwords are indistinguishable: both cost one full verification (unknown users against a
- * dummy hash made with the current parameters, which both wait for on an instance's first login), both record a
- * failure, both end in the same InvalidCredentialsError.
+ * Unknown users, wrong passwords and (by default) disabled accounts are indistinguishable: all cost one full
+ * verification (unknown users against a dummy hash made with the current parameters, which all wait for on an
+ * instance's first login), all keep their reserved failure, all end in the same InvalidCredentialsError.
  * Throttled attempts cost no hashing at all.
  */
 export class Login {
@@ -91,25 +98,44 @@ export class Login {
 
     const now = this.deps.clock.now();
     const userKey = usernameThrottleKey(username.value);
-    const keys = context.sourceAddress ? [userKey, addressThrottleKey(context.sourceAddress)] : [userKey];
-    const [attempts, user] = await Promise.all([
-      this.deps.loginAttempts.get(keys),
+    const addressKey = context.sourceAddress ? addressThrottleKey(throttleAddress(context.sourceAddress)) : undefined;
+    const keys = [userKey, ...(addressKey ? [addressKey] : [])].map((key) => ({ key, policy: this.config.throttle }));
+    // The failure is reserved before the password is verified, so concurrent guesses cannot all pass a check made
+    // before any of them was counted; a successful login gives its reservation back below.
+    const [reservation, user] = await Promise.allSettled([
+      reserveAttempts(this.deps.loginAttempts, keys, now),
       this.deps.users.findByUsername(username.value),
     ]);
-    const wait = Math.max(0, ...attempts.map((state) => retryAfterSeconds(state, now, this.config.throttle)));
-    if (wait > 0) {
-      publishSafely(this.deps.events, { type: 'LoginFailed', at: now, reason: 'throttled', userId: user?.id ?? null });
-      throw new ThrottledError(wait);
+    if (reservation.status === 'rejected') {
+      if (reservation.reason instanceof ThrottledError) {
+        const userId = user.status === 'fulfilled' ? (user.value?.id ?? null) : null;
+        publishSafely(this.deps.events, { type: 'LoginFailed', at: now, reason: 'throttled', userId });
+      }
+      throw reservation.reason;
     }
+    if (user.status === 'rejected') {
+      // The lookup failed (a store outage): no attempt was made, so nothing should count against the caller.
+      await Promise.all(keys.map(({ key }) => this.deps.loginAttempts.release(key))).catch(() => undefined);
+      throw user.reason;
+    }
+    return this.verifyAndSignIn(user.value, password, request, { now, userKey, addressKey });
+  }
 
+  private async verifyAndSignIn(
+    user: UserRecord | null,
+    password: string,
+    request: { readonly guestIdentityId?: string | undefined; readonly guestLinkSecret?: string | undefined },
+    attempt: { readonly now: Date; readonly userKey: string; readonly addressKey: string | undefined },
+  ): Promise<LoginResult> {
+    const { now } = attempt;
     // Known users wait for the dummy hash too: the first login of an instance (a Lambda cold start) makes it, and
     // if only unknown usernames paid for that, each cold start would tell them apart (two hashes against one).
     const dummyHash = await this.getDummyHash();
     const verified = user
       ? await this.deps.hasher.verify(user.passwordHash, normalizePassword(password, user.passwordNormalization))
       : await this.deps.hasher.verify(dummyHash, normalizePassword(password, PASSWORD_NORMALIZATION));
+    // A failure keeps its reservation: it is the recorded failure.
     if (!user || !verified) {
-      await this.deps.loginAttempts.recordFailure(keys, now, this.config.throttle.resetAfterIdleSeconds);
       publishSafely(this.deps.events, {
         type: 'LoginFailed',
         at: now,
@@ -119,17 +145,31 @@ export class Login {
       throw new InvalidCredentialsError();
     }
     if (user.status !== 'active') {
+      // By default exactly the wrong-password answer (and the failure stays counted), so a disabled account's
+      // response reveals nothing about whether the password was right.
       publishSafely(this.deps.events, { type: 'LoginFailed', at: now, reason: 'account_disabled', userId: user.id });
-      throw new AccountDisabledError();
+      throw this.config.revealDisabledAccounts ? new AccountDisabledError() : new InvalidCredentialsError();
     }
-    if (hasFailures(attempts, userKey)) await this.deps.loginAttempts.reset(userKey);
+    // A success resets the username's consecutive failures and takes back the address's reservation.
+    await Promise.all([
+      this.deps.loginAttempts.reset(attempt.userKey),
+      attempt.addressKey ? this.deps.loginAttempts.release(attempt.addressKey) : undefined,
+    ]);
 
-    const exchange = await this.deps.broker.getTokenForUser({
-      developerUserId: user.id,
-      identityId: user.identityId ?? request.guestIdentityId,
-      principalTags: { role: user.role },
-      tokenDurationSeconds: this.config.tokenDurationSeconds,
-    });
+    const guestLink = user.identityId === null ? await this.claimGuestLink(request, now) : undefined;
+    let exchange: DeveloperToken;
+    try {
+      exchange = await this.deps.broker.getTokenForUser({
+        developerUserId: user.id,
+        identityId: user.identityId ?? guestLink?.identityId,
+        principalTags: { role: user.role },
+        tokenDurationSeconds: this.config.tokenDurationSeconds,
+      });
+    } catch (error) {
+      // Nothing was linked: give the guest its secret back so it can retry (only the guest holds it).
+      if (guestLink) await this.deps.guestLinks.release(guestLink.secretHash).catch(() => undefined);
+      throw error;
+    }
     const refresh = mintRefreshToken({
       familyId: this.deps.ids.newId(),
       userId: user.id,
@@ -148,7 +188,7 @@ export class Login {
         at: now,
         userId: user.id,
         identityId: exchange.identityId,
-        guestUpgraded: request.guestIdentityId === exchange.identityId,
+        guestUpgraded: guestLink !== undefined && guestLink.identityId === exchange.identityId,
       });
     }
     publishSafely(this.deps.events, {
@@ -166,6 +206,22 @@ export class Login {
       refreshTokenExpiresAt: refresh.record.expiresAt,
       user: toPublicUser(stored),
     };
+  }
+
+  /**
+   * The guest identity this login may upgrade: only with the guest link secret the guest route issued for that very
+   * IdentityId, spent atomically here. An IdentityId alone, a secret of another identity, or an expired or spent one
+   * links nothing: the user signs in on its own identity.
+   */
+  private async claimGuestLink(
+    request: { readonly guestIdentityId?: string | undefined; readonly guestLinkSecret?: string | undefined },
+    now: Date,
+  ): Promise<{ identityId: string; secretHash: string } | undefined> {
+    const { guestIdentityId, guestLinkSecret } = request;
+    if (guestIdentityId === undefined || !isSecretTokenShape(guestLinkSecret, GUEST_LINK_SECRET_PREFIX)) return;
+    const secretHash = digestSecretToken(guestLinkSecret);
+    const consumed = await this.deps.guestLinks.consume(secretHash, guestIdentityId, now);
+    return consumed ? { identityId: guestIdentityId, secretHash } : undefined;
   }
 
   /**
@@ -223,10 +279,6 @@ export class Login {
     });
     return this.dummyHash;
   }
-}
-
-function hasFailures(attempts: readonly AttemptState[], key: string): boolean {
-  return attempts.some((state) => state.key === key && state.consecutiveFailures > 0);
 }
 
 function algorithmOf(encoded: string): string {

@@ -32,6 +32,10 @@ export interface RefreshSessionDependencies {
  *
  * The broker is called before the rotation is written, so a broker outage leaves the presented token valid for a
  * retry instead of burning it; of concurrent rotations exactly one wins and the others count as reuse.
+ *
+ * `refreshReuseLeewaySeconds` (default 0, strict) lets a token rotated moments ago be presented again without
+ * revoking the family, for clients whose answer was lost on a flaky network; past the leeway it is reuse as usual.
+ * A disabled user's refresh answers like an invalid token by default (`revealDisabledAccounts`).
  */
 export class RefreshSession {
   constructor(
@@ -50,7 +54,9 @@ export class RefreshSession {
     if (!current || current.status === 'revoked' || current.expiresAt.getTime() <= now.getTime()) {
       throw new RefreshTokenInvalidError();
     }
-    if (current.status === 'rotated') throw await this.reuseDetected(current, now);
+    if (current.status === 'rotated' && !this.withinReuseLeeway(current, now)) {
+      throw await this.reuseDetected(current, now);
+    }
 
     const user = await this.deps.users.findById(current.userId);
     if (!user) {
@@ -59,7 +65,7 @@ export class RefreshSession {
     }
     if (user.status !== 'active') {
       await this.deps.refreshTokens.revokeFamily(current.familyId);
-      throw new AccountDisabledError();
+      throw this.config.revealDisabledAccounts ? new AccountDisabledError() : new RefreshTokenInvalidError();
     }
 
     const exchange = await this.deps.broker.getTokenForUser({
@@ -76,8 +82,16 @@ export class RefreshSession {
       ttlSeconds: this.config.refreshTokenTtlSeconds,
       familyExpiresAt: current.familyExpiresAt,
     });
-    if ((await this.deps.refreshTokens.rotate(tokenHash, next.record)) !== 'rotated') {
-      throw await this.reuseDetected(current, now);
+    if (current.status === 'rotated') {
+      // A retry within the leeway: its first answer was lost. The session gets another successor beside the one
+      // already issued (both stay valid; the family's absolute expiry still bounds them).
+      await this.deps.refreshTokens.issue(next.record);
+    } else if ((await this.deps.refreshTokens.rotate(tokenHash, next.record)) !== 'rotated') {
+      const latest = await this.deps.refreshTokens.find(tokenHash);
+      if (!latest || latest.status !== 'rotated' || !this.withinReuseLeeway(latest, now)) {
+        throw await this.reuseDetected(current, now);
+      }
+      await this.deps.refreshTokens.issue(next.record);
     }
     publishSafely(this.deps.events, { type: 'SessionRefreshed', at: now, userId: user.id, familyId: current.familyId });
     return {
@@ -88,6 +102,13 @@ export class RefreshSession {
       refreshToken: next.token,
       refreshTokenExpiresAt: next.record.expiresAt,
     };
+  }
+
+  /** True when `token` was rotated less than `refreshReuseLeewaySeconds` ago (never with the strict default 0). */
+  private withinReuseLeeway(token: RefreshTokenRecord, now: Date): boolean {
+    const leewayMs = this.config.refreshReuseLeewaySeconds * 1000;
+    if (leewayMs <= 0 || !token.rotatedAt) return false;
+    return now.getTime() - token.rotatedAt.getTime() < leewayMs;
   }
 
   private async reuseDetected(token: RefreshTokenRecord, now: Date): Promise<RefreshTokenReusedError> {

@@ -1,20 +1,31 @@
 import type { DevauthConfig } from '../domain/config.js';
-import { ValidationError } from '../domain/errors.js';
+import {
+  EmailTakenError,
+  IdentityTakenError,
+  UpstreamUnavailableError,
+  UsernameTakenError,
+  ValidationError,
+} from '../domain/errors.js';
 import { type CommonPasswordList, checkNewPassword, PASSWORD_NORMALIZATION } from '../domain/password-policy.js';
 import { type RegisterInput, registerInputSchema } from '../domain/schemas.js';
+import { throttleAddress } from '../domain/source-address.js';
+import { registrationThrottleKey } from '../domain/throttle.js';
 import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js';
 import { canonicalizeEmail, canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
 import { parseInput } from '../domain/validation.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventSink } from '../ports/event-sink.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
+import type { LoginAttemptStore } from '../ports/login-attempt-store.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';
 import type { RoleAssignmentPolicy } from '../ports/role-assignment-policy.port.js';
 import type { UserStore } from '../ports/user-store.port.js';
 import { publishSafely } from './publish.js';
+import { reserveAttempts } from './reserve-attempts.js';
 
 export interface RegisterUserDependencies {
   readonly users: UserStore;
+  readonly loginAttempts: LoginAttemptStore;
   readonly hasher: PasswordHasher;
   readonly rolePolicy: RoleAssignmentPolicy;
   readonly commonPasswords: CommonPasswordList;
@@ -26,6 +37,8 @@ export interface RegisterUserDependencies {
 /** Set only by trusted server code, never from a request body. */
 export interface RegisterContext {
   readonly actor?: { readonly isAdministrator: boolean };
+  /** The caller's address as the edge saw it: registrations per address are rate-limited (`registrationRateLimit`). */
+  readonly sourceAddress?: string;
 }
 
 /**
@@ -54,6 +67,12 @@ export class RegisterUser {
       this.deps.commonPasswords,
     );
     const now = this.deps.clock.now();
+    // Before the role policy, so a refused request cannot burn an invitation; after the cheap checks, so malformed
+    // requests cost the caller nothing either.
+    if (context.sourceAddress) {
+      const key = registrationThrottleKey(throttleAddress(context.sourceAddress));
+      await reserveAttempts(this.deps.loginAttempts, [{ key, policy: this.config.registrationRateLimit }], now);
+    }
     const grant = await this.deps.rolePolicy.authorize({
       requestedRole: request.role ?? this.config.defaultRole,
       invitationCode: request.invitationCode,
@@ -73,16 +92,27 @@ export class RegisterUser {
       updatedAt: now,
       version: 1,
     };
+    let writeSent = false;
     try {
       const stored = { ...user, passwordHash: await this.deps.hasher.hash(password) };
+      writeSent = true;
       await this.deps.users.create(stored);
       publishSafely(this.deps.events, { type: 'UserRegistered', at: now, userId: stored.id, role: stored.role });
       return toPublicUser(stored);
     } catch (error) {
-      // The registration did not happen: give back an invitation it consumed, so the code is not burnt.
-      // A failed give-back must not hide why the registration failed; the invitation then stays used.
-      await grant.rollback().catch(() => undefined);
+      // Give back an invitation only when the registration certainly did not happen, so the code is not burnt.
+      // After an ambiguous failure (a timeout, a connection reset after the write went out) the user may exist:
+      // releasing then would let the same code register a second account. A failed give-back must not hide why
+      // the registration failed; the invitation then stays used.
+      if (!writeSent || certainlyNotStored(error)) await grant.rollback().catch(() => undefined);
       throw error;
     }
   }
+}
+
+/** Refusals the store answers before writing anything, and outages its adapter knows had no effect. */
+function certainlyNotStored(error: unknown): boolean {
+  if (error instanceof UsernameTakenError || error instanceof EmailTakenError) return true;
+  if (error instanceof IdentityTakenError || error instanceof ValidationError) return true;
+  return error instanceof UpstreamUnavailableError && error.notApplied;
 }

@@ -2,6 +2,8 @@ import {
   ConfigurationError,
   DEFAULT_PASSWORD_POLICY,
   DEFAULT_ROLES,
+  DEFAULT_GUEST_RATE_LIMIT,
+  DEFAULT_REGISTRATION_RATE_LIMIT,
   DEFAULT_THROTTLE_POLICY,
   resolveConfig,
 } from '@devauth/core';
@@ -30,7 +32,26 @@ describe('Function: resolveConfig', () => {
       invitationTtlSeconds: 7 * DAY,
       passwordPolicy: DEFAULT_PASSWORD_POLICY,
       throttle: DEFAULT_THROTTLE_POLICY,
+      registrationRateLimit: DEFAULT_REGISTRATION_RATE_LIMIT,
+      guestRateLimit: DEFAULT_GUEST_RATE_LIMIT,
+      guestLinkTtlSeconds: 30 * DAY,
+      refreshReuseLeewaySeconds: 0,
+      revealDisabledAccounts: false,
     });
+  });
+
+  it('validates the per-address rate limits like the throttle, without the cap of 100', () => {
+    expect(resolveConfig({ guestRateLimit: { freeFailures: 500 } }).guestRateLimit).toEqual({
+      ...DEFAULT_GUEST_RATE_LIMIT,
+      freeFailures: 500,
+    });
+    expect(
+      resolveConfig({ registrationRateLimit: { maxConsecutiveFailures: 5000 } }).registrationRateLimit,
+    ).toMatchObject({ maxConsecutiveFailures: 5000 });
+    expect(() => resolveConfig({ registrationRateLimit: { maxDelaySeconds: 0 } })).toThrow(
+      /registrationRateLimit.maxDelaySeconds/,
+    );
+    expect(() => resolveConfig({ guestRateLimit: { freeFailures: -1 } })).toThrow(/guestRateLimit.freeFailures/);
   });
 
   it('takes the first configured role as the default role, and refuses a default role that is not configured', () => {
@@ -54,7 +75,9 @@ describe('Function: resolveConfig', () => {
 
   it('bounds every duration, inclusive at both ends', () => {
     const cases: [string, number, number][] = [
-      ['tokenDurationSeconds', 1, DAY],
+      ['tokenDurationSeconds', 1, 900],
+      ['guestLinkTtlSeconds', 60, 365 * DAY],
+      ['refreshReuseLeewaySeconds', 0, 300],
       ['refreshTokenTtlSeconds', 60, 365 * DAY],
       ['sessionMaxAgeSeconds', 60, 365 * DAY],
       ['invitationTtlSeconds', 60, 90 * DAY],
@@ -70,7 +93,7 @@ describe('Function: resolveConfig', () => {
       expect(resolveConfig({ ...partner, [name]: min })).toMatchObject({ [name]: min });
       expect(resolveConfig({ ...partner, [name]: max })).toMatchObject({ [name]: max });
       expect(configurationError(() => resolveConfig({ ...partner, [name]: min - 1 })).message).toContain(`${name}:`);
-      expect(configurationError(() => resolveConfig({ ...partner, [name]: max + 1 })).message).toContain(`${name}:`);
+      expect(configurationError(() => resolveConfig({ ...partner, [name]: max + 1 })).message).toContain(name);
       expect(() => resolveConfig({ ...partner, [name]: min + 0.5 })).toThrow(ConfigurationError);
     }
   });

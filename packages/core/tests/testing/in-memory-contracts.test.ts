@@ -1,8 +1,10 @@
 import {
+  describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
   describeUserStoreContract,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -13,3 +15,4 @@ describeUserStoreContract('in-memory', { setup: () => new InMemoryUserStore() })
 describeRefreshTokenStoreContract('in-memory', { setup: () => new InMemoryRefreshTokenStore() });
 describeLoginAttemptStoreContract('in-memory', { setup: () => new InMemoryLoginAttemptStore() });
 describeInvitationStoreContract('in-memory', { setup: () => new InMemoryInvitationStore() });
+describeGuestLinkStoreContract('in-memory', { setup: () => new InMemoryGuestLinkStore() });

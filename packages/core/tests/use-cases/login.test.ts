@@ -53,6 +53,13 @@ describe('Use case: Login', () => {
     expect(() => makeDevauth({ tokenDurationSeconds: 86_401 })).toThrow(/tokenDurationSeconds/);
   });
 
+  it('caps the token duration at 15 minutes unless longer ones are allowed explicitly', async () => {
+    expect(() => makeDevauth({ tokenDurationSeconds: 901 })).toThrow(/allowLongTokenDuration/);
+    const { devauth, broker } = await withShopper({ tokenDurationSeconds: 3600, allowLongTokenDuration: true });
+    await devauth.login.execute({ username: 'alice', password: STRONG_PASSWORD });
+    expect(broker.calls[0]?.tokenDurationSeconds).toBe(3600);
+  });
+
   it('stores the IdentityId on first login and reuses it afterwards', async () => {
     const { devauth, users, broker, user } = await withShopper();
     const first = await devauth.login.execute({ username: 'alice', password: STRONG_PASSWORD });
@@ -62,13 +69,14 @@ describe('Use case: Login', () => {
     expect(broker.calls[1]?.identityId).toBe(first.identityId);
   });
 
-  it('upgrades the caller guest identity in place: the IdentityId is kept', async () => {
+  it('upgrades the caller guest identity in place with its guest link secret: the IdentityId is kept', async () => {
     const { devauth, users, user, events } = await withShopper();
     const guest = await devauth.guest.execute();
     const result = await devauth.login.execute({
       username: 'alice',
       password: STRONG_PASSWORD,
       guestIdentityId: guest.identityId,
+      guestLinkSecret: guest.guestLinkSecret,
     });
     expect(result.identityId).toBe(guest.identityId);
     expect((await users.findById(user.id))?.identityId).toBe(guest.identityId);
@@ -136,12 +144,25 @@ describe('Use case: Login', () => {
       username: 'alice',
       password: STRONG_PASSWORD,
       guestIdentityId: guest.identityId,
+      guestLinkSecret: guest.guestLinkSecret,
     });
     expect(ok.identityId).toBe(guest.identityId);
   });
 
-  it('refuses a disabled account only after the password is right', async () => {
-    const { devauth, users, user, clock } = await withShopper();
+  it('answers a disabled account exactly like a wrong password by default, and counts the failure', async () => {
+    const { devauth, users, user, clock, loginAttempts } = await withShopper();
+    const stored = (await users.findById(user.id))!;
+    await users.update(nextVersion(stored, { status: 'disabled' }, clock.now()));
+    const wrong = await failure(devauth.login.execute({ username: 'alice', password: 'wrong password!' }));
+    const right = await failure(devauth.login.execute({ username: 'alice', password: STRONG_PASSWORD }));
+    expect(wrong).toBeInstanceOf(InvalidCredentialsError);
+    expect(right).toBeInstanceOf(InvalidCredentialsError);
+    expect(JSON.stringify(right)).toBe(JSON.stringify(wrong));
+    expect((await loginAttempts.get(['user:alice']))[0]?.consecutiveFailures).toBe(2);
+  });
+
+  it('says a disabled account is disabled after the right password only with revealDisabledAccounts', async () => {
+    const { devauth, users, user, clock } = await withShopper({ revealDisabledAccounts: true });
     const stored = (await users.findById(user.id))!;
     await users.update(nextVersion(stored, { status: 'disabled' }, clock.now()));
     await expect(devauth.login.execute({ username: 'alice', password: 'wrong password!' })).rejects.toBeInstanceOf(

@@ -92,9 +92,16 @@ describe('Use case: RefreshSession', () => {
     const { devauth, session, users, user, clock } = await loggedIn();
     const stored = (await users.findById(user.id))!;
     await users.update(nextVersion(stored, { status: 'disabled' }, clock.now()));
+    // Like an invalid token by default; ACCOUNT_DISABLED only with revealDisabledAccounts.
     await expect(devauth.refresh.execute({ refreshToken: session.refreshToken })).rejects.toBeInstanceOf(
-      AccountDisabledError,
+      RefreshTokenInvalidError,
     );
+    const revealing = await loggedIn({ revealDisabledAccounts: true });
+    const revealed = (await revealing.users.findById(revealing.user.id))!;
+    await revealing.users.update(nextVersion(revealed, { status: 'disabled' }, revealing.clock.now()));
+    await expect(
+      revealing.devauth.refresh.execute({ refreshToken: revealing.session.refreshToken }),
+    ).rejects.toBeInstanceOf(AccountDisabledError);
     const other = await loggedIn();
     await other.users.delete(other.user.id);
     await expect(other.devauth.refresh.execute({ refreshToken: other.session.refreshToken })).rejects.toBeInstanceOf(

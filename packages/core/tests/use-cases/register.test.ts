@@ -1,5 +1,12 @@
-import { EmailTakenError, RoleNotAllowedError, UsernameTakenError, ValidationError } from '@devauth/core';
-import { tally } from '@devauth/core/testing';
+import {
+  EmailTakenError,
+  RoleNotAllowedError,
+  UpstreamUnavailableError,
+  type UserRecord,
+  UsernameTakenError,
+  ValidationError,
+} from '@devauth/core';
+import { InMemoryUserStore, tally } from '@devauth/core/testing';
 import { describe, expect, it } from 'vitest';
 import { makeDevauth, STRONG_PASSWORD } from '../support.js';
 
@@ -107,6 +114,27 @@ describe('Use case: RegisterUser', () => {
       UsernameTakenError,
     );
     expect((await devauth.register.execute({ ...request, username: 'fresh' })).role).toBe('seller');
+  });
+
+  it('keeps the invitation spent after an ambiguous store failure, and gives it back after a certain one', async () => {
+    for (const notApplied of [false, true]) {
+      class FailingStore extends InMemoryUserStore {
+        failures = 1;
+        override async create(user: UserRecord): Promise<void> {
+          if (this.failures-- > 0) throw new UpstreamUnavailableError('store', 1, { notApplied });
+          return super.create(user);
+        }
+      }
+      const { devauth } = makeDevauth({}, { users: new FailingStore() });
+      const invitation = await devauth.createInvitation.execute({ role: 'seller' });
+      const request = { password: STRONG_PASSWORD, role: 'seller', invitationCode: invitation.code };
+      await expect(devauth.register.execute({ ...request, username: 'vendor' })).rejects.toBeInstanceOf(
+        UpstreamUnavailableError,
+      );
+      const retry = devauth.register.execute({ ...request, username: 'vendor' });
+      if (notApplied) await expect(retry).resolves.toMatchObject({ role: 'seller' });
+      else await expect(retry).rejects.toMatchObject({ reason: 'invitation_invalid' });
+    }
   });
 
   it('lets an administrator assign any configured role, from server code only', async () => {

@@ -40,6 +40,7 @@ export function sampleRefreshToken(overrides: Partial<RefreshTokenRecord> = {}):
     issuedAt: sampleDate(),
     expiresAt: sampleDate(30 * 24 * 3600),
     familyExpiresAt: sampleDate(90 * 24 * 3600),
+    rotatedAt: null,
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 export { sampleDate, sampleRefreshToken, sampleUser, tally, uniqueSuffix } from './fixtures.js';
+export { describeGuestLinkStoreContract } from './guest-link-store.contract.js';
 export { describeInvitationStoreContract } from './invitation-store.contract.js';
 export { describeLoginAttemptStoreContract } from './login-attempt-store.contract.js';
 export { describeRefreshTokenStoreContract } from './refresh-token-store.contract.js';

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefreshTokenStore } from '../../ports/refresh-token-store.port.js';
-import { sampleRefreshToken } from './fixtures.js';
+import { sampleDate, sampleRefreshToken } from './fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 export function describeRefreshTokenStoreContract(
@@ -31,7 +32,7 @@ export function describeRefreshTokenStoreContract(
       await store.issue(current);
       const next = sampleRefreshToken({ familyId: current.familyId, userId: current.userId });
       expect(await store.rotate(current.tokenHash, next)).toBe('rotated');
-      expect(await store.find(current.tokenHash)).toEqual({ ...current, status: 'rotated' });
+      expect(await store.find(current.tokenHash)).toEqual({ ...current, status: 'rotated', rotatedAt: next.issuedAt });
       expect(await store.find(next.tokenHash)).toEqual(next);
       const another = sampleRefreshToken({ familyId: current.familyId });
       expect(await store.rotate(current.tokenHash, another)).toBe('not_active');
@@ -61,6 +62,30 @@ export function describeRefreshTokenStoreContract(
       const third = sampleRefreshToken({ familyId: first.familyId });
       expect(await store.rotate(second.tokenHash, third)).toBe('not_active');
       expect(await store.find(third.tokenHash)).toBeNull();
+    });
+
+    it("revokes every family of one user with one call, and no other user's", async () => {
+      const userId = randomUUID();
+      const families = [sampleRefreshToken({ userId }), sampleRefreshToken({ userId }), sampleRefreshToken({ userId })];
+      for (const token of families) await store.issue(token);
+      const rotated = sampleRefreshToken({ userId, familyId: families[0]!.familyId, issuedAt: sampleDate(5) });
+      expect(await store.rotate(families[0]!.tokenHash, rotated)).toBe('rotated');
+      const bystander = sampleRefreshToken();
+      await store.issue(bystander);
+
+      expect(await store.revokeAllForUser(userId)).toBe(3);
+      expect(await store.revokeAllForUser(userId)).toBe(3);
+      expect(await store.revokeAllForUser(randomUUID())).toBe(0);
+
+      for (const token of [...families, rotated]) expect((await store.find(token.tokenHash))?.status).toBe('revoked');
+      expect(await store.rotate(rotated.tokenHash, sampleRefreshToken({ userId, familyId: rotated.familyId }))).toBe(
+        'not_active',
+      );
+      expect(await store.find(bystander.tokenHash)).toEqual(bystander);
+      // A session started afterwards (a new login) is not touched.
+      const later = sampleRefreshToken({ userId });
+      await store.issue(later);
+      expect(await store.find(later.tokenHash)).toEqual(later);
     });
 
     it(`lets exactly one of ${concurrency} parallel rotations of one token win`, async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmailTakenError, UsernameTakenError, VersionConflictError } from '../../domain/errors.js';
+import { EmailTakenError, IdentityTakenError, UsernameTakenError, VersionConflictError } from '../../domain/errors.js';
 import { nextVersion } from '../../domain/user.js';
 import type { UserStore } from '../../ports/user-store.port.js';
 import { sampleDate, sampleUser, tally, uniqueSuffix } from './fixtures.js';
@@ -134,6 +134,47 @@ export function describeUserStoreContract(
       const again = sampleUser({ username: user.username, email: user.email });
       await store.create(again);
       expect(await store.findByUsername(user.username)).toEqual(again);
+    });
+
+    it('links an IdentityId to one user only: create and update refuse it for another, changing nothing', async () => {
+      const identityId = `us-east-1:${randomUUID()}`;
+      const holder = sampleUser({ identityId });
+      await store.create(holder);
+      await expect(store.create(sampleUser({ identityId }))).rejects.toBeInstanceOf(IdentityTakenError);
+      const other = sampleUser();
+      await store.create(other);
+      await expect(store.update(nextVersion(other, { identityId }, sampleDate(1)))).rejects.toBeInstanceOf(
+        IdentityTakenError,
+      );
+      expect(await store.findById(other.id)).toEqual(other);
+      expect(await store.findByIdentityId(identityId)).toEqual(holder);
+    });
+
+    it('moves an IdentityId link with an update, strongly consistent, and frees the old one', async () => {
+      const first = `us-east-1:${randomUUID()}`;
+      const second = `us-east-1:${randomUUID()}`;
+      const user = sampleUser();
+      await store.create(user);
+      const linked = nextVersion(user, { identityId: first }, sampleDate(1));
+      await store.update(linked);
+      expect(await store.findByIdentityId(first)).toEqual(linked);
+      const moved = nextVersion(linked, { identityId: second }, sampleDate(2));
+      await store.update(moved);
+      expect(await store.findByIdentityId(first)).toBeNull();
+      expect(await store.findByIdentityId(second)).toEqual(moved);
+      const newcomer = sampleUser({ identityId: first });
+      await store.create(newcomer);
+      expect(await store.findByIdentityId(first)).toEqual(newcomer);
+    });
+
+    it(`lets exactly one of ${concurrency} parallel links of one IdentityId win`, async () => {
+      const identityId = `us-east-1:${randomUUID()}`;
+      const users = Array.from({ length: Math.min(concurrency, 20) }, () => sampleUser());
+      for (const user of users) await store.create(user);
+      const outcome = await tally(users.map((user) => store.update(nextVersion(user, { identityId }, sampleDate(1)))));
+      expect(outcome).toEqual({ ok: 1, IdentityTakenError: users.length - 1 });
+      const owner = await store.findByIdentityId(identityId);
+      expect(users.map((user) => user.id)).toContain(owner?.id);
     });
 
     it(`lets exactly one of ${concurrency} parallel registrations of one username win, leaving no orphans`, async () => {
