@@ -72,6 +72,7 @@ export interface RefreshTokenRow {
   readonly issued_at: unknown;
   readonly expires_at: unknown;
   readonly family_expires_at: unknown;
+  readonly rotated_at: unknown;
 }
 
 export function toRefreshTokenRecord(row: RefreshTokenRow): RefreshTokenRecord {
@@ -84,6 +85,7 @@ export function toRefreshTokenRecord(row: RefreshTokenRow): RefreshTokenRecord {
     issuedAt: toDate(row.issued_at),
     expiresAt: toDate(row.expires_at),
     familyExpiresAt: toDate(row.family_expires_at),
+    rotatedAt: toNullableDate(row.rotated_at),
   };
 }
 

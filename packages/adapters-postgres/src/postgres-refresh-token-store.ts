@@ -3,10 +3,12 @@ import { toStoreError } from './errors.js';
 import { type RefreshTokenRow, toRefreshTokenRecord, toTimestamp } from './mappers.js';
 import type { SqlClient } from './sql-client.js';
 
-const TOKEN_COLUMNS = 'token_hash, family_id, user_id, identity_id, status, issued_at, expires_at, family_expires_at';
+const TOKEN_COLUMNS =
+  'token_hash, family_id, user_id, identity_id, status, issued_at, expires_at, family_expires_at, rotated_at';
 
 /**
  * Refresh tokens in `devauth_refresh_tokens`, revoked families in `devauth_revoked_token_families`.
+ * `revokeAllForUser` finds a user's families through `devauth_refresh_tokens_user_id_idx`.
  *
  * Rotation is one statement: a CTE retires the presented token (UPDATE ... WHERE status = 'active' AND the family is
  * not revoked) and the INSERT of the successor selects from what the UPDATE returned. Concurrent rotations of one
@@ -19,7 +21,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
   async issue(record: RefreshTokenRecord): Promise<void> {
     try {
       await this.client.query(
-        `INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        `INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [
           record.tokenHash,
           record.familyId,
@@ -29,6 +31,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
           toTimestamp(record.issuedAt),
           toTimestamp(record.expiresAt),
           toTimestamp(record.familyExpiresAt),
+          record.rotatedAt === null ? null : toTimestamp(record.rotatedAt),
         ],
       );
     } catch (error) {
@@ -42,7 +45,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
       const { rows } = await this.client.query<RefreshTokenRow>(
         `SELECT t.token_hash, t.family_id, t.user_id, t.identity_id,
                 CASE WHEN r.family_id IS NULL THEN t.status ELSE 'revoked' END AS status,
-                t.issued_at, t.expires_at, t.family_expires_at
+                t.issued_at, t.expires_at, t.family_expires_at, t.rotated_at
            FROM devauth_refresh_tokens t
            LEFT JOIN devauth_revoked_token_families r ON r.family_id = t.family_id
           WHERE t.token_hash = $1`,
@@ -58,11 +61,12 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
   async rotate(currentHash: string, next: RefreshTokenRecord): Promise<RotationOutcome> {
     try {
       // `t.family_id = $3`: the successor must belong to the presented token's family (fails closed otherwise).
+      // The retired token records when it was rotated: the successor's issued_at ($7).
       // Casts are explicit because parameters in a SELECT list get no type from the INSERT's columns.
       const { rows } = await this.client.query(
         `WITH retired AS (
            UPDATE devauth_refresh_tokens AS t
-              SET status = 'rotated'
+              SET status = 'rotated', rotated_at = $7::timestamptz
             WHERE t.token_hash = $1
               AND t.status = 'active'
               AND t.family_id = $3
@@ -71,7 +75,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
          )
          INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS})
          SELECT $2::text, retired.family_id, $4::text, $5::text, $6::text,
-                $7::timestamptz, $8::timestamptz, $9::timestamptz
+                $7::timestamptz, $8::timestamptz, $9::timestamptz, $10::timestamptz
            FROM retired
          RETURNING token_hash`,
         [
@@ -84,6 +88,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
           toTimestamp(next.issuedAt),
           toTimestamp(next.expiresAt),
           toTimestamp(next.familyExpiresAt),
+          next.rotatedAt === null ? null : toTimestamp(next.rotatedAt),
         ],
       );
       return rows.length === 1 ? 'rotated' : 'not_active';
@@ -107,6 +112,35 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
       );
     } catch (error) {
       throw toStoreError(error, 'refreshTokens.revokeFamily');
+    }
+  }
+
+  async revokeAllForUser(userId: string): Promise<number> {
+    try {
+      // revokeFamily for every family the user has, in one statement: the families come from
+      // devauth_refresh_tokens_user_id_idx (user_id, family_id); each gets its marker (sorted, so two revocations
+      // of one user insert markers in the same order) and its active token is revoked, contending for the row lock
+      // with a concurrent rotation exactly as revokeFamily does. A family first issued after the statement's
+      // snapshot (a new login) is not among them.
+      const { rows } = await this.client.query<{ families: unknown }>(
+        `WITH families AS (
+           SELECT DISTINCT family_id FROM devauth_refresh_tokens WHERE user_id = $1
+         ),
+         marker AS (
+           INSERT INTO devauth_revoked_token_families (family_id)
+           SELECT family_id FROM families ORDER BY family_id
+           ON CONFLICT (family_id) DO NOTHING
+         ),
+         revoked AS (
+           UPDATE devauth_refresh_tokens SET status = 'revoked'
+            WHERE family_id IN (SELECT family_id FROM families) AND status = 'active'
+         )
+         SELECT count(*)::int AS families FROM families`,
+        [userId],
+      );
+      return Number(rows[0]?.families ?? 0);
+    } catch (error) {
+      throw toStoreError(error, 'refreshTokens.revokeAllForUser');
     }
   }
 }

@@ -1,4 +1,5 @@
-import type { InvitationStore, LoginAttemptStore, RefreshTokenStore, UserStore } from '@devauth/core';
+import type { GuestLinkStore, InvitationStore, LoginAttemptStore, RefreshTokenStore, UserStore } from '@devauth/core';
+import { PostgresGuestLinkStore } from './postgres-guest-link-store.js';
 import { PostgresInvitationStore } from './postgres-invitation-store.js';
 import { PostgresLoginAttemptStore } from './postgres-login-attempt-store.js';
 import { PostgresRefreshTokenStore } from './postgres-refresh-token-store.js';
@@ -10,14 +11,16 @@ export interface PostgresStores {
   readonly refreshTokens: RefreshTokenStore;
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
+  readonly guestLinks: GuestLinkStore;
 }
 
-/** The four devauth stores on one client. No I/O: run `migrate(client)` once before first use. */
+/** The five devauth stores on one client. No I/O: run `migrate(client)` once before first use. */
 export function createPostgresStores(client: SqlClient): PostgresStores {
   return {
     users: new PostgresUserStore(client),
     refreshTokens: new PostgresRefreshTokenStore(client),
     loginAttempts: new PostgresLoginAttemptStore(client),
     invitations: new PostgresInvitationStore(client),
+    guestLinks: new PostgresGuestLinkStore(client),
   };
 }

@@ -1,6 +1,7 @@
 import {
   type DevauthError,
   EmailTakenError,
+  IdentityTakenError,
   UsernameTakenError,
   type UserRecord,
   type UserStore,
@@ -10,13 +11,18 @@ import { toStoreError } from './errors.js';
 import { toTimestamp, toUserRecord, USER_COLUMNS, type UserRow } from './mappers.js';
 import type { SqlClient } from './sql-client.js';
 
-/** Names from 0001_init.sql: a unique violation says which rule failed through the constraint it names. */
+/**
+ * Names from 0001_init.sql and 0002_guest_links_identity_unique.sql: a unique violation says which rule failed
+ * through the constraint (unique index) it names.
+ */
 const USERNAME_CONSTRAINT = 'devauth_users_username_key';
 const EMAIL_CONSTRAINT = 'devauth_users_email_key';
+const IDENTITY_CONSTRAINT = 'devauth_users_identity_id_key';
 
 function uniquenessError(constraint: string | undefined): DevauthError | undefined {
   if (constraint === USERNAME_CONSTRAINT) return new UsernameTakenError();
   if (constraint === EMAIL_CONSTRAINT) return new EmailTakenError();
+  if (constraint === IDENTITY_CONSTRAINT) return new IdentityTakenError();
   return undefined;
 }
 
@@ -63,11 +69,11 @@ export class PostgresUserStore implements UserStore {
     );
   }
 
+  /** One read on the unique index devauth_users_identity_id_key: at most one row can match. */
   findByIdentityId(identityId: string): Promise<UserRecord | null> {
-    // identity_id is indexed, not unique: should two rows ever share one, the oldest user answers, deterministically.
     return this.findOne(
       'users.findByIdentityId',
-      `SELECT ${USER_COLUMNS} FROM devauth_users WHERE identity_id = $1 ORDER BY created_at, id LIMIT 1`,
+      `SELECT ${USER_COLUMNS} FROM devauth_users WHERE identity_id = $1`,
       identityId,
     );
   }
@@ -105,7 +111,7 @@ export class PostgresUserStore implements UserStore {
 
   async delete(id: string): Promise<void> {
     try {
-      // Uniqueness lives in the row's own indexes: deleting the row frees its username and email.
+      // Uniqueness lives in the row's own indexes: deleting the row frees its username, email and IdentityId.
       await this.client.query('DELETE FROM devauth_users WHERE id = $1', [id]);
     } catch (error) {
       throw toStoreError(error, 'users.delete');

@@ -1,4 +1,4 @@
-import { leavesConnectionUsable } from './errors.js';
+import { leavesConnectionUsable, markRaisedBeforeSending } from './errors.js';
 
 /**
  * The little the stores need from a PostgreSQL driver: parameterized statements, and for migrations a transaction
@@ -103,7 +103,11 @@ async function inTransaction<T>(
  * failing statement rejects with the same error, so the listener only has to note that the connection is lost.
  */
 async function checkedOut<T>(pool: PgPoolLike, use: (connection: PgPoolClientLike) => Promise<Settled<T>>): Promise<T> {
-  const connection = await pool.connect();
+  // A failed checkout (refused, timed out, the server starting or shutting down) sent nothing: the error mapping
+  // reports it as `notApplied`, whatever the error looks like.
+  const connection = await pool.connect().catch((error: unknown) => {
+    throw markRaisedBeforeSending(error);
+  });
   let lost: Error | undefined;
   const onError = (error: Error) => {
     lost = error;

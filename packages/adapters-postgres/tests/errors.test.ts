@@ -8,7 +8,7 @@ import {
   VersionConflictError,
 } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
-import { leavesConnectionUsable, toStoreError } from '../src/errors.js';
+import { leavesConnectionUsable, markRaisedBeforeSending, toStoreError } from '../src/errors.js';
 
 /** A server error as pg and PGlite raise it (pg-protocol's DatabaseError fields). */
 function serverError(code: string, extra: Record<string, unknown> = {}): Error {
@@ -22,51 +22,107 @@ function serverError(code: string, extra: Record<string, unknown> = {}): Error {
   });
 }
 
-function socketError(code: string): Error {
-  return Object.assign(new Error(`connect ${code} 10.0.0.1:5432`), { code, syscall: 'connect', address: '10.0.0.1' });
+function socketError(code: string, syscall = 'connect'): Error {
+  return Object.assign(new Error(`${syscall} ${code} 10.0.0.1:5432`), { code, syscall, address: '10.0.0.1' });
 }
 
 describe('toStoreError', () => {
+  // [case, error, retryAfterSeconds, notApplied]: notApplied only where the statement certainly had no effect.
   it.each([
-    ['08006 connection failure', serverError('08006'), 5],
-    ['08001 cannot establish', serverError('08001'), 5],
-    ['57P01 admin shutdown', serverError('57P01', { severity: 'FATAL' }), 5],
-    ['57P02 crash shutdown', serverError('57P02', { severity: 'FATAL' }), 5],
-    ['57P03 cannot connect now (starting up)', serverError('57P03', { severity: 'FATAL' }), 5],
-    ['53300 too many connections', serverError('53300', { severity: 'FATAL' }), 5],
-    ['53200 out of memory', serverError('53200'), 5],
-    ['57014 statement timeout', serverError('57014'), 5],
-    ['40001 serialization failure', serverError('40001'), 1],
-    ['40P01 deadlock', serverError('40P01'), 1],
-    ['55P03 lock timeout', serverError('55P03'), 1],
-    ['ECONNREFUSED', socketError('ECONNREFUSED'), 5],
-    ['ECONNRESET', socketError('ECONNRESET'), 5],
-    ['ETIMEDOUT', socketError('ETIMEDOUT'), 5],
-    ['EPIPE', socketError('EPIPE'), 5],
-    ['ENOTFOUND', socketError('ENOTFOUND'), 5],
-    ['ENOENT on a unix socket', socketError('ENOENT'), 5],
+    ['08006 connection failure', serverError('08006', { severity: 'FATAL' }), 5, false],
+    ['08001 cannot establish', serverError('08001', { severity: 'FATAL' }), 5, true],
+    ['08004 server rejected the connection', serverError('08004', { severity: 'FATAL' }), 5, true],
+    [
+      '57P01 admin shutdown (answer to a statement: it may have committed)',
+      serverError('57P01', { severity: 'FATAL' }),
+      5,
+      false,
+    ],
+    ['57P02 crash shutdown', serverError('57P02', { severity: 'FATAL' }), 5, false],
+    ['57P03 cannot connect now (starting up)', serverError('57P03', { severity: 'FATAL' }), 5, true],
+    ['53300 too many connections', serverError('53300', { severity: 'FATAL' }), 5, true],
+    ['53200 out of memory (statement rolled back)', serverError('53200'), 5, true],
+    ['53100 disk full (statement rolled back)', serverError('53100'), 5, true],
+    ['57014 statement timeout (statement rolled back)', serverError('57014'), 5, true],
+    ['25P03 idle-in-transaction timeout', serverError('25P03', { severity: 'FATAL' }), 5, false],
+    ['40001 serialization failure (rolled back)', serverError('40001'), 1, true],
+    ['40P01 deadlock (rolled back)', serverError('40P01'), 1, true],
+    ['55P03 lock timeout (rolled back)', serverError('55P03'), 1, true],
+    ['ECONNREFUSED', socketError('ECONNREFUSED'), 5, true],
+    ['ECONNRESET (after sending: may have committed)', socketError('ECONNRESET', 'read'), 5, false],
+    ['ETIMEDOUT while connecting', socketError('ETIMEDOUT'), 5, true],
+    ['ETIMEDOUT on an open connection', socketError('ETIMEDOUT', 'read'), 5, false],
+    ['EHOSTUNREACH while connecting', socketError('EHOSTUNREACH'), 5, true],
+    ['EPIPE (writing to a dead connection)', socketError('EPIPE', 'write'), 5, false],
+    ['ENOTFOUND (DNS)', socketError('ENOTFOUND', 'getaddrinfo'), 5, true],
+    ['EAI_AGAIN (DNS)', socketError('EAI_AGAIN', 'getaddrinfo'), 5, true],
+    ['ENOENT on a unix socket', socketError('ENOENT'), 5, true],
     [
       'AggregateError of refused addresses (localhost: ::1 and 127.0.0.1)',
       Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNREFUSED')]), {}),
       5,
+      true,
     ],
-    ['pg-pool connect timeout', new Error('timeout exceeded when trying to connect'), 5],
     [
-      'pg-pool connection timeout',
+      'AggregateError of one refused and one reset address',
+      Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNRESET', 'read')]), {}),
+      5,
+      false,
+    ],
+    ['pg-pool connect timeout', new Error('timeout exceeded when trying to connect'), 5, true],
+    [
+      'pg connection timeout',
       new Error('Connection terminated due to connection timeout', { cause: new Error('x') }),
       5,
+      true,
     ],
-    ['pg connection lost', new Error('Connection terminated unexpectedly'), 5],
-    ['pg query_timeout', new Error('Query read timeout'), 5],
-    ['pg broken client', new Error('Client has encountered a connection error and is not queryable'), 5],
-    ['closed PGlite', new Error('PGlite is closed'), 5],
-  ])('maps %s to UpstreamUnavailableError', (_name, error, retryAfterSeconds) => {
+    ['pg connection lost', new Error('Connection terminated unexpectedly'), 5, false],
+    ['pg query_timeout (client side: the statement runs on)', new Error('Query read timeout'), 5, false],
+    [
+      'pg broken client (refuses before sending)',
+      new Error('Client has encountered a connection error and is not queryable'),
+      5,
+      true,
+    ],
+    ['pg closed client', new Error('Client was closed and is not queryable'), 5, true],
+    ['closed PGlite', new Error('PGlite is closed'), 5, true],
+  ])('maps %s to UpstreamUnavailableError', (_name, error, retryAfterSeconds, notApplied) => {
     const mapped = toStoreError(error, 'users.create');
     expect(mapped).toBeInstanceOf(UpstreamUnavailableError);
-    expect(mapped).toMatchObject({ upstream: 'postgres', retryAfterSeconds });
+    expect(mapped).toMatchObject({ upstream: 'postgres', retryAfterSeconds, notApplied });
     expect(mapped.message).toBe(`postgres is unavailable; retry after ${retryAfterSeconds} s.`);
     expect(mapped.cause).toBeInstanceOf(PostgresFailure);
     expect(mapped.cause).toMatchObject({ operation: 'users.create' });
+  });
+
+  it('reports a failure raised before anything was sent (a failed pool checkout) as notApplied, whatever it is', () => {
+    // Alone, these may come after the statement went out; raised by pool.connect(), nothing was sent.
+    for (const error of [
+      serverError('57P01', { severity: 'FATAL' }),
+      socketError('ECONNRESET', 'read'),
+      new Error('Connection terminated unexpectedly'),
+    ]) {
+      expect(toStoreError(error, 'users.create')).toMatchObject({ notApplied: false });
+      expect(toStoreError(markRaisedBeforeSending(error), 'users.create')).toMatchObject({ notApplied: true });
+    }
+    expect(markRaisedBeforeSending('not an object')).toBe('not an object');
+  });
+
+  it('recognizes rolled-back statements by SQLSTATE when the server reports a localized severity', () => {
+    for (const code of ['57014', '55P03', '40001', '40P01', '57P03']) {
+      expect(toStoreError(serverError(code, { severity: 'FEHLER' }), 'x')).toMatchObject({ notApplied: true });
+    }
+    // Other transient codes then count as possibly applied: only an unlocalized ERROR proves the rollback.
+    expect(toStoreError(serverError('53200', { severity: 'FEHLER' }), 'x')).toMatchObject({ notApplied: false });
+  });
+
+  it('labels a pg client connect timeout CONNECT_TIMEOUT, a lost connection CONNECTION_TERMINATED', () => {
+    expect(toStoreError(new Error('Connection terminated due to connection timeout'), 'x').cause).toMatchObject({
+      code: 'CONNECT_TIMEOUT',
+    });
+    expect(toStoreError(new Error('Connection terminated unexpectedly'), 'x').cause).toMatchObject({
+      code: 'CONNECTION_TERMINATED',
+    });
   });
 
   it('maps unique violations by constraint name, through the store-supplied mapping only', () => {

@@ -1,6 +1,6 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createPostgresStores, fromPgPool, migrate, PostgresFailure } from '@devauth/adapters-postgres';
-import { UpstreamUnavailableError, UsernameTakenError } from '@devauth/core';
+import { DEFAULT_THROTTLE_POLICY, UpstreamUnavailableError, UsernameTakenError } from '@devauth/core';
 import { sampleRefreshToken, sampleUser } from '@devauth/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSchema, newPool, provideServer, type TestSchema } from './support/engines.js';
@@ -53,9 +53,11 @@ describe('an unreachable engine', () => {
       const { users } = storesOn({ host, port, user: 'postgres', connectionTimeoutMillis: 1_000 });
       const { error, ms } = await unavailable(() => users.create(sampleUser()));
       expect(error.retryAfterSeconds).toBe(5);
+      // Never connected: the registration certainly did not happen.
+      expect(error.notApplied).toBe(true);
       expect((error.cause as PostgresFailure).code).toMatch(/^E[A-Z]+$/);
       expect(ms).toBeLessThan(FAST_MS);
-      await unavailable(() => users.findByUsername('anyone'));
+      expect((await unavailable(() => users.findByUsername('anyone'))).error.notApplied).toBe(true);
     }
   });
 
@@ -71,6 +73,8 @@ describe('an unreachable engine', () => {
     expect(ms).toBeGreaterThanOrEqual(450);
     expect(ms).toBeLessThan(FAST_MS);
     expect((error.cause as PostgresFailure).code).toMatch(/^(CONNECT_TIMEOUT|CONNECTION_TERMINATED)$/);
+    // The PostgreSQL handshake never completed: nothing was sent.
+    expect(error.notApplied).toBe(true);
   });
 });
 
@@ -133,8 +137,10 @@ describe.skipIf(!server)('faults on a PostgreSQL 15 server', () => {
 
       await server!.cluster!.stopServer();
       try {
-        const { ms } = await unavailable(() => users.create(user));
+        const { error, ms } = await unavailable(() => users.create(user));
         expect(ms).toBeLessThan(FAST_MS);
+        // The shutdown ended the idle connections; the new one was refused before the INSERT could be sent.
+        expect(error.notApplied).toBe(true);
         await unavailable(() => users.findByUsername(user.username));
       } finally {
         await server!.cluster!.startServer();
@@ -156,6 +162,8 @@ describe.skipIf(!server)('faults on a PostgreSQL 15 server', () => {
       expect(create.ms).toBeLessThan(FAST_MS);
       expect(create.error.retryAfterSeconds).toBe(5);
       expect((create.error.cause as PostgresFailure).code).toBe('57014');
+      // The server cancelled the statement and rolled it back.
+      expect(create.error.notApplied).toBe(true);
       const lookup = await unavailable(() => users.findByUsername(user.username));
       expect(lookup.ms).toBeLessThan(FAST_MS);
     } finally {
@@ -174,9 +182,49 @@ describe.skipIf(!server)('faults on a PostgreSQL 15 server', () => {
       const { error, ms } = await unavailable(() => users.findByUsername(sampleUser().username));
       expect(ms).toBeLessThan(FAST_MS);
       expect((error.cause as PostgresFailure).code).toBe('QUERY_READ_TIMEOUT');
+      expect(error.notApplied).toBe(false);
     } finally {
       await lock.release();
     }
+  });
+
+  it('a write beyond query_timeout (client side) is not reported as undone: it commits once the lock is gone', async () => {
+    // Explicitly without client_connection_check_interval: the server notices the abandoned connection only when
+    // it answers, after committing (the default; a server may be configured otherwise).
+    const { users } = createPostgresStores(
+      fromPgClientPool(
+        poolWith({ query_timeout: 300, options: `${schema.poolConfig.options} -c client_connection_check_interval=0` }),
+      ),
+    );
+    const checker = createPostgresStores(fromPgClientPool(pool)).users;
+    const user = sampleUser();
+    const lock = await lockTable('devauth_users');
+    let notApplied: boolean | undefined;
+    try {
+      notApplied = (await unavailable(() => users.create(user))).error.notApplied;
+    } finally {
+      await lock.release();
+    }
+    expect(notApplied).toBe(false);
+    // pg stopped waiting; the server did not stop working: the INSERT commits when the lock is released.
+    for (let attempt = 0; attempt < 100 && (await checker.findById(user.id)) === null; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await checker.findById(user.id)).toEqual(user);
+  });
+
+  it('a statement beyond lock_timeout is unavailable (retry soon), rolled back and reported as not applied', async () => {
+    const { loginAttempts } = createPostgresStores(fromPgClientPool(poolWith({ lock_timeout: 300 })));
+    const key = `user:${sampleUser().username}`;
+    const lock = await lockTable('devauth_login_attempts');
+    try {
+      const { error } = await unavailable(() => loginAttempts.reserve(key, new Date(), DEFAULT_THROTTLE_POLICY));
+      expect((error.cause as PostgresFailure).code).toBe('55P03');
+      expect(error).toMatchObject({ retryAfterSeconds: 1, notApplied: true });
+    } finally {
+      await lock.release();
+    }
+    expect(await loginAttempts.get([key])).toEqual([]);
   });
 
   it('a connection killed mid-statement is unavailable, crashes nothing, and the pool recovers', async () => {
@@ -193,6 +241,8 @@ describe.skipIf(!server)('faults on a PostgreSQL 15 server', () => {
       );
       const { error } = await unavailable(() => pending);
       expect((error.cause as PostgresFailure).code).toMatch(/^(57P01|CONNECTION_TERMINATED)$/);
+      // From the client's side the INSERT had been sent: it could have committed before the connection went.
+      expect(error.notApplied).toBe(false);
     } finally {
       await lock.release();
     }
@@ -229,6 +279,7 @@ describe.skipIf(!server)('faults on a PostgreSQL 15 server', () => {
       const { error, ms } = await unavailable(() => pending);
       expect(ms).toBeLessThan(FAST_MS);
       expect((error.cause as PostgresFailure).code).toBe('CONNECTION_TERMINATED');
+      expect(error.notApplied).toBe(false);
     } finally {
       await lock.release();
     }
@@ -247,7 +298,8 @@ describe.skipIf(!server)('faults on a PostgreSQL 15 server', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query('SELECT 1 FROM devauth_refresh_tokens WHERE token_hash = $1 FOR UPDATE', [current.tokenHash]);
-      await unavailable(() => refreshTokens.rotate(current.tokenHash, next));
+      const { error } = await unavailable(() => refreshTokens.rotate(current.tokenHash, next));
+      expect(error).toMatchObject({ notApplied: true, cause: { code: '57014' } });
     } finally {
       await blocker.query('ROLLBACK');
       blocker.release();

@@ -9,7 +9,7 @@ import {
   migrate,
   PostgresFailure,
 } from '@devauth/adapters-postgres';
-import { ConfigurationError } from '@devauth/core';
+import { ConfigurationError, IdentityTakenError } from '@devauth/core';
 import { sampleUser } from '@devauth/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSchema, newPool, provideServer, type TestSchema } from './support/engines.js';
@@ -75,34 +75,49 @@ describe.skipIf(!server)('migrate() on a PostgreSQL 15 server', () => {
     await createPostgresStores(first!).users.create(sampleUser());
   });
 
+  /** The version after the shipped ones, for test migrations appended to them. */
+  const nextVersion = MIGRATIONS.length + 1;
+  const named = (version: number, name: string) => `${String(version).padStart(4, '0')}_${name}`;
+  const shipped = MIGRATIONS.map((migration) => migration.name);
+
   it('serializes racing migrators migration by migration, in version order (slow migrations, two pools)', async () => {
     const { pools } = await freshDatabase('race_slow', 2);
-    // Given out of order: 0003 would fail if it ran before 0002 created its table.
-    const migrations: Migration[] = [
-      { version: 3, name: '0003_depends', sql: 'ALTER TABLE race_two ADD COLUMN added integer;' },
-      slow(2, 'race_two'),
-      ...MIGRATIONS,
-    ];
+    // Given out of order: the last would fail if it ran before the slow one created its table.
+    const depends: Migration = {
+      version: nextVersion + 1,
+      name: named(nextVersion + 1, 'depends'),
+      sql: 'ALTER TABLE race_two ADD COLUMN added integer;',
+    };
+    const migrations: Migration[] = [depends, slow(nextVersion, 'race_two'), ...[...MIGRATIONS].reverse()];
+    const expected = [...shipped, named(nextVersion, 'race_two'), depends.name];
 
     const reports = await Promise.all(pools.map((pool) => migrate(fromPgPool(pool), { migrations })));
 
-    // A second application of 0002 would have failed on CREATE TABLE: both resolved, so each ran once.
-    expect(reports.flatMap((report) => report.applied).sort()).toEqual(['0001_init', '0002_race_two', '0003_depends']);
-    expect((await recorded(pools[0]!)).map((row) => row.name)).toEqual(['0001_init', '0002_race_two', '0003_depends']);
+    // A second application of the slow one would have failed on CREATE TABLE: both resolved, so each ran once.
+    expect(reports.flatMap((report) => report.applied).sort()).toEqual(expected);
+    expect((await recorded(pools[0]!)).map((row) => row.name)).toEqual(expected);
   });
 
   it('leaves nothing of a failing migration and stops there, then resumes once it is fixed', async () => {
     const { pools } = await freshDatabase('failing', 1);
     const client = fromPgPool(pools[0]!);
-    const broken: Migration = { version: 2, name: '0002_broken', sql: 'CREATE TABLE half (id integer);\nSELECT 1/0;' };
-    const after: Migration = { version: 3, name: '0003_after', sql: 'CREATE TABLE after_broken (id integer);' };
+    const broken: Migration = {
+      version: nextVersion,
+      name: named(nextVersion, 'broken'),
+      sql: 'CREATE TABLE half (id integer);\nSELECT 1/0;',
+    };
+    const after: Migration = {
+      version: nextVersion + 1,
+      name: named(nextVersion + 1, 'after'),
+      sql: 'CREATE TABLE after_broken (id integer);',
+    };
 
     const error = await migrate(client, { migrations: [...MIGRATIONS, broken, after] }).catch((thrown) => thrown);
 
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toBe('PostgreSQL failed migrate 0002_broken (SQLSTATE 22012).');
+    expect(error.message).toBe(`PostgreSQL failed migrate ${broken.name} (SQLSTATE 22012).`);
     expect(error.cause).toBeInstanceOf(PostgresFailure);
-    expect((await recorded(pools[0]!)).map((row) => row.name)).toEqual(['0001_init']);
+    expect((await recorded(pools[0]!)).map((row) => row.name)).toEqual(shipped);
     const tables = await pools[0]!.query(
       "SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('half', 'after_broken') AND schemaname = current_schema()",
     );
@@ -110,9 +125,97 @@ describe.skipIf(!server)('migrate() on a PostgreSQL 15 server', () => {
 
     const fixed: Migration = { ...broken, sql: 'CREATE TABLE half (id integer);' };
     expect((await migrate(client, { migrations: [...MIGRATIONS, fixed, after] })).applied).toEqual([
-      '0002_broken',
-      '0003_after',
+      broken.name,
+      after.name,
     ]);
+  });
+
+  /** A database at 0001_init only, as deployments of the previous release are. */
+  async function atInit(label: string): Promise<{ pool: Pool; client: ReturnType<typeof fromPgPool> }> {
+    const { pools } = await freshDatabase(label, 1);
+    const client = fromPgPool(pools[0]!);
+    expect((await migrate(client, { migrations: MIGRATIONS.slice(0, 1) })).applied).toEqual(['0001_init']);
+    return { pool: pools[0]!, client };
+  }
+  const insertUser = (pool: Pool, id: string, username: string, identityId: string | null, createdAt: string) =>
+    pool.query(
+      `INSERT INTO devauth_users (id, username, email, role, password_hash, password_normalization, identity_id,
+                                  status, created_at, updated_at, version)
+       VALUES ($1, $2, NULL, 'shopper', 'x', 'NFKC', $3, 'active', $4, $4, 1)`,
+      [id, username, identityId, createdAt],
+    );
+
+  it('upgrades a 0001 database with data: tokens rotated before keep no rotation time, counters keep counting', async () => {
+    const { pool, client } = await atInit('upgrade');
+    await insertUser(pool, 'u1', 'alice', 'us-east-1:one', '2026-01-01T00:00:00.000Z');
+    await insertUser(pool, 'u2', 'bob', null, '2026-01-01T00:00:01.000Z');
+    await insertUser(pool, 'u3', 'carol', null, '2026-01-01T00:00:02.000Z');
+    await pool.query(
+      `INSERT INTO devauth_refresh_tokens (token_hash, family_id, user_id, identity_id, status, issued_at, expires_at,
+                                           family_expires_at)
+       VALUES ('old', 'f1', 'u1', 'us-east-1:one', 'rotated', now(), now() + interval '1 day', now() + interval '2 days'),
+              ('new', 'f1', 'u1', 'us-east-1:one', 'active', now(), now() + interval '1 day', now() + interval '2 days')`,
+    );
+    await pool.query(
+      "INSERT INTO devauth_login_attempts VALUES ('user:alice', 3, '2026-01-01T00:00:00.000Z', now() + interval '1 day')",
+    );
+
+    expect((await migrate(client)).applied).toEqual(shipped.slice(1));
+
+    const stores = createPostgresStores(client);
+    expect(await stores.refreshTokens.find('old')).toMatchObject({ status: 'rotated', rotatedAt: null });
+    expect(await stores.refreshTokens.revokeAllForUser('u1')).toBe(1);
+    expect(await stores.refreshTokens.find('new')).toMatchObject({ status: 'revoked', rotatedAt: null });
+    expect(await stores.users.findByIdentityId('us-east-1:one')).toMatchObject({ id: 'u1' });
+    await expect(stores.users.create(sampleUser({ identityId: 'us-east-1:one' }))).rejects.toBeInstanceOf(
+      IdentityTakenError,
+    );
+    expect(await stores.loginAttempts.get(['user:alice'])).toEqual([
+      { key: 'user:alice', consecutiveFailures: 3, lastFailureAt: new Date('2026-01-01T00:00:00.000Z') },
+    ]);
+    const indexes = await pool.query<{ indexname: string }>(
+      "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('devauth_users', 'devauth_refresh_tokens') ORDER BY indexname",
+    );
+    expect(indexes.rows.map((row) => row.indexname)).toEqual([
+      'devauth_refresh_tokens_family_id_idx',
+      'devauth_refresh_tokens_pkey',
+      'devauth_refresh_tokens_user_id_idx',
+      'devauth_users_email_key',
+      'devauth_users_identity_id_key',
+      'devauth_users_pkey',
+      'devauth_users_username_key',
+    ]);
+  });
+
+  it('refuses to make identity_id unique over users sharing one, applies nothing of it, then applies once unlinked', async () => {
+    const { pool, client } = await atInit('duplicates');
+    await insertUser(pool, 'first', 'first', 'us-east-1:shared', '2026-01-01T00:00:00.000Z');
+    await insertUser(pool, 'second', 'second', 'us-east-1:shared', '2026-01-01T00:00:01.000Z');
+
+    const error = await migrate(client).catch((thrown: unknown) => thrown);
+
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      `PostgreSQL failed migrate ${shipped[1]} (SQLSTATE 23505 on devauth_users_identity_id_key).`,
+    );
+    expect((await recorded(pool)).map((row) => row.name)).toEqual(['0001_init']);
+    const leftovers = await pool.query(
+      `SELECT (SELECT count(*)::int FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'devauth_guest_links') AS tables,
+              (SELECT count(*)::int FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'devauth_users_identity_id_idx') AS old_index`,
+    );
+    expect(leftovers.rows[0]).toEqual({ tables: 0, old_index: 1 });
+    // The operator's query from the migration's comment lists them.
+    const { rows } = await pool.query(
+      `SELECT identity_id, array_agg(id ORDER BY created_at, id) AS user_ids
+         FROM devauth_users WHERE identity_id IS NOT NULL GROUP BY identity_id HAVING count(*) > 1`,
+    );
+    expect(rows).toEqual([{ identity_id: 'us-east-1:shared', user_ids: ['first', 'second'] }]);
+
+    await pool.query("UPDATE devauth_users SET identity_id = NULL, version = version + 1 WHERE id = 'second'");
+    expect((await migrate(client)).applied).toEqual(shipped.slice(1));
+    expect(await createPostgresStores(client).users.findByIdentityId('us-east-1:shared')).toMatchObject({
+      id: 'first',
+    });
   });
 
   it('refuses a migration edited after it was applied', async () => {

@@ -9,6 +9,7 @@ import {
 import { countQueries } from '@devauth/adapters-postgres/testing';
 import { UpstreamUnavailableError } from '@devauth/core';
 import {
+  describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
@@ -21,7 +22,9 @@ import {
   type CountingClient,
   itCountsRoundTrips,
   itGuardsRefreshFamilies,
+  itKeepsIdentityIdsUnique,
   itKeepsValuesOutOfErrors,
+  itReservesLikeTheCore,
 } from './support/engine-checks.js';
 import { newPGlite } from './support/engines.js';
 
@@ -45,6 +48,7 @@ describe('PGlite (embedded PostgreSQL)', () => {
   describeRefreshTokenStoreContract('PGlite', { setup: () => stores.refreshTokens });
   describeLoginAttemptStoreContract('PGlite', { setup: () => stores.loginAttempts });
   describeInvitationStoreContract('PGlite', { setup: () => stores.invitations });
+  describeGuestLinkStoreContract('PGlite', { setup: () => stores.guestLinks });
 
   it('recorded each migration once', async () => {
     const { rows } = await client.query<{ version: number; name: string }>(
@@ -84,6 +88,14 @@ describe('PGlite (embedded PostgreSQL)', () => {
 
   describe('refresh-token families', () => {
     itGuardsRefreshFamilies(() => client);
+  });
+
+  describe('reservations (the throttle policy in SQL)', () => {
+    itReservesLikeTheCore(() => client);
+  });
+
+  describe('IdentityId uniqueness', () => {
+    itKeepsIdentityIdsUnique(() => client);
   });
 
   // Last: it closes the database the tests above share.

@@ -7,6 +7,7 @@ import {
   type SqlClient,
 } from '@devauth/adapters-postgres';
 import {
+  describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
@@ -17,7 +18,9 @@ import {
   type CountingClient,
   itCountsRoundTrips,
   itGuardsRefreshFamilies,
+  itKeepsIdentityIdsUnique,
   itKeepsValuesOutOfErrors,
+  itReservesLikeTheCore,
 } from './support/engine-checks.js';
 import { createSchema, newPool, provideServer, type TestSchema } from './support/engines.js';
 import pg, { type Client, type Pool } from './support/pg.js';
@@ -47,9 +50,10 @@ describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections
     await schema?.drop();
   });
 
-  // Default concurrency: 100 parallel registrations, 20 parallel rotations, 50 parallel failures, 20 consumers.
+  // Default concurrency: 100 parallel registrations, 20 parallel links of one IdentityId, 20 parallel rotations, 50
+  // parallel failures and reservations, 20 consumers of an invitation and of a guest link.
   describeUserStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.users });
-  it('ran those races on 20 server connections at once, and kept them through 198 unique violations', () => {
+  it('ran those races on 20 server connections at once, and kept them through every unique violation', () => {
     // pg-pool opens another connection only when every open one is busy; a refused registration must not cost one.
     expect(pool.totalCount).toBe(20);
     expect(connectionsOpened).toBe(20);
@@ -57,6 +61,7 @@ describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections
   describeRefreshTokenStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.refreshTokens });
   describeLoginAttemptStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.loginAttempts });
   describeInvitationStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.invitations });
+  describeGuestLinkStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.guestLinks });
 
   describe('round trips (statements reaching a pooled pg connection)', () => {
     itCountsRoundTrips((): CountingClient => {
@@ -86,6 +91,14 @@ describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections
 
   describe('refresh-token families', () => {
     itGuardsRefreshFamilies(() => client);
+  });
+
+  describe('reservations (the throttle policy in SQL)', () => {
+    itReservesLikeTheCore(() => client);
+  });
+
+  describe('IdentityId uniqueness', () => {
+    itKeepsIdentityIdsUnique(() => client);
   });
 });
 

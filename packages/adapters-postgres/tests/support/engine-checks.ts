@@ -1,6 +1,20 @@
 import { inspect } from 'node:util';
 import { createPostgresStores, PostgresFailure, type SqlClient } from '@devauth/adapters-postgres';
-import { ConfigurationError, nextVersion, UsernameTakenError, VersionConflictError } from '@devauth/core';
+import {
+  type AttemptState,
+  ConfigurationError,
+  DEFAULT_GUEST_RATE_LIMIT,
+  DEFAULT_REGISTRATION_RATE_LIMIT,
+  DEFAULT_THROTTLE_POLICY,
+  IdentityTakenError,
+  nextReservedState,
+  nextVersion,
+  retryAfterSeconds,
+  type ThrottlePolicy,
+  UsernameTakenError,
+  VersionConflictError,
+  waitAfter,
+} from '@devauth/core';
 import { sampleDate, sampleRefreshToken, sampleUser, uniqueSuffix } from '@devauth/core/testing';
 import { expect, it } from 'vitest';
 
@@ -45,6 +59,15 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
       usedAt: null,
     };
     const keys = [`user:${uniqueSuffix()}`, `addr:${uniqueSuffix()}`];
+    const reserved = `user:${uniqueSuffix()}`;
+    const onePerMinute: ThrottlePolicy = { ...DEFAULT_THROTTLE_POLICY, freeFailures: 1 };
+    const link = {
+      secretHash: `gl_${uniqueSuffix()}`,
+      identityId: `us-east-1:${uniqueSuffix()}`,
+      createdAt: sampleDate(),
+      expiresAt: sampleDate(60),
+      usedAt: null,
+    };
     const operations: Record<string, () => Promise<unknown>> = {
       'users.findById': () => stores.users.findById(user.id),
       'users.findByIdentityId': () => stores.users.findByIdentityId(user.identityId!),
@@ -59,14 +82,30 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
       'refreshTokens.rotate': () =>
         stores.refreshTokens.rotate(token.tokenHash, sampleRefreshToken({ familyId: token.familyId })),
       'refreshTokens.revokeFamily': () => stores.refreshTokens.revokeFamily(token.familyId),
+      'refreshTokens.revokeAllForUser': () =>
+        expect(stores.refreshTokens.revokeAllForUser(token.userId)).resolves.toBe(1),
       'loginAttempts.recordFailure': () => stores.loginAttempts.recordFailure(keys, sampleDate(), 60),
       'loginAttempts.get': () => stores.loginAttempts.get(keys),
       'loginAttempts.reset': () => stores.loginAttempts.reset(keys[0]!),
+      'loginAttempts.reserve': () =>
+        expect(stores.loginAttempts.reserve(reserved, sampleDate(), onePerMinute)).resolves.toEqual({ reserved: true }),
+      'loginAttempts.reserve (refused)': () =>
+        expect(stores.loginAttempts.reserve(reserved, sampleDate(), onePerMinute)).resolves.toEqual({
+          reserved: false,
+          retryAfterSeconds: 1,
+        }),
+      'loginAttempts.release': () => stores.loginAttempts.release(reserved),
       'loginAttempts.get([])': () => stores.loginAttempts.get([]),
       'loginAttempts.recordFailure([])': () => stores.loginAttempts.recordFailure([], sampleDate(), 60),
       'invitations.create': () => stores.invitations.create(invitation),
       'invitations.consume': () => stores.invitations.consume(invitation.codeHash, 'seller', sampleDate(1)),
       'invitations.release': () => stores.invitations.release(invitation.codeHash),
+      'guestLinks.create': () => stores.guestLinks.create(link),
+      'guestLinks.consume': () =>
+        expect(stores.guestLinks.consume(link.secretHash, link.identityId, sampleDate(1))).resolves.toBe(true),
+      'guestLinks.consume (spent)': () =>
+        expect(stores.guestLinks.consume(link.secretHash, link.identityId, sampleDate(1))).resolves.toBe(false),
+      'guestLinks.release': () => stores.guestLinks.release(link.secretHash),
     };
     const counts: Record<string, number> = {};
     for (const [name, operation] of Object.entries(operations)) {
@@ -138,5 +177,124 @@ export function itGuardsRefreshFamilies(client: () => SqlClient): void {
           'not_active',
         );
     }
+  });
+}
+
+/**
+ * `reserve`'s SQL against the core's TypeScript (`nextReservedState`, `retryAfterSeconds`), state by state: every
+ * policy curve's thresholds (free allowance, doubling, cap, consecutive-failure limit) and times around each
+ * boundary, to the millisecond, before and after the last failure.
+ */
+export function itReservesLikeTheCore(client: () => SqlClient): void {
+  it('decides reservations and waits exactly as the core does, to the millisecond', async () => {
+    const sql = client();
+    const { loginAttempts } = createPostgresStores(sql);
+    const policies: ThrottlePolicy[] = [
+      DEFAULT_THROTTLE_POLICY,
+      DEFAULT_REGISTRATION_RATE_LIMIT,
+      DEFAULT_GUEST_RATE_LIMIT,
+      {
+        freeFailures: 0,
+        baseDelaySeconds: 3,
+        maxDelaySeconds: 7,
+        maxConsecutiveFailures: 4,
+        resetAfterIdleSeconds: 20,
+      },
+      { freeFailures: 2, baseDelaySeconds: 0, maxDelaySeconds: 0, maxConsecutiveFailures: 3, resetAfterIdleSeconds: 5 },
+      {
+        freeFailures: 1,
+        baseDelaySeconds: 1,
+        maxDelaySeconds: 900,
+        maxConsecutiveFailures: 100,
+        resetAfterIdleSeconds: 900,
+      },
+    ];
+    const lastFailureAt = sampleDate();
+    interface Case {
+      readonly key: string;
+      readonly policy: ThrottlePolicy;
+      readonly state: AttemptState | null;
+      readonly now: Date;
+    }
+    const cases: Case[] = [];
+    for (const policy of policies) {
+      const { freeFailures: free, maxConsecutiveFailures: cap } = policy;
+      const counts = [0, 1, free - 1, free, free + 1, free + 2, free + 10, free + 45, cap - 1, cap, cap + 1];
+      for (const failures of [null, ...new Set(counts.filter((count) => count >= 0))]) {
+        const waitMs = waitAfter(failures ?? 0, policy) * 1000;
+        const idleMs = policy.resetAfterIdleSeconds * 1000;
+        const offsets = [-1500, -1, 0, 1, 999, 1000, 1001, waitMs - 1001, waitMs - 1, waitMs, waitMs + 1];
+        for (const offsetMs of new Set([...offsets, idleMs - 1, idleMs, idleMs + 1])) {
+          const key = `user:${uniqueSuffix()}`;
+          const state = failures === null ? null : { key, consecutiveFailures: failures, lastFailureAt };
+          cases.push({ key, policy, state, now: new Date(lastFailureAt.getTime() + offsetMs) });
+        }
+      }
+    }
+    // The states in one statement, the reservations in parallel (one key each), the outcome in one read.
+    const seeded = cases.flatMap(({ state }) => (state ? [state] : []));
+    await sql.query(
+      `INSERT INTO devauth_login_attempts (key, consecutive_failures, last_failure_at, expires_at)
+       SELECT key, failures, $3::timestamptz, $3::timestamptz
+         FROM unnest($1::text[], $2::integer[]) AS seeded (key, failures)`,
+      [seeded.map((state) => state.key), seeded.map((state) => state.consecutiveFailures), lastFailureAt.toISOString()],
+    );
+    const answers = await Promise.all(cases.map(({ key, now, policy }) => loginAttempts.reserve(key, now, policy)));
+    const stored = new Map(
+      (await loginAttempts.get(cases.map(({ key }) => key))).map((state) => [state.key, state] as const),
+    );
+
+    const mismatches = cases.flatMap(({ key, policy, state, now }, index) => {
+      const next = nextReservedState(state, key, now, policy);
+      const expected = {
+        answer: next
+          ? { reserved: true }
+          : { reserved: false, retryAfterSeconds: retryAfterSeconds(state, now, policy) },
+        stored: next ?? state,
+      };
+      const actual = { answer: answers[index], stored: stored.get(key) ?? null };
+      return JSON.stringify(actual) === JSON.stringify(expected) ? [] : [{ policy, state, now, actual, expected }];
+    });
+    expect(mismatches).toEqual([]);
+    expect(cases.length).toBeGreaterThan(400);
+  });
+
+  it('reserves a key left at zero by releases from one, or refuses it while its last failure imposes a wait', async () => {
+    const { loginAttempts } = createPostgresStores(client());
+    const key = `addr:${uniqueSuffix()}`;
+    const noneFree: ThrottlePolicy = { ...DEFAULT_THROTTLE_POLICY, freeFailures: 0 };
+    await loginAttempts.recordFailure([key], sampleDate(0), noneFree.resetAfterIdleSeconds);
+    await loginAttempts.release(key);
+    expect(await loginAttempts.get([key])).toEqual([{ key, consecutiveFailures: 0, lastFailureAt: sampleDate(0) }]);
+    // With no free failures even zero waits baseDelaySeconds from the last failure, as the core computes it.
+    const state = { key, consecutiveFailures: 0, lastFailureAt: sampleDate(0) };
+    expect(retryAfterSeconds(state, sampleDate(0), noneFree)).toBe(1);
+    expect(await loginAttempts.reserve(key, sampleDate(0), noneFree)).toEqual({
+      reserved: false,
+      retryAfterSeconds: 1,
+    });
+    expect(await loginAttempts.reserve(key, sampleDate(1), noneFree)).toEqual({ reserved: true });
+    expect(await loginAttempts.get([key])).toEqual([{ key, consecutiveFailures: 1, lastFailureAt: sampleDate(1) }]);
+  });
+}
+
+/** UserStore behaviour beyond the core contract, on the real statements and constraint names. */
+export function itKeepsIdentityIdsUnique(client: () => SqlClient): void {
+  it('maps the unique index on identity_id to IdentityTakenError, the other rules keeping their own errors', async () => {
+    const { users } = createPostgresStores(client());
+    const identityId = `us-east-1:${uniqueSuffix()}`;
+    const holder = sampleUser({ identityId });
+    await users.create(holder);
+    await expect(users.create(sampleUser({ identityId }))).rejects.toBeInstanceOf(IdentityTakenError);
+    // Any number of users without an IdentityId.
+    await users.create(sampleUser());
+    await users.create(sampleUser());
+    // A username clash is still a username clash.
+    await expect(users.create(sampleUser({ username: holder.username }))).rejects.toBeInstanceOf(UsernameTakenError);
+    // Deleting the holder frees its IdentityId.
+    await users.delete(holder.id);
+    const next = sampleUser({ identityId });
+    await users.create(next);
+    expect(await users.findByIdentityId(identityId)).toEqual(next);
   });
 }
