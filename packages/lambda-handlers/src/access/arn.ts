@@ -41,8 +41,9 @@ export function apiArnPrefix(target: ApiTarget): string {
  * - HTTP API (v2): `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{route path}`
  *   (the stage is often `$default`).
  * The leading slash is dropped (the root route ends in `/`) and each `{param}` becomes `*`. Note that IAM's `*`
- * also matches `/`, so `products/*` covers deeper paths too; the table forbids greedy params and the in-Lambda guard
- * re-checks the exact route, which closes that gap. The partition follows the region (aws-cn, aws-us-gov).
+ * also matches `/`, so `products/*` covers deeper paths too: `iamPolicies` adds a Deny of those nested forms
+ * (nested-deny.ts), and the in-Lambda guard re-checks the exact route. The partition follows the region (aws-cn,
+ * aws-us-gov).
  */
 export function executeApiArn(target: ApiTarget, method: HttpMethod, path: string): string {
   if (!isHttpMethod(method)) throw new Error(`executeApiArn: unknown method "${String(method)}".`);

@@ -27,8 +27,12 @@ export { type Caller, createGuard, type Guard, type GuardDecision, type GuardOpt
 export {
   type IamPolicies,
   iamPolicies,
+  PERMISSIONS_POLICY_SIZE_LIMIT,
   type PolicyDocument,
   type PolicyStatement,
+  policySize,
   ROLE_TAG_KEY,
+  TRUST_POLICY_SIZE_LIMIT,
 } from './iam-policies.js';
+export type { NestedPathGap } from './nested-deny.js';
 export { evaluatePolicy, type PolicyRequest } from './policy-evaluator.js';

@@ -10,13 +10,15 @@ const PRINCIPAL_TAG = 'aws:PrincipalTag/';
 
 /**
  * A minimal IAM evaluator for the identity policies this module generates, used to prove that IAM, the guard and
- * the table agree. Semantics: an explicit Deny wins, else any matching Allow, else implicit deny.
- * - Action (case-insensitive) and Resource (case-sensitive) support `*` and `?` wildcards. A statement without
- *   Resource does not apply (identity policies always carry one).
+ * the table agree. Semantics: an explicit Deny wins, else any matching Allow, else implicit deny (IAM policy
+ * evaluation logic, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).
+ * - Action (case-insensitive) and Resource (case-sensitive) support `*` (any run, `/` included) and `?` (one
+ *   character). NotAction / NotResource apply to every action / resource they do not match.
  * - Conditions: StringEquals and StringLike on `aws:PrincipalTag/<key>`; values in one key are ORed, keys and
  *   operators are ANDed; a missing tag makes the condition false.
- * - Anything it does not understand (another operator or condition key, a wrong Version) fails closed: an Allow
- *   statement does not match, a Deny statement does, and a wrong Version denies everything.
+ * - Anything it does not understand fails closed: another operator or condition key, a statement with neither or
+ *   both of Action/NotAction or Resource/NotResource (IAM would refuse the policy) make an Allow statement not
+ *   match and a Deny statement match; a wrong Version denies everything.
  */
 export function evaluatePolicy(policy: PolicyDocument, request: PolicyRequest): boolean {
   if (policy?.Version !== '2012-10-17' || !Array.isArray(policy.Statement)) return false;
@@ -24,8 +26,10 @@ export function evaluatePolicy(policy: PolicyDocument, request: PolicyRequest): 
   for (const statement of policy.Statement) {
     const effect = statement?.Effect;
     if (effect !== 'Allow' && effect !== 'Deny') continue;
-    if (!appliesTo(statement, request)) continue;
-    const condition = conditionResult(statement.Condition, request.principalTags ?? {});
+    const applies = appliesTo(statement, request);
+    if (applies === false) continue;
+    const condition =
+      applies === 'unknown' ? 'unknown' : conditionResult(statement.Condition, request.principalTags ?? {});
     const matches = condition === 'unknown' ? effect === 'Deny' : condition;
     if (!matches) continue;
     if (effect === 'Deny') return false;
@@ -34,13 +38,23 @@ export function evaluatePolicy(policy: PolicyDocument, request: PolicyRequest): 
   return allowed;
 }
 
-function appliesTo(statement: PolicyStatement, request: PolicyRequest): boolean {
-  const actions = toList(statement.Action);
-  const resources = toList(statement.Resource);
-  return (
-    actions.some((a) => globMatch(a.toLowerCase(), request.action.toLowerCase())) &&
-    resources.some((r) => globMatch(r, request.resource))
+function appliesTo(statement: PolicyStatement, request: PolicyRequest): boolean | 'unknown' {
+  const action = elementMatches(statement.Action, statement.NotAction, (a) =>
+    globMatch(a.toLowerCase(), request.action.toLowerCase()),
   );
+  const resource = elementMatches(statement.Resource, statement.NotResource, (r) => globMatch(r, request.resource));
+  if (action === false || resource === false) return false;
+  return action === 'unknown' || resource === 'unknown' ? 'unknown' : true;
+}
+
+/** `Element` matches if one of its patterns does; `NotElement` if none does; exactly one of the two must be given. */
+function elementMatches(
+  element: string | string[] | undefined,
+  notElement: string | string[] | undefined,
+  match: (pattern: string) => boolean,
+): boolean | 'unknown' {
+  if ((element === undefined) === (notElement === undefined)) return 'unknown';
+  return element !== undefined ? toList(element).some(match) : !toList(notElement).some(match);
 }
 
 function conditionResult(condition: PolicyStatement['Condition'], tags: Record<string, string>): boolean | 'unknown' {

@@ -20,12 +20,14 @@ describe('iamPolicies', () => {
   it('grants each stored role its routes under a role principal tag condition', () => {
     const statements = policies.authenticatedRolePolicy.Statement;
     expect(policies.authenticatedRolePolicy.Version).toBe('2012-10-17');
-    expect(statements.map((s) => s.Sid)).toEqual(['RoleShopperInvoke', 'RoleSellerInvoke']);
-    const byRole = (role: string) =>
-      statements.find((s) => s.Condition?.StringEquals?.['aws:PrincipalTag/role'] === role) as PolicyStatement;
-    expect(byRole('shopper')).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke' });
-    expect(list(byRole('shopper').Resource).sort()).toEqual([`${prefix}GET/orders`, `${prefix}GET/products`]);
-    expect(list(byRole('seller').Resource).sort()).toEqual([
+    expect(statements.map((s) => s.Sid)).toEqual(['RoleShopperInvoke', 'RoleSellerInvoke', 'DenyNestedSeller']);
+    const allowFor = (role: string) =>
+      statements.find(
+        (s) => s.Effect === 'Allow' && s.Condition?.StringEquals?.['aws:PrincipalTag/role'] === role,
+      ) as PolicyStatement;
+    expect(allowFor('shopper')).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke' });
+    expect(list(allowFor('shopper').Resource).sort()).toEqual([`${prefix}GET/orders`, `${prefix}GET/products`]);
+    expect(list(allowFor('seller').Resource).sort()).toEqual([
       `${prefix}DELETE/products/*`,
       `${prefix}GET/orders`,
       `${prefix}GET/products`,
@@ -36,18 +38,34 @@ describe('iamPolicies', () => {
     }
   });
 
+  it("denies the seller's DELETE/products/* wildcard any deeper path, under the seller's tag only", () => {
+    expect(policies.authenticatedRolePolicy.Statement.at(-1)).toEqual({
+      Sid: 'DenyNestedSeller',
+      Effect: 'Deny',
+      Action: 'execute-api:Invoke',
+      // At least three segments: deeper than any DELETE route of the seller, so it never meets one.
+      Resource: [`${prefix}DELETE/*/*/*`],
+      Condition: { StringEquals: { 'aws:PrincipalTag/role': 'seller' } },
+    });
+    expect(policies.nestedPathGaps).toEqual([]);
+  });
+
   it('is least privilege: only Invoke, never a bare "*" resource, always inside this API and stage', () => {
     for (const policy of [policies.unauthenticatedRolePolicy, policies.authenticatedRolePolicy]) {
       for (const statement of policy.Statement) {
-        expect(statement.Effect).toBe('Allow');
         expect(statement.Action).toBe('execute-api:Invoke');
         expect(statement.Principal).toBeUndefined();
+        expect(statement.NotResource).toBeUndefined();
         for (const resource of list(statement.Resource)) {
           expect(resource).not.toBe('*');
           expect(resource.startsWith(prefix)).toBe(true);
           expect(resource.slice(prefix.length)).toMatch(/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\//);
-          // Wildcards only where the table has a {param}.
-          expect(resource.slice(prefix.length).replace('products/*', '')).not.toMatch(/[*?]/);
+          // Allow: wildcards only where the table has a {param}. Deny: only wildcards after the method.
+          if (statement.Effect === 'Allow') {
+            expect(resource.slice(prefix.length).replace('products/*', '')).not.toMatch(/[*?]/);
+          } else {
+            expect(resource.slice(prefix.length)).toMatch(/^[A-Z]+\/[^?]*$/);
+          }
         }
       }
     }

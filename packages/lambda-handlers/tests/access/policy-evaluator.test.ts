@@ -34,13 +34,39 @@ describe('evaluatePolicy', () => {
     expect(evaluatePolicy(policy, invoke('GET/products/77'))).toBe(false);
     expect(evaluatePolicy(policy, invoke('get/products/7'))).toBe(false);
     const star = doc({ Effect: 'Allow', Action: 'execute-api:Inv?ke', Resource: `${ARN}DELETE/products/*` });
-    // IAM's * also spans "/": that is why the guard re-checks the exact route.
+    // IAM's * also spans "/": that is why iamPolicies adds a Deny of the nested forms.
     expect(evaluatePolicy(star, invoke('DELETE/products/7/extra'))).toBe(true);
     expect(evaluatePolicy(star, invoke('DELETE/products'))).toBe(false);
   });
 
-  it('does not apply a statement without Resource', () => {
+  it('applies NotResource and NotAction to everything they do not match', () => {
+    const allow: PolicyStatement = { Effect: 'Allow', Action: 'execute-api:Invoke', Resource: `${ARN}*` };
+    const denyOthers = doc(allow, {
+      Effect: 'Deny',
+      Action: 'execute-api:Invoke',
+      NotResource: [`${ARN}GET/products`, `${ARN}GET/orders/*`],
+    });
+    expect(evaluatePolicy(denyOthers, invoke('GET/products'))).toBe(true);
+    expect(evaluatePolicy(denyOthers, invoke('GET/orders/7/lines'))).toBe(true);
+    expect(evaluatePolicy(denyOthers, invoke('GET/orders'))).toBe(false);
+    expect(evaluatePolicy(denyOthers, invoke('DELETE/products/7'))).toBe(false);
+
+    const allowNot = doc({ Effect: 'Allow', NotAction: 'execute-api:Manage*', NotResource: `${ARN}DELETE/*` });
+    expect(evaluatePolicy(allowNot, invoke('GET/products'))).toBe(true);
+    expect(evaluatePolicy(allowNot, invoke('DELETE/products/7'))).toBe(false);
+    expect(evaluatePolicy(allowNot, { action: 'execute-api:ManageConnections', resource: `${ARN}GET/products` })).toBe(
+      false,
+    );
+  });
+
+  it('fails closed on a statement with neither or both of Resource and NotResource (IAM would reject it)', () => {
+    const allowAll: PolicyStatement = { Effect: 'Allow', Action: '*', Resource: '*' };
     expect(evaluatePolicy(doc({ Effect: 'Allow', Action: '*' }), invoke('GET/products'))).toBe(false);
+    expect(evaluatePolicy(doc(allowAll, { Effect: 'Deny', Action: '*' }), invoke('GET/products'))).toBe(false);
+    const both: PolicyStatement = { Effect: 'Deny', Action: '*', Resource: `${ARN}DELETE/*`, NotResource: `${ARN}*` };
+    expect(evaluatePolicy(doc(allowAll, both), invoke('GET/products'))).toBe(false);
+    expect(evaluatePolicy(doc({ ...both, Effect: 'Allow' }), invoke('DELETE/products/1'))).toBe(false);
+    expect(evaluatePolicy(doc(allowAll, { Effect: 'Deny', Resource: '*' }), invoke('GET/products'))).toBe(false);
   });
 
   it('evaluates StringEquals / StringLike on principal tags; a missing tag makes the condition false', () => {
