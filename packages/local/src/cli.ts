@@ -2,8 +2,9 @@
 /**
  * devauth-local: starts the identity-pool emulator with one pool and prints what a backend and a client need.
  *
- *   devauth-local [--port 0] [--host 127.0.0.1] [--region us-east-1] [--provider login.devauth.local]
- *                 [--pool-id <region:uuid>] [--no-guests] [--link-conflict reject|merge] [--json]
+ *   devauth-local [--port 0] [--host 127.0.0.1] [--allowed-host <name>]... [--region us-east-1]
+ *                 [--provider login.devauth.local] [--pool-id <region:uuid>] [--no-guests]
+ *                 [--link-conflict reject|merge] [--json]
  */
 import { parseArgs } from 'node:util';
 import { startIdentityPoolEmulator } from './identity-pool/emulator.js';
@@ -15,7 +16,9 @@ Starts a local Amazon Cognito identity-pool emulator (AWS JSON 1.1 wire protocol
 
 Options:
   --port <n>               Port to listen on (default 0: a free port)
-  --host <addr>            Address to bind (default 127.0.0.1)
+  --host <addr>            Address to bind (default 127.0.0.1: loopback only)
+  --allowed-host <name>    A Host name to serve besides localhost, 127.0.0.1 and [::1] (repeatable); requests
+                           naming any other host are refused (DNS-rebinding protection)
   --region <region>        Region prefix of pool and identity ids (default us-east-1)
   --provider <name>        The pool's DeveloperProviderName (default login.devauth.local)
   --pool-id <id>           A fixed identity pool id, e.g. us-east-1:00000000-0000-4000-8000-000000000000
@@ -31,6 +34,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
+      'allowed-host': { type: 'string', multiple: true, default: [] },
       region: { type: 'string', default: 'us-east-1' },
       provider: { type: 'string' },
       'pool-id': { type: 'string' },
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
   const emulator = await startIdentityPoolEmulator({
     port,
     host: values.host,
+    allowedHosts: values['allowed-host'],
     region: values.region,
     linkConflict: linkConflict as LinkConflictBehaviour,
   });

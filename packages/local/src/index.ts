@@ -14,6 +14,7 @@ export {
   type LocalRouteV2,
   startLocalGateway,
 } from './gateway/index.js';
+export type { BackendCredentials } from './identity-pool/backend-signature.js';
 export type { AuthenticationType, IssuedCredentials } from './identity-pool/credentials.js';
 export {
   type CreatePoolOptions,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,6 +81,31 @@ describe('devauth-local CLI', () => {
     child!.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);
+  });
+
+  it('serves only its own Host names plus those given with --allowed-host', async () => {
+    const line = await startCli(['--json', '--allowed-host', 'devbox.cli.test', '--allowed-host', 'other.cli.test']);
+    const { endpoint } = JSON.parse(line) as { endpoint: string };
+    const url = new URL(endpoint);
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const outgoing = request(
+          { host: url.hostname, port: url.port, path: '/.well-known/jwks.json', headers: { host }, agent: false },
+          (incoming) => {
+            incoming.resume();
+            resolve(incoming.statusCode ?? 0);
+          },
+        );
+        outgoing.on('error', reject);
+        outgoing.end();
+      });
+    expect(await status('devbox.cli.test')).toBe(200);
+    expect(await status(`other.cli.test:${url.port}`)).toBe(200);
+    expect(await status(url.host)).toBe(200);
+    expect(await status('evil.example')).toBe(403);
+    const exited = once(child!, 'exit');
+    child!.kill('SIGTERM');
+    expect((await exited)[0]).toBe(0);
   });
 
   it('prints a readable summary and stops on SIGINT', async () => {

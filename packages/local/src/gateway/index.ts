@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { allowedHostNames } from '../host-check.js';
 import type { EmulatorClock } from '../identity-pool/emulator.js';
 import { AccessPolicy, type CredentialsSource, loadAccessModule } from './authorize.js';
 import type { ApiGatewayV1Event, ApiGatewayV2Event } from './events.js';
@@ -33,8 +34,13 @@ export type LocalRoute = LocalRouteV1 | LocalRouteV2;
 export interface LocalGatewayOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
-  /** Default `127.0.0.1`. */
+  /** Default `127.0.0.1` (loopback: nothing off this machine can reach it). */
   readonly host?: string;
+  /**
+   * Host names (without port) requests may carry in their Host header besides the listening address, `localhost`,
+   * `127.0.0.1` and `[::1]`; any other Host is refused with 403 (DNS-rebinding protection).
+   */
+  readonly allowedHosts?: readonly string[];
   /** The region requests must be signed for (credential scope). */
   readonly region: string;
   /** The API owner's account, in events and execute-api ARNs. Default `000000000000`. */
@@ -84,6 +90,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       : new AccessPolicy(await loadAccessModule(), options.accessTable, options.identityPoolId);
   const clock = options.clock ?? { now: () => new Date() };
 
+  const host = options.host ?? '127.0.0.1';
   const server = createGatewayServer({
     routes,
     api: {
@@ -96,8 +103,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     access,
     now: () => clock.now(),
     maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+    allowedHosts: allowedHostNames(host, options.allowedHosts),
   });
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

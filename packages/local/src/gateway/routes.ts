@@ -1,4 +1,4 @@
-import { safeDecode } from './sigv4.js';
+import { safeDecode } from '../sigv4/index.js';
 
 /** A compiled route template: `/products/{id}`, `/files/{proxy+}` (greedy, last segment only). */
 export interface RouteTemplate<T> {
@@ -67,4 +67,23 @@ function matchSegments(route: RouteTemplate<unknown>, parts: readonly string[]):
     else if (segment !== part) return undefined;
   }
   return parts.length === route.segments.length ? params : undefined;
+}
+
+/**
+ * True for a path the gateway routes: starting with `/`, without dot segments (`.`, `..`, also percent-encoded as
+ * `%2e`, or hidden behind an encoded slash) and without empty segments (`//`; one trailing slash is fine).
+ *
+ * Such paths are refused before routing because SigV4 signers and verifiers resolve dot segments and drop empty
+ * ones in the canonical request while the route and the handler see the path as sent: a signature captured for
+ * `/a/b` would otherwise also verify on `/a/x/../b`, and a greedy parameter would hand `x/../b` to the handler.
+ */
+export function isCanonicalPath(rawPath: string): boolean {
+  if (!rawPath.startsWith('/')) return false;
+  const segments = rawPath.slice(1).split('/');
+  return segments.every((segment, index) => {
+    if (segment === '') return index === segments.length - 1;
+    return safeDecode(segment)
+      .split(/[/\\]/)
+      .every((part) => part !== '.' && part !== '..');
+  });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isAllowedHost } from '../host-check.js';
 import { BodyTooLargeError, readBody } from '../read-body.js';
 import {
   type AccessPolicy,
@@ -17,8 +18,7 @@ import {
   type GatewayResponse,
   type IncomingCall,
 } from './events.js';
-import type { RouteTemplate } from './routes.js';
-import { findRoute } from './routes.js';
+import { findRoute, isCanonicalPath, type RouteTemplate } from './routes.js';
 
 /** The Lambda context handed to handlers: the fields functions commonly read. */
 export interface LocalLambdaContext {
@@ -46,6 +46,8 @@ export interface GatewayServerConfig {
   readonly access: AccessPolicy | undefined;
   readonly now: () => Date;
   readonly maxBodyBytes: number;
+  /** Host names served (see host-check.ts); requests naming any other host are refused. */
+  readonly allowedHosts: ReadonlySet<string>;
 }
 
 const LAMBDA_TIMEOUT_MS = 30_000;
@@ -69,6 +71,19 @@ async function handle(config: GatewayServerConfig, request: IncomingMessage, res
   const rawQuery = queryAt === -1 ? '' : url.slice(queryAt + 1);
   const method = (request.method ?? 'GET').toUpperCase();
 
+  // Before anything else, and for every route: a foreign Host is a DNS-rebinding page talking to us. API Gateway
+  // answers requests for a host it does not serve with 403 {"message":"Forbidden"} (ForbiddenException).
+  if (!isAllowedHost(request.headersDistinct.host, config.allowedHosts)) {
+    sendMessage(response, 403, 'Forbidden', requestId, 'ForbiddenException');
+    return;
+  }
+  // Dot and empty segments are refused before routing and authentication (see isCanonicalPath). API Gateway
+  // documents no answer for them; 400 {"message":"Bad Request"} is its shape for a request it cannot take.
+  if (!isCanonicalPath(rawPath)) {
+    sendMessage(response, 400, 'Bad Request', requestId, 'BadRequestException');
+    return;
+  }
+
   let body: Buffer;
   try {
     body = await readBody(request, config.maxBodyBytes);
@@ -91,7 +106,8 @@ async function handle(config: GatewayServerConfig, request: IncomingMessage, res
   if (route.auth === 'AWS_IAM') {
     try {
       caller = authenticate(
-        { method, rawPath, rawQuery, headers: flatHeaders(request), body },
+        // One entry per header line: repeated headers are canonicalised exactly as SigV4 says (canonical.ts).
+        { method, rawPath, rawQuery, headers: request.headersDistinct, body },
         { source: config.source, region: config.api.region, now },
       );
       const kind = route.payload === 'v1' ? 'rest' : 'http';
@@ -157,14 +173,6 @@ function lambdaContext(requestId: string): LocalLambdaContext {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
-}
-
-function flatHeaders(request: IncomingMessage): Record<string, string | undefined> {
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return headers;
 }
 
 function headerPairs(raw: readonly string[]): Array<[string, string]> {

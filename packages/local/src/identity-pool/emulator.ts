@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { allowedHostNames } from '../host-check.js';
+import type { BackendCredentials } from './backend-signature.js';
 import { CredentialRegistry, type IssuedCredentials } from './credentials.js';
 import { FaultInjector } from './faults.js';
 import { createPoolRecord, type OperationContext } from './operations.js';
@@ -29,9 +31,20 @@ export interface CreatePoolOptions {
 export interface IdentityPoolEmulatorOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
-  /** Default `127.0.0.1`. */
+  /** Default `127.0.0.1` (loopback: nothing off this machine can reach it). */
   readonly host?: string;
-  /** Prefix of pool and identity ids. Default `us-east-1`. */
+  /**
+   * Host names (without port) requests may carry in their Host header besides the listening address, `localhost`,
+   * `127.0.0.1` and `[::1]`; any other Host is refused with 403 ForbiddenException (DNS-rebinding protection).
+   */
+  readonly allowedHosts?: readonly string[];
+  /**
+   * The backend's AWS credentials. When set, the SigV4 signature of every operation AWS requires it for (the
+   * developer and pool operations) is verified against them, whatever `requireAuthorization` says; without them only
+   * the presence of a signature is checked.
+   */
+  readonly backendCredentials?: BackendCredentials;
+  /** Prefix of pool and identity ids, and the region signatures must be scoped to. Default `us-east-1`. */
   readonly region?: string;
   /** Pools created at start. */
   readonly pools?: readonly CreatePoolOptions[];
@@ -46,7 +59,10 @@ export interface IdentityPoolEmulatorOptions {
   readonly credentialDurationSeconds?: number;
   /** Largest accepted request body. Default 256 KiB. */
   readonly maxBodyBytes?: number;
-  /** Refuse unsigned calls to operations that require SigV4 (MissingAuthenticationTokenException). Default true. */
+  /**
+   * Refuse unsigned calls to operations that require SigV4 (MissingAuthenticationTokenException). Default true.
+   * Ignored when `backendCredentials` are set (signatures are then always verified).
+   */
   readonly requireAuthorization?: boolean;
   /** Account id used in role ARNs of issued credentials. Default `000000000000`. */
   readonly accountId?: string;
@@ -161,14 +177,17 @@ export async function startIdentityPoolEmulator(
   };
   for (const pool of options.pools ?? []) createPool(pool);
 
+  const host = options.host ?? '127.0.0.1';
   const server = createIdentityPoolServer({
     context,
     faults,
     log: requests,
     maxBodyBytes: options.maxBodyBytes ?? 256 * 1024,
     requireAuthorization: options.requireAuthorization ?? true,
+    backendCredentials: options.backendCredentials,
+    region,
+    allowedHosts: allowedHostNames(host, options.allowedHosts),
   });
-  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { isAllowedHost } from '../host-check.js';
 import { BodyTooLargeError, readBody } from '../read-body.js';
+import { wireRequest } from '../sigv4/index.js';
+import { type BackendCredentials, verifyBackendSignature } from './backend-signature.js';
 import { CognitoServiceError, internalError, isServiceError, missingAuthenticationToken } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { findOperation, type OperationContext } from './operations.js';
@@ -11,6 +14,9 @@ import { parseJsonObject } from './validation.js';
 export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TARGET_PREFIX = 'AWSCognitoIdentityService.';
 export const OPENID_CONFIGURATION_PATH = '/.well-known/openid-configuration';
+const FOREIGN_HOST =
+  'The Host header does not name this emulator (DNS-rebinding protection): use localhost, 127.0.0.1 or [::1], ' +
+  "or list the name in 'allowedHosts'.";
 
 export interface ServerDependencies {
   readonly context: OperationContext;
@@ -19,11 +25,18 @@ export interface ServerDependencies {
   readonly maxBodyBytes: number;
   /** Refuse unsigned calls to operations AWS requires SigV4 for. */
   readonly requireAuthorization: boolean;
+  /** When set, the SigV4 signature of those operations is verified against these credentials. */
+  readonly backendCredentials: BackendCredentials | undefined;
+  /** The credential scope's region signatures must carry. */
+  readonly region: string;
+  /** Host names served (see host-check.ts); requests naming any other host are refused. */
+  readonly allowedHosts: ReadonlySet<string>;
 }
 
 /**
  * The AWS JSON 1.1 front end: `POST /` with `X-Amz-Target: AWSCognitoIdentityService.<Operation>`, plus the JWKS
- * (and a minimal OpenID configuration) over GET. The SigV4 signature itself is not verified.
+ * (and a minimal OpenID configuration) over GET. The SigV4 signature of the developer operations is verified when
+ * `backendCredentials` are configured, and only its presence otherwise.
  */
 export function createIdentityPoolServer(deps: ServerDependencies): Server {
   return createServer((request, response) => {
@@ -37,6 +50,19 @@ export function createIdentityPoolServer(deps: ServerDependencies): Server {
 
 async function handle(deps: ServerDependencies, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
+  // Before anything else: a foreign Host is a DNS-rebinding page talking to us (see host-check.ts). Not an answer
+  // AWS gives (its endpoints have no such case); 403 with a service-style body, so SDKs raise a named exception.
+  if (!isAllowedHost(request.headersDistinct.host, deps.allowedHosts)) {
+    deps.log.record({
+      operation: path,
+      statusCode: 403,
+      errorType: 'ForbiddenException',
+      signed: false,
+      at: new Date(),
+    });
+    sendError(response, new CognitoServiceError('ForbiddenException', FOREIGN_HOST, 403));
+    return;
+  }
   if (request.method === 'GET' || request.method === 'HEAD') {
     serveWellKnown(deps, request, response, path);
     return;
@@ -48,9 +74,9 @@ async function handle(deps: ServerDependencies, request: IncomingMessage, respon
   const record = (statusCode: number, errorType?: string): void =>
     deps.log.record({ operation: operationName ?? target ?? path, statusCode, errorType, signed, at: new Date() });
 
-  let raw: string;
+  let body: Buffer;
   try {
-    raw = (await readBody(request, deps.maxBodyBytes)).toString('utf8');
+    body = await readBody(request, deps.maxBodyBytes);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       const tooLarge = new CognitoServiceError(
@@ -83,8 +109,16 @@ async function handle(deps: ServerDependencies, request: IncomingMessage, respon
 
   try {
     if (fault) throw fault.error;
-    if (deps.requireAuthorization && operation.signed && !signed) throw missingAuthenticationToken();
-    const output = await operation.run(deps.context, parseJsonObject(raw));
+    if (operation.signed && deps.backendCredentials) {
+      verifyBackendSignature(wireRequest(request, body), {
+        credentials: deps.backendCredentials,
+        region: deps.region,
+        now: deps.context.now(),
+      });
+    } else if (deps.requireAuthorization && operation.signed && !signed) {
+      throw missingAuthenticationToken();
+    }
+    const output = await operation.run(deps.context, parseJsonObject(body.toString('utf8')));
     record(200);
     sendJson(response, 200, output);
   } catch (error) {

@@ -28,6 +28,11 @@ export interface IdentityRecord {
    * without logins (the service's documented UnlinkIdentity behaviour).
    */
   everAuthenticated: boolean;
+  /**
+   * When each developer user was last unlinked from this identity: tokens issued for that login before then stay
+   * refused even if the login is linked again (MergeDeveloperIdentities can bring it back).
+   */
+  readonly unlinkedAt: Map<string, Date>;
   readonly createdAt: Date;
   lastModifiedAt: Date;
 }
@@ -83,6 +88,7 @@ export class IdentityPoolStore {
       identityPoolId,
       developerUserIds: new Set(),
       everAuthenticated: false,
+      unlinkedAt: new Map(),
       createdAt: at,
       lastModifiedAt: at,
     };
@@ -115,6 +121,7 @@ export class IdentityPoolStore {
     if (this.links.get(key) === identity.identityId) this.links.delete(key);
     identity.developerUserIds.delete(developerUserId);
     identity.lastModifiedAt = this.now();
+    identity.unlinkedAt.set(developerUserId, identity.lastModifiedAt);
   }
 
   /** Moves every login of `source` onto `destination` and deletes `source` (MergeDeveloperIdentities). */
