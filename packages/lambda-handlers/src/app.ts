@@ -81,14 +81,16 @@ export function createHandlersFromConfig(
   const handlers = createAuthHandlers({
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
+    trustedProxies: config.trustedProxies,
     ...(options.logger ? { logger: options.logger } : {}),
     devauth: async () => (await composition()).devauth,
     me: async () => {
-      const { users, devauth } = await composition();
+      const { users, devauth, identityPoolId } = await composition();
       return {
         users,
         roles: devauth.config.roles,
-        ...(config.identityPoolId ? { identityPoolId: config.identityPoolId } : {}),
+        identityPoolId,
+        ...(config.guardCacheTtlSeconds !== undefined ? { cacheTtlSeconds: config.guardCacheTtlSeconds } : {}),
       };
     },
   });

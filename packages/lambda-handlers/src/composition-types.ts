@@ -16,6 +16,8 @@ export interface ComposeOptions {
 export interface Composition {
   readonly devauth: Devauth;
   readonly users: UserStore;
+  /** The identity pool the broker speaks for (the configured one, or the fake broker's): the guard checks it. */
+  readonly identityPoolId: string;
   readonly container: DependencyContainer;
   /** Releases what the composition opened (PGlite, pg pool, SDK client). */
   readonly close: () => Promise<void>;

@@ -8,6 +8,7 @@ import 'reflect-metadata';
 import {
   ConfigurationError,
   type Devauth,
+  type GuestLinkStore,
   type IdentityBroker,
   type InvitationStore,
   type LoginAttemptStore,
@@ -43,6 +44,7 @@ interface Stores {
   readonly refreshTokens: RefreshTokenStore;
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
+  readonly guestLinks: GuestLinkStore;
   readonly close: () => Promise<void>;
 }
 
@@ -51,6 +53,7 @@ const STORE_TOKENS = {
   refreshTokens: TOKENS.RefreshTokenStore,
   loginAttempts: TOKENS.LoginAttemptStore,
   invitations: TOKENS.InvitationStore,
+  guestLinks: TOKENS.GuestLinkStore,
 } as const;
 
 function overrideEntries(overrides: Overrides | undefined): [symbol, unknown][] {
@@ -81,9 +84,13 @@ export async function composeDevauth(config: HandlerConfig, options: ComposeOpti
     container.register(TOKENS.IdentityBroker, { useValue: await createBroker(config) });
   }
   registerDevauth(container, { config: coreConfigOf(config) });
+  const broker = container.resolve<IdentityBroker & { readonly identityPoolId?: unknown }>(TOKENS.IdentityBroker);
+  const identityPoolId =
+    config.identityPoolId ?? (typeof broker.identityPoolId === 'string' ? broker.identityPoolId : '');
   return {
     devauth: container.resolve<Devauth>(TOKENS.Devauth),
     users: container.resolve<UserStore>(TOKENS.UserStore),
+    identityPoolId,
     container,
     close,
   };
@@ -98,6 +105,7 @@ async function createStores(config: HandlerConfig): Promise<Stores> {
         refreshTokens: new testing.InMemoryRefreshTokenStore(),
         loginAttempts: new testing.InMemoryLoginAttemptStore(),
         invitations: new testing.InMemoryInvitationStore(),
+        guestLinks: new testing.InMemoryGuestLinkStore(),
         close: async () => {},
       };
     }
@@ -135,6 +143,7 @@ async function createStores(config: HandlerConfig): Promise<Stores> {
         refreshTokens: stores.refreshTokens,
         loginAttempts: stores.loginAttempts,
         invitations: stores.invitations,
+        guestLinks: stores.guestLinks,
         close: async () => client.destroy(),
       };
     }

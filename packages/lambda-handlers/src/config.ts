@@ -1,5 +1,6 @@
-import { ConfigurationError, resolveConfig } from '@devauth/core';
+import { ConfigurationError, type DevauthConfigInput, resolveConfig } from '@devauth/core';
 import * as z from 'zod';
+import { compileTrustedProxies } from './client-address.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
 const COGNITO_ID = /^[\w-]+:[0-9a-f-]+$/;
@@ -28,6 +29,23 @@ const configSchema = z.strictObject({
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
     .optional(),
   tokenDurationSeconds: z.number().int().min(1).max(86_400).optional(),
+  /** Needed for `tokenDurationSeconds` above 900 (it lengthens how long a revoked user keeps obtaining credentials). */
+  allowLongTokenDuration: z.boolean().optional(),
+  /** Lifetime of a guest link secret (default 30 days). */
+  guestLinkTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(365 * 86_400)
+    .optional(),
+  /** Seconds a just-rotated refresh token may be presented again without revoking the session (default 0). */
+  refreshReuseLeewaySeconds: z.number().int().min(0).max(300).optional(),
+  /** Say ACCOUNT_DISABLED after a correct password (default false: a disabled account answers like a wrong one). */
+  revealDisabledAccounts: z.boolean().optional(),
+  /** Proxies in front of API Gateway whose X-Forwarded-For is believed (addresses or CIDR ranges; default none). */
+  trustedProxies: z.array(z.string().min(1).max(64)).max(1000).default([]),
+  /** How long the in-Lambda guard reuses a user lookup (default 30 s; 0 disables the cache). */
+  guardCacheTtlSeconds: z.number().int().min(0).max(3600).optional(),
   roles: z.array(z.string()).min(1).optional(),
   corsOrigins: z
     .array(
@@ -61,6 +79,7 @@ export function parseConfig(input: HandlerConfigInput): HandlerConfig {
     throw new ConfigurationError(`Invalid devauth handler configuration: ${problems.join('; ')}`);
   }
   resolveConfig(coreConfigOf(parsed.data));
+  compileTrustedProxies(parsed.data.trustedProxies);
   return parsed.data;
 }
 
@@ -84,11 +103,17 @@ function missingSettings(input: HandlerConfigInput): string[] {
 }
 
 /** The part of the configuration the core reads. */
-export function coreConfigOf(config: HandlerConfig): { roles?: string[]; tokenDurationSeconds?: number } {
-  return {
-    ...(config.roles ? { roles: config.roles } : {}),
-    ...(config.tokenDurationSeconds !== undefined ? { tokenDurationSeconds: config.tokenDurationSeconds } : {}),
+export function coreConfigOf(config: HandlerConfig): DevauthConfigInput {
+  const core: Record<string, unknown> = {
+    roles: config.roles,
+    tokenDurationSeconds: config.tokenDurationSeconds,
+    allowLongTokenDuration: config.allowLongTokenDuration,
+    guestLinkTtlSeconds: config.guestLinkTtlSeconds,
+    refreshReuseLeewaySeconds: config.refreshReuseLeewaySeconds,
+    revealDisabledAccounts: config.revealDisabledAccounts,
   };
+  for (const key of Object.keys(core)) if (core[key] === undefined) delete core[key];
+  return core as DevauthConfigInput;
 }
 
 /** The environment variables `loadConfig` reads, by config field. */
@@ -103,6 +128,12 @@ export const ENVIRONMENT_VARIABLES = {
   cognitoEndpoint: 'DEVAUTH_COGNITO_ENDPOINT',
   region: 'DEVAUTH_REGION (default AWS_REGION)',
   tokenDurationSeconds: 'DEVAUTH_TOKEN_DURATION_SECONDS',
+  allowLongTokenDuration: 'DEVAUTH_ALLOW_LONG_TOKEN_DURATION (true/false)',
+  guestLinkTtlSeconds: 'DEVAUTH_GUEST_LINK_TTL_SECONDS',
+  refreshReuseLeewaySeconds: 'DEVAUTH_REFRESH_REUSE_LEEWAY_SECONDS',
+  revealDisabledAccounts: 'DEVAUTH_REVEAL_DISABLED_ACCOUNTS (true/false)',
+  trustedProxies: 'DEVAUTH_TRUSTED_PROXIES (comma-separated addresses or CIDR ranges)',
+  guardCacheTtlSeconds: 'DEVAUTH_GUARD_CACHE_TTL_SECONDS',
   roles: 'DEVAUTH_ROLES (comma-separated)',
   corsOrigins: 'DEVAUTH_CORS_ORIGINS (comma-separated)',
   maxBodyBytes: 'DEVAUTH_MAX_BODY_BYTES',
@@ -116,6 +147,12 @@ const list = (value: string | undefined) =>
     ?.split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+/** Booleans likewise: only `true`/`false`, anything else reaches the schema as a string and is reported. */
+const flag = (value: string | undefined): unknown => {
+  const raw = text(value)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  return raw === 'true' ? true : raw === 'false' ? false : raw;
+};
 /** Numbers stay strings when malformed so the schema reports them ("expected number") instead of NaN slipping in. */
 const integer = (value: string | undefined): unknown => {
   const raw = text(value);
@@ -136,6 +173,12 @@ export function loadConfig(source: Environment = process.env): HandlerConfig {
     cognitoEndpoint: text(source.DEVAUTH_COGNITO_ENDPOINT),
     region: text(source.DEVAUTH_REGION) ?? text(source.AWS_REGION),
     tokenDurationSeconds: integer(source.DEVAUTH_TOKEN_DURATION_SECONDS),
+    allowLongTokenDuration: flag(source.DEVAUTH_ALLOW_LONG_TOKEN_DURATION),
+    guestLinkTtlSeconds: integer(source.DEVAUTH_GUEST_LINK_TTL_SECONDS),
+    refreshReuseLeewaySeconds: integer(source.DEVAUTH_REFRESH_REUSE_LEEWAY_SECONDS),
+    revealDisabledAccounts: flag(source.DEVAUTH_REVEAL_DISABLED_ACCOUNTS),
+    trustedProxies: list(source.DEVAUTH_TRUSTED_PROXIES),
+    guardCacheTtlSeconds: integer(source.DEVAUTH_GUARD_CACHE_TTL_SECONDS),
     roles: list(source.DEVAUTH_ROLES),
     corsOrigins: list(source.DEVAUTH_CORS_ORIGINS),
     maxBodyBytes: integer(source.DEVAUTH_MAX_BODY_BYTES),

@@ -100,6 +100,7 @@ export function mapError(error: unknown, correlationId: string): MappedError {
       case 'USERNAME_TAKEN':
       case 'EMAIL_TAKEN':
       case 'VERSION_CONFLICT':
+      case 'IDENTITY_TAKEN':
         return respond(409, body(code, error.message));
       case 'USER_NOT_FOUND':
         return respond(404, body(code, error.message));

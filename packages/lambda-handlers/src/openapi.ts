@@ -30,7 +30,12 @@ const session = z.object({
   refreshTokenExpiresAt: isoDate,
 });
 const login = session.extend({ user: publicUser });
-const guest = z.object({ identityId: z.string(), role: z.literal('guest') });
+const guest = z.object({
+  identityId: z.string(),
+  role: z.literal('guest'),
+  guestLinkSecret: z.string().describe('Keep it with the guest session; login upgrades this identity only with it.'),
+  guestLinkExpiresAt: z.iso.datetime(),
+});
 const me = z.object({
   kind: z.enum(['guest', 'user']),
   role: z.string(),
@@ -124,7 +129,7 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
       [path('guest', '/auth/guest')]: {
         post: {
           operationId: 'guest',
-          summary: 'Create an unauthenticated (guest) identity.',
+          summary: 'Create an unauthenticated (guest) identity and the secret that lets a login upgrade it.',
           responses: { '200': jsonResponse('A guest identity.', 'GuestResponse'), ...COMMON_ERRORS },
         },
       },

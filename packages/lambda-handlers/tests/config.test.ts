@@ -27,7 +27,35 @@ describe('configuration', () => {
       roles: ['shopper', 'seller'],
       corsOrigins: ['https://app.example.com', 'https://admin.example.com'],
       maxBodyBytes: 16 * 1024,
+      trustedProxies: [],
     });
+  });
+
+  it('reads the security settings from the environment, and reports malformed ones by name', () => {
+    const base = { DEVAUTH_STORE: 'memory', DEVAUTH_BROKER: 'fake' };
+    const config = loadConfig({
+      ...base,
+      DEVAUTH_TOKEN_DURATION_SECONDS: '3600',
+      DEVAUTH_ALLOW_LONG_TOKEN_DURATION: 'true',
+      DEVAUTH_GUEST_LINK_TTL_SECONDS: '86400',
+      DEVAUTH_REFRESH_REUSE_LEEWAY_SECONDS: '5',
+      DEVAUTH_REVEAL_DISABLED_ACCOUNTS: 'false',
+      DEVAUTH_TRUSTED_PROXIES: '130.176.0.0/16, 2600:9000::/28,198.51.100.7',
+      DEVAUTH_GUARD_CACHE_TTL_SECONDS: '10',
+    });
+    expect(config).toMatchObject({
+      tokenDurationSeconds: 3600,
+      allowLongTokenDuration: true,
+      guestLinkTtlSeconds: 86_400,
+      refreshReuseLeewaySeconds: 5,
+      revealDisabledAccounts: false,
+      trustedProxies: ['130.176.0.0/16', '2600:9000::/28', '198.51.100.7'],
+      guardCacheTtlSeconds: 10,
+    });
+    expect(() => loadConfig({ ...base, DEVAUTH_TOKEN_DURATION_SECONDS: '3600' })).toThrow(/allowLongTokenDuration/);
+    expect(() => loadConfig({ ...base, DEVAUTH_REVEAL_DISABLED_ACCOUNTS: 'yes' })).toThrow(/revealDisabledAccounts/);
+    expect(() => loadConfig({ ...base, DEVAUTH_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/trustedProxies/);
+    expect(() => loadConfig({ ...base, DEVAUTH_TRUSTED_PROXIES: 'proxy.example.com' })).toThrow(/trustedProxies/);
   });
 
   it('lists every problem in one ConfigurationError, without echoing values', () => {

@@ -154,14 +154,22 @@ describe.each(VERSIONS)('handlers with $name events', ({ version, event: make, i
     expect(parse(wrong)).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: 'Invalid username or password.' } });
   });
 
-  it('answers 403 for a disabled account', async () => {
+  it('answers a disabled account like a wrong password (401), and 403 only with revealDisabledAccounts', async () => {
     const app = createTestApp();
     await register(app, make, { username: 'alice', password: PASSWORD });
     const user = (await app.users.findByUsername('alice'))!;
     await app.users.update({ ...user, status: 'disabled', version: user.version + 1 });
     const result = await login(app, make);
-    expect(result.statusCode).toBe(403);
-    expect(parse(result)).toMatchObject({ error: { code: 'ACCOUNT_DISABLED' } });
+    expect(result.statusCode).toBe(401);
+    expect(parse(result)).toMatchObject({ error: { code: 'INVALID_CREDENTIALS' } });
+
+    const revealing = createTestApp({ config: { revealDisabledAccounts: true } });
+    await register(revealing, make, { username: 'alice', password: PASSWORD });
+    const stored = (await revealing.users.findByUsername('alice'))!;
+    await revealing.users.update({ ...stored, status: 'disabled', version: stored.version + 1 });
+    const revealed = await login(revealing, make);
+    expect(revealed.statusCode).toBe(403);
+    expect(parse(revealed)).toMatchObject({ error: { code: 'ACCOUNT_DISABLED' } });
   });
 
   it('answers 429 with Retry-After once the source address or username is throttled', async () => {
@@ -267,15 +275,24 @@ describe.each(VERSIONS)('handlers with $name events', ({ version, event: make, i
     const app = createTestApp();
     const guest = await app.handlers.guest(make({ path: '/auth/guest' }));
     expect(guest.statusCode).toBe(200);
-    const guestBody = parse(guest) as { identityId: string; role: string };
+    const guestBody = parse(guest) as {
+      identityId: string;
+      role: string;
+      guestLinkSecret: string;
+      guestLinkExpiresAt: string;
+    };
     expect(guestBody.role).toBe('guest');
+    expect(guestBody.guestLinkSecret).toMatch(/^gl_[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(guestBody.guestLinkExpiresAt)).toBeGreaterThan(Date.now() + 29 * 86_400_000);
 
     await register(app, make, { username: 'alice', password: PASSWORD });
-    const loggedIn = parse(
-      await app.handlers.login(
-        make({ body: { username: 'alice', password: PASSWORD, guestIdentityId: guestBody.identityId } }),
-      ),
-    ) as { refreshToken: string; identityId: string };
+    const body = {
+      username: 'alice',
+      password: PASSWORD,
+      guestIdentityId: guestBody.identityId,
+      guestLinkSecret: guestBody.guestLinkSecret,
+    };
+    const loggedIn = parse(await app.handlers.login(make({ body }))) as { refreshToken: string; identityId: string };
     expect(loggedIn.identityId).toBe(guestBody.identityId);
 
     const refreshed = await app.handlers.refresh(

@@ -9,6 +9,7 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -135,6 +136,7 @@ export function createTestApp(
       refreshTokens: new InMemoryRefreshTokenStore(),
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
+      guestLinks: new InMemoryGuestLinkStore(),
       broker,
       hasher: fastHasher(),
       commonPasswords: staticCommonPasswords(['password123456']),

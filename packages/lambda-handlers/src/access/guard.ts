@@ -9,9 +9,16 @@ export type Caller =
 export interface GuardOptions {
   table: AccessTable;
   users: Pick<UserStore, 'findByIdentityId'>;
-  /** When set, identities from any other pool are rejected with 401. */
-  identityPoolId?: string;
-  /** How long a lookup (found or not) is reused. Default 30; 0 disables the cache. */
+  /**
+   * The pool whose identities may call; identities from any other pool are rejected with 401. Required: an IAM
+   * identity of another pool (in the same account, or a role that trusts several) must never resolve to our users.
+   */
+  identityPoolId: string;
+  /**
+   * How long a lookup (found or not) is reused, in seconds. Default 30; 0 disables the cache. It bounds how long a
+   * disabled user or a lowered role still passes the guard on a warm instance (revocation stops new credentials; the
+   * guard refuses credentials already issued once its cache entry expires).
+   */
   cacheTtlSeconds?: number;
   clock?: { now(): Date };
 }
@@ -37,6 +44,9 @@ const MAX_CACHE_ENTRIES = 10_000;
  * 401/403) and are not cached.
  */
 export function createGuard(options: GuardOptions): Guard {
+  if (typeof options.identityPoolId !== 'string' || !/^[\w-]+:[0-9a-f-]+$/.test(options.identityPoolId)) {
+    throw new Error('createGuard: identityPoolId is required ("<region>:<guid>").');
+  }
   const ttlMs = (options.cacheTtlSeconds ?? 30) * 1000;
   if (!Number.isFinite(ttlMs) || ttlMs < 0) throw new Error('createGuard: cacheTtlSeconds must be >= 0.');
   const clock = options.clock ?? systemClock;
@@ -68,7 +78,7 @@ export function createGuard(options: GuardOptions): Guard {
   async function authorize(event: unknown, route?: { method: string; path: string }): Promise<GuardDecision> {
     const identity = iamIdentityOf(event);
     if (!identity) return deny(401, null, 'No valid Cognito IAM identity on the request.');
-    if (options.identityPoolId !== undefined && identity.identityPoolId !== options.identityPoolId) {
+    if (identity.identityPoolId !== options.identityPoolId) {
       return deny(401, null, 'The identity belongs to another identity pool.');
     }
 

@@ -10,34 +10,49 @@ export interface AuthRouteDependencies extends EdgeOptions {
   readonly devauth: Lazy<Devauth>;
 }
 
-/** POST: `{ username, password, email?, role?, invitationCode? }` → 201 `{ user }`. */
+/** What the edge knows of the caller (never from the body): the address throttling counts by. */
+function callerContext(request: { readonly clientAddress: string | undefined }): { sourceAddress?: string } {
+  return request.clientAddress ? { sourceAddress: request.clientAddress } : {};
+}
+
+/** POST: `{ username, password, email?, role?, invitationCode? }` → 201 `{ user }`. Rate-limited per address. */
 export function createRegisterHandler(deps: AuthRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
   return createRoute('register', deps, async (request) => {
     const input = readJsonBody(request, request.maxBodyBytes);
-    const user = await (await devauth()).register.execute(input);
+    const user = await (await devauth()).register.execute(input, callerContext(request));
     return json(201, { user: publicUserBody(user) });
   });
 }
 
-/** POST: `{ username, password, guestIdentityId? }` → 200 tokens and user. Throttled by username and source IP. */
+/**
+ * POST: `{ username, password, guestIdentityId?, guestLinkSecret? }` → 200 tokens and user. Throttled by username and
+ * client address. A guest identity is upgraded only with the guest link secret the guest route returned for it.
+ */
 export function createLoginHandler(deps: AuthRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
   return createRoute('login', deps, async (request) => {
     const input = readJsonBody(request, request.maxBodyBytes);
-    const context = request.sourceIp ? { sourceAddress: request.sourceIp } : {};
-    const result = await (await devauth()).login.execute(input, context);
+    const result = await (await devauth()).login.execute(input, callerContext(request));
     return json(200, loginBody(result));
   });
 }
 
-/** POST (no body): a new guest identity → 200 `{ identityId, role: 'guest' }`. */
+/**
+ * POST (no body): a new guest identity → 200 `{ identityId, role: 'guest', guestLinkSecret, guestLinkExpiresAt }`.
+ * Rate-limited per client address.
+ */
 export function createGuestHandler(deps: AuthRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
   return createRoute('guest', deps, async (request) => {
     assertBodySize(request, request.maxBodyBytes);
-    const guest = await (await devauth()).guest.execute();
-    return json(200, { identityId: guest.identityId, role: guest.role });
+    const guest = await (await devauth()).guest.execute(callerContext(request));
+    return json(200, {
+      identityId: guest.identityId,
+      role: guest.role,
+      guestLinkSecret: guest.guestLinkSecret,
+      guestLinkExpiresAt: guest.guestLinkExpiresAt.toISOString(),
+    });
   });
 }
 

@@ -9,8 +9,8 @@ import { publicUserBody } from './session.js';
 export interface MeDependencies {
   /** Resolves callers (`findByIdentityId`, through the guard) and reads the user (`findById`). */
   readonly users: Pick<UserStore, 'findById' | 'findByIdentityId'>;
-  /** When set, IAM identities of any other pool are refused (401). */
-  readonly identityPoolId?: string;
+  /** IAM identities of any other pool are refused (401). Required: without it any pool's identity would do. */
+  readonly identityPoolId: string;
   /** The configured roles (default: the core's). Every role, and guests, may ask who they are. */
   readonly roles?: readonly string[];
   /** Guard cache of identity lookups, in seconds (default 30). */
@@ -37,7 +37,7 @@ export function createMeHandler(deps: MeRouteDependencies): ApiGatewayHandler {
     const guard: Guard = createGuard({
       table,
       users: me.users,
-      ...(me.identityPoolId !== undefined ? { identityPoolId: me.identityPoolId } : {}),
+      identityPoolId: me.identityPoolId,
       ...(me.cacheTtlSeconds !== undefined ? { cacheTtlSeconds: me.cacheTtlSeconds } : {}),
     });
     return { guard, users: me.users };

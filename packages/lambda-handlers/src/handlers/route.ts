@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isDevauthError } from '@devauth/core';
+import { clientAddressOf, compileTrustedProxies, type TrustedProxies } from '../client-address.js';
 import {
   type ApiGatewayProxyEvent,
   type ApiGatewayProxyResult,
@@ -27,11 +28,18 @@ export interface EdgeOptions {
   readonly corsOrigins?: readonly string[];
   /** Largest accepted request body, in bytes (decoded). Default 16 KiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Proxies in front of API Gateway (addresses or CIDR ranges) whose `X-Forwarded-For` entries are believed. Default
+   * none: only API Gateway's `sourceIp` counts. See client-address.ts.
+   */
+  readonly trustedProxies?: TrustedProxies;
 }
 
 export interface RouteRequest extends HttpRequest {
   readonly event: ApiGatewayProxyEvent;
   readonly maxBodyBytes: number;
+  /** The address throttling and rate limits count by: `sourceIp`, or the client behind trusted proxies. */
+  readonly clientAddress: string | undefined;
 }
 
 /**
@@ -46,6 +54,7 @@ export function createRoute(
   const logger = options.logger ?? createJsonLogger();
   const cors = { origins: options.corsOrigins ?? [] };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const trustedProxies = compileTrustedProxies(options.trustedProxies);
   return async (event, context) => {
     const started = performance.now();
     const request = normalizeEvent(event);
@@ -59,7 +68,12 @@ export function createRoute(
       response = { statusCode: 204 };
     } else {
       try {
-        response = await run({ ...request, event, maxBodyBytes });
+        response = await run({
+          ...request,
+          event,
+          maxBodyBytes,
+          clientAddress: clientAddressOf(request, trustedProxies),
+        });
       } catch (error) {
         const mapped = mapError(error, requestId);
         response = mapped.response;

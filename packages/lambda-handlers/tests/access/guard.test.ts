@@ -17,7 +17,13 @@ const OTHER_POOL = 'eu-west-1:99999999-2222-3333-4444-555555555555';
 async function setup(options: { cacheTtlSeconds?: number; identityPoolId?: string } = {}) {
   const seeded = await seededStore();
   const clock = new ManualClock('2026-11-24T07:00:00.000Z');
-  const guard = createGuard({ table: EXAMPLE_ACCESS_TABLE, users: seeded.users, clock, ...options });
+  const guard = createGuard({
+    table: EXAMPLE_ACCESS_TABLE,
+    users: seeded.users,
+    clock,
+    identityPoolId: POOL_ID,
+    ...options,
+  });
   return { ...seeded, clock, guard };
 }
 
@@ -176,14 +182,29 @@ describe('createGuard', () => {
     await guard.authorize(httpEvent('GET', '/orders', IDENTITIES.seller, true));
     expect(calls).toHaveLength(2);
     expect(() =>
-      createGuard({ table: EXAMPLE_ACCESS_TABLE, users: { findByIdentityId: async () => null }, cacheTtlSeconds: -1 }),
+      createGuard({
+        table: EXAMPLE_ACCESS_TABLE,
+        users: { findByIdentityId: async () => null },
+        identityPoolId: POOL_ID,
+        cacheTtlSeconds: -1,
+      }),
     ).toThrow(/cacheTtlSeconds/);
+  });
+
+  it('requires the identity pool id, so an identity of any other pool never resolves to a user', () => {
+    const users = { findByIdentityId: async () => null };
+    for (const identityPoolId of [undefined, '', 'not-a-pool', `${POOL_ID}\n`]) {
+      expect(() =>
+        createGuard({ table: EXAMPLE_ACCESS_TABLE, users, identityPoolId: identityPoolId as unknown as string }),
+      ).toThrow(/identityPoolId is required/);
+    }
   });
 
   it('keeps the cache bounded (oldest entry evicted)', async () => {
     let lookups = 0;
     const guard = createGuard({
       table: EXAMPLE_ACCESS_TABLE,
+      identityPoolId: POOL_ID,
       users: {
         findByIdentityId: async () => {
           lookups++;
@@ -204,6 +225,7 @@ describe('createGuard', () => {
     let fail = true;
     const guard = createGuard({
       table: EXAMPLE_ACCESS_TABLE,
+      identityPoolId: POOL_ID,
       users: {
         findByIdentityId: async (identityId) => {
           if (fail) throw new Error('store down');
