@@ -6,8 +6,9 @@ import {
   UnlinkDeveloperIdentityCommand,
 } from '@aws-sdk/client-cognito-identity';
 import type { DeveloperToken, DeveloperTokenRequest, IdentityBroker } from '@devauth/core';
-import { CognitoErrorDetails, ErrorMapper, errorName, LINK_CONFLICTS } from './errors.js';
+import { CognitoErrorDetails, ErrorMapper, errorName } from './errors.js';
 import { readJwtExpiry } from './jwt.js';
+import { LINK_REFUSALS, RateLimitedReporter } from './link-refusals.js';
 import { type CognitoIdentityBrokerOptions, type ResolvedOptions, resolveOptions } from './options.js';
 
 /**
@@ -26,11 +27,12 @@ export const DEFAULT_REQUEST_HANDLER = {
  * The core's IdentityBroker on Amazon Cognito identity pools (developer-authenticated identities).
  *
  * - getTokenForUser: GetOpenIdTokenForDeveloperIdentity. With an IdentityId (the user's own, or a guest's to upgrade)
- *   the service links the user to it; if the user is linked elsewhere (DeveloperUserAlreadyRegisteredException,
- *   ResourceConflictException) or the identity is gone (ResourceNotFoundException), the call is repeated once without
- *   IdentityId, which resolves to the user's own identity. Any answer with another IdentityId than the one sent
- *   (including a service that merges) is reported as `identityReplaced`.
+ *   the service links the user to it; on any refusal of that link (LINK_REFUSALS: linked elsewhere, gone, not
+ *   authorized, invalid identity) the call is repeated once without IdentityId, which resolves to the user's own
+ *   identity, and the refusal is logged each time (rate-limited). Any answer with another IdentityId than the one
+ *   sent (including a service that merges) is reported as `identityReplaced`.
  * - createGuestIdentity: GetId without logins.
+ * - unlinkUser: UnlinkDeveloperIdentity (revocation); already unlinked or gone is success.
  * - removeIdentity: UnlinkDeveloperIdentity, then DeleteIdentities; already gone is success.
  *
  * Errors: UpstreamUnavailableError (throttling, outages, network; after the SDK's retries) or ConfigurationError
@@ -39,11 +41,17 @@ export const DEFAULT_REQUEST_HANDLER = {
 export class CognitoIdentityBroker implements IdentityBroker {
   private readonly options: ResolvedOptions;
   private readonly errors: ErrorMapper;
+  private readonly linkRefusals: RateLimitedReporter;
   private createdClient: CognitoIdentityClient | undefined;
 
   constructor(options: CognitoIdentityBrokerOptions) {
     this.options = resolveOptions(options);
     this.errors = new ErrorMapper(this.options.identityPoolId, this.options.logger, this.options.retryAfterSeconds);
+    const logger = this.options.logger;
+    this.linkRefusals = new RateLimitedReporter(
+      (message) => (logger.warn ? logger.warn(message) : logger.error(message)),
+      () => this.options.clock.now().getTime(),
+    );
   }
 
   get identityPoolId(): string {
@@ -71,9 +79,15 @@ export class CognitoIdentityBroker implements IdentityBroker {
     try {
       return await this.requestToken(request, request.identityId);
     } catch (error) {
-      if (request.identityId === undefined || !LINK_CONFLICTS.has(errorName(error))) {
+      const name = errorName(error);
+      if (request.identityId === undefined || !LINK_REFUSALS.has(name)) {
         throw this.errors.map('GetOpenIdTokenForDeveloperIdentity', error, secrets);
       }
+      // The IdentityId is not a secret; the developer user id is ours. Neither token nor login value is logged.
+      this.linkRefusals.note(
+        `[devauth/adapters-cognito] Linking identity ${request.identityId} was refused (${name}); ` +
+          'signing the user in on its own identity instead.',
+      );
     }
     // The requested identity cannot take this user: resolve to the user's own identity.
     try {
@@ -99,8 +113,7 @@ export class CognitoIdentityBroker implements IdentityBroker {
     return { identityId };
   }
 
-  async removeIdentity(request: { readonly developerUserId: string; readonly identityId: string }): Promise<void> {
-    const secrets = [request.developerUserId];
+  async unlinkUser(request: { readonly developerUserId: string; readonly identityId: string }): Promise<void> {
     try {
       await this.client.send(
         new UnlinkDeveloperIdentityCommand({
@@ -111,11 +124,16 @@ export class CognitoIdentityBroker implements IdentityBroker {
         }),
       );
     } catch (error) {
-      // The identity (or the link) is already gone: carry on so a retried removal completes.
+      // The identity (or the link) is already gone: that is the state asked for, so a retry completes.
       if (errorName(error) !== 'ResourceNotFoundException') {
-        throw this.errors.map('UnlinkDeveloperIdentity', error, secrets);
+        throw this.errors.map('UnlinkDeveloperIdentity', error, [request.developerUserId]);
       }
     }
+  }
+
+  async removeIdentity(request: { readonly developerUserId: string; readonly identityId: string }): Promise<void> {
+    const secrets = [request.developerUserId];
+    await this.unlinkUser(request);
     let unprocessed: { IdentityId?: string | undefined; ErrorCode?: string | undefined }[] | undefined;
     try {
       ({ UnprocessedIdentityIds: unprocessed } = await this.client.send(

@@ -32,13 +32,6 @@ const THROTTLING = new Set([
   'RequestLimitExceeded',
 ]);
 
-/** Linking outcomes that a retry without IdentityId resolves (see CognitoIdentityBroker.getTokenForUser). */
-export const LINK_CONFLICTS = new Set([
-  'DeveloperUserAlreadyRegisteredException',
-  'ResourceConflictException',
-  'ResourceNotFoundException',
-]);
-
 /** Service states that may clear up by themselves: the caller should retry later, not page an operator. */
 const TRANSIENT_CONFLICTS = new Set(['ResourceConflictException', 'DeveloperUserAlreadyRegisteredException']);
 

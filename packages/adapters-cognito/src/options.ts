@@ -1,9 +1,13 @@
 import type { CognitoIdentityClient, CognitoIdentityClientConfig } from '@aws-sdk/client-cognito-identity';
 import { type Clock, ConfigurationError } from '@devauth/core';
 
-/** Where configuration errors are reported (once per error kind). Default: `console.error`. */
+/**
+ * Where configuration errors are reported (once per error kind, `error`) and refused identity links (each time,
+ * rate-limited, `warn`; falls back to `error` when absent). Default: `console`.
+ */
 export interface CognitoBrokerLogger {
   error(message: string): void;
+  warn?(message: string): void;
 }
 
 export interface CognitoIdentityBrokerOptions {
@@ -43,7 +47,10 @@ const IDENTITY_POOL_ID = /^[\w-]+:[0-9a-f-]+$/;
 const DEVELOPER_PROVIDER_NAME = /^[\w._-]{1,128}$/;
 const ACCOUNT_ID = /^\d{1,15}$/;
 
-const defaultLogger: CognitoBrokerLogger = { error: (message) => console.error(message) };
+const defaultLogger: CognitoBrokerLogger = {
+  error: (message) => console.error(message),
+  warn: (message) => console.warn(message),
+};
 const systemClock: Clock = { now: () => new Date() };
 
 function invalid(message: string): ConfigurationError {

@@ -84,17 +84,24 @@ describe('GetOpenIdTokenForDeveloperIdentity request and result', () => {
     });
   });
 
-  it.each(['DeveloperUserAlreadyRegisteredException', 'ResourceConflictException', 'ResourceNotFoundException'])(
-    'retries once without IdentityId after %s',
-    async (name) => {
-      const { broker, send, logs } = stubbed(sdkError(name, 400), { IdentityId: 'eu-west-1:bbbb', Token: JWT });
-      const result = await broker.getTokenForUser(request('eu-west-1:aaaa'));
-      expect(result).toMatchObject({ identityId: 'eu-west-1:bbbb', identityReplaced: true });
-      expect(send).toHaveBeenCalledTimes(2);
-      expect(inputOf(send, 1)).not.toHaveProperty('IdentityId');
-      expect(logs).toEqual([]);
-    },
-  );
+  it.each([
+    'DeveloperUserAlreadyRegisteredException',
+    'ResourceConflictException',
+    'ResourceNotFoundException',
+    'NotAuthorizedException',
+    'InvalidParameterException',
+  ])('retries once without IdentityId after %s, and logs the refused link each time', async (name) => {
+    const ok = { IdentityId: 'eu-west-1:bbbb', Token: JWT };
+    const { broker, send, logs } = stubbed(sdkError(name, 400), ok, sdkError(name, 400), ok);
+    const result = await broker.getTokenForUser(request('eu-west-1:aaaa'));
+    expect(result).toMatchObject({ identityId: 'eu-west-1:bbbb', identityReplaced: true });
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(inputOf(send, 1)).not.toHaveProperty('IdentityId');
+    expect(logs).toEqual([expect.stringContaining(`Linking identity eu-west-1:aaaa was refused (${name})`)]);
+    // Each refusal is logged, not only the first of an instance.
+    await broker.getTokenForUser(request('eu-west-1:aaaa'));
+    expect(logs.filter((line) => line.includes(name))).toHaveLength(2);
+  });
 
   it('retries only once', async () => {
     const { broker, send } = stubbed(

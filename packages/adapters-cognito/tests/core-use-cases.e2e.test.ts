@@ -10,6 +10,7 @@ import {
   UpstreamUnavailableError,
 } from '@devauth/core';
 import {
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -71,6 +72,7 @@ beforeAll(async () => {
       refreshTokens: new InMemoryRefreshTokenStore(),
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
+      guestLinks: new InMemoryGuestLinkStore(),
       broker,
       hasher: testHasher,
       commonPasswords: staticCommonPasswords(['password1234']),
@@ -144,6 +146,7 @@ describe('core use cases with the Cognito adapter on the emulator', () => {
       username: 'bob',
       password: PASSWORD,
       guestIdentityId: guest.identityId,
+      guestLinkSecret: guest.guestLinkSecret,
     });
     expect(result.identityId).toBe(guest.identityId);
     expect((await verified(result.openIdToken))['https://aws.amazon.com/tags']).toEqual({
