@@ -16,6 +16,7 @@ import {
 } from '@devauth/client';
 import { createDevauth, type DevauthDependencies } from '@devauth/core';
 import {
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -25,7 +26,7 @@ import { createAuthHandlers, silentLogger } from '@devauth/lambda-handlers';
 import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
 import { startIdentityPoolEmulator, startLocalGateway } from '@devauth/local';
 
-type Stores = Pick<DevauthDependencies, 'users' | 'refreshTokens' | 'loginAttempts' | 'invitations'>;
+type Stores = Pick<DevauthDependencies, 'users' | 'refreshTokens' | 'loginAttempts' | 'invitations' | 'guestLinks'>;
 
 const storeKind = process.argv.includes('--store=memory') ? 'memory' : 'pglite'; // --store=pglite is the default
 const region = 'us-east-1';
@@ -53,6 +54,7 @@ async function embeddedStores(): Promise<Stores> {
       refreshTokens: new InMemoryRefreshTokenStore(),
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
+      guestLinks: new InMemoryGuestLinkStore(),
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -184,7 +186,19 @@ async function main(): Promise<void> {
   const registered = await visitor.register({ username: 'Ada', password, email: 'ada@example.com' });
   show('POST /auth/register', { status: lastStatus });
   expectThat(lastStatus === 201 && registered.user.role === 'shopper', 'registered as shopper');
-  // The client sends its stored guest IdentityId along with the login.
+  // An IdentityId is no secret (anyone can get its guest credentials from Cognito): someone who learnt it and logs
+  // in naming it signs in on its own identity. The guest route gave the real guest a guest link secret too.
+  const intruderPassword = 'another long passphrase nobody guesses';
+  await newVisitor().register({ username: 'mallory', password: intruderPassword });
+  const claim = await observed(`${gateway.endpoint}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'mallory', password: intruderPassword, guestIdentityId: guestId }),
+  });
+  const claimed = (await claim.json()) as { identityId?: string };
+  show('POST /auth/login naming the guest IdentityId without its secret', claim);
+  expectThat(claim.status === 200 && claimed.identityId !== guestId, 'the IdentityId alone links nothing');
+  // The client sends the stored guest IdentityId with its guest link secret: only that upgrades the identity.
   const login = await visitor.login({ username: 'ada', password });
   show('POST /auth/login', { status: lastStatus });
   expectThat(lastStatus === 200 && login.identityId === guestId, 'the guest identity was upgraded in place');

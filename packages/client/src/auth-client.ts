@@ -27,7 +27,11 @@ export interface AuthClientOptions {
   readonly baseUrl: string;
   readonly paths?: Partial<DevauthPaths>;
   readonly fetch?: FetchLike;
-  /** Defaults to memory; pass `webStorage()` to survive page reloads. */
+  /**
+   * Defaults to memory, in browsers too: the session holds the refresh token and the guest link secret, and any
+   * script that runs on the page (an XSS) can read Web Storage. Pass `webStorage(window.sessionStorage)` (or
+   * `localStorage`) to survive reloads only if you accept that trade-off (see the README).
+   */
   readonly storage?: SessionStorage;
   readonly storageKey?: string;
   /** Refresh the OpenID token when less than this is left (default 60 s). */
@@ -40,7 +44,10 @@ export interface AuthClient {
   readonly baseUrl: string;
   readonly paths: DevauthPaths;
   register(input: RegisterInput): Promise<{ user: DevauthUser }>;
-  /** Logs in; a stored guest identity is sent along so the user keeps its IdentityId. */
+  /**
+   * Logs in; a stored guest identity is sent along with its guest link secret, so the user keeps its IdentityId
+   * (the server links it only with that secret).
+   */
   login(input: LoginInput): Promise<TokenSet>;
   /** Gets a guest identity and remembers it. */
   guest(): Promise<GuestIdentity>;
@@ -151,9 +158,12 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     async login(input) {
       const session = await getSession();
-      const guestIdentityId = session?.kind === 'guest' ? session.identityId : undefined;
+      const guest =
+        session?.kind === 'guest' && session.guestLinkSecret !== undefined
+          ? { guestIdentityId: session.identityId, guestLinkSecret: session.guestLinkSecret }
+          : {};
       const tokens = required(
-        await post<TokenSet>(paths.login, { username: input.username, password: input.password, guestIdentityId }),
+        await post<TokenSet>(paths.login, { username: input.username, password: input.password, ...guest }),
         paths.login,
       );
       await saveSession(userSession(tokens, tokens.user));
@@ -161,7 +171,13 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     },
     async guest() {
       const identity = required(await post<GuestIdentity>(paths.guest), paths.guest);
-      await saveSession({ kind: 'guest', identityId: identity.identityId, role: 'guest' });
+      await saveSession({
+        kind: 'guest',
+        identityId: identity.identityId,
+        role: 'guest',
+        guestLinkSecret: identity.guestLinkSecret,
+        guestLinkExpiresAt: identity.guestLinkExpiresAt,
+      });
       return identity;
     },
     refresh,

@@ -8,7 +8,10 @@ export interface SessionStorage {
   remove(key: string): void | Promise<void>;
 }
 
-/** The default: lives as long as the process or page. */
+/**
+ * The default, in Node and in browsers: lives as long as the process or page, out of reach of other scripts'
+ * `localStorage.getItem`. A reload loses the session (the user logs in again; a guest gets a new identity).
+ */
 export function memoryStorage(): SessionStorage {
   const values = new Map<string, string>();
   return {
@@ -29,10 +32,20 @@ export interface WebStorageLike {
   removeItem(key: string): void;
 }
 
-/** Adapts `window.localStorage` or `window.sessionStorage` (the default is `localStorage`). */
-export function webStorage(storage?: WebStorageLike): SessionStorage {
-  const target = storage ?? (globalThis as { localStorage?: WebStorageLike }).localStorage;
-  if (!target) throw new Error('webStorage: no Storage given and globalThis.localStorage is not available');
+/**
+ * Adapts `window.sessionStorage` or `window.localStorage`, named explicitly: an opt-in. The session then survives
+ * reloads, and so is readable by any script running on the page: an XSS can take the refresh token (a session until
+ * its family expires or is revoked) and the guest link secret. Prefer memory, or sessionStorage (one tab, gone when
+ * it closes) over localStorage, and a strict Content-Security-Policy either way.
+ */
+export function webStorage(storage: WebStorageLike): SessionStorage {
+  const target = storage as WebStorageLike | undefined;
+  if (!target || typeof target.getItem !== 'function') {
+    throw new Error(
+      'webStorage: pass the Storage to use, e.g. webStorage(window.sessionStorage). There is no implicit ' +
+        'localStorage default: Web Storage is readable by any script on the page (see the client README on XSS).',
+    );
+  }
   return {
     get: (key) => target.getItem(key),
     set: (key, value) => target.setItem(key, value),

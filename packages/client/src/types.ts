@@ -37,6 +37,9 @@ export interface TokenSet {
 export interface GuestIdentity {
   readonly identityId: string;
   readonly role: 'guest';
+  /** The proof login needs to upgrade this identity in place. A secret: kept with the session, never logged. */
+  readonly guestLinkSecret: string;
+  readonly guestLinkExpiresAt: string;
 }
 
 export interface MeResult {
@@ -48,7 +51,14 @@ export interface MeResult {
 
 /** What the client remembers between calls (and, through its storage, between page loads). Never a password. */
 export type Session =
-  | { readonly kind: 'guest'; readonly identityId: string; readonly role: 'guest' }
+  | {
+      readonly kind: 'guest';
+      readonly identityId: string;
+      readonly role: 'guest';
+      /** Absent in sessions stored by older clients: such a guest simply signs in on the user's own identity. */
+      readonly guestLinkSecret?: string;
+      readonly guestLinkExpiresAt?: string;
+    }
   | {
       readonly kind: 'user';
       readonly identityId: string;

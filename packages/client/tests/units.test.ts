@@ -51,8 +51,22 @@ describe('storage', () => {
     expect(await storage.get('k')).toBeUndefined();
   });
 
-  it('webStorage needs a Storage when there is no localStorage (Node)', () => {
-    expect(() => webStorage()).toThrow(/localStorage/);
+  it('webStorage needs the Storage named explicitly: there is no implicit localStorage', () => {
+    const fake = new Map<string, string>();
+    const localStorage = {
+      getItem: (key: string) => fake.get(key) ?? null,
+      setItem: (key: string, value: string) => void fake.set(key, value),
+      removeItem: (key: string) => void fake.delete(key),
+    };
+    (globalThis as { localStorage?: unknown }).localStorage = localStorage;
+    try {
+      expect(() => (webStorage as (storage?: unknown) => unknown)()).toThrow(/pass the Storage to use/);
+    } finally {
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
+    const storage = webStorage(localStorage);
+    storage.set('k', 'v');
+    expect(fake.get('k')).toBe('v');
   });
 });
 

@@ -6,6 +6,7 @@
 import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import { createDevauth, type Devauth } from '@devauth/core';
 import {
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -52,6 +53,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       refreshTokens: new InMemoryRefreshTokenStore(),
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
+      guestLinks: new InMemoryGuestLinkStore(),
       broker: createCognitoIdentityBroker({
         identityPoolId: pool.identityPoolId,
         developerProviderName: provider,
