@@ -1,6 +1,6 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { InvitationRecord, InvitationStore } from '@devauth/core';
-import { isConditionalCheckFailed, toPortError } from './errors.js';
+import { isConditionalCheckFailed, toPortError, tracked } from './errors.js';
 import { invitationItem, millis, s } from './mappers.js';
 import { assertStoreOptions, call, type DynamoDbStoreOptions } from './requests.js';
 import { DEVAUTH_TABLE, keys } from './table.js';
@@ -13,7 +13,9 @@ export class DynamoDbInvitationStore implements InvitationStore {
 
   async create(record: InvitationRecord): Promise<void> {
     await call('PutItem (invitation)', () =>
-      this.options.client.send(new PutItemCommand({ TableName: this.options.tableName, Item: invitationItem(record) })),
+      this.options.client.send(
+        tracked(new PutItemCommand({ TableName: this.options.tableName, Item: invitationItem(record) })),
+      ),
     );
   }
 
@@ -21,20 +23,22 @@ export class DynamoDbInvitationStore implements InvitationStore {
   async consume(codeHash: string, role: string, now: Date): Promise<boolean> {
     try {
       await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: keys.invitation(codeHash),
-          UpdateExpression: 'SET #usedAt = :now',
-          ConditionExpression:
-            'attribute_exists(#pk) AND #role = :role AND attribute_not_exists(#usedAt) AND #expiresAt > :now',
-          ExpressionAttributeNames: {
-            '#pk': DEVAUTH_TABLE.partitionKey,
-            '#role': 'role',
-            '#usedAt': 'usedAt',
-            '#expiresAt': 'expiresAt',
-          },
-          ExpressionAttributeValues: { ':now': millis(now), ':role': s(role) },
-        }),
+        tracked(
+          new UpdateItemCommand({
+            TableName: this.options.tableName,
+            Key: keys.invitation(codeHash),
+            UpdateExpression: 'SET #usedAt = :now',
+            ConditionExpression:
+              'attribute_exists(#pk) AND #role = :role AND attribute_not_exists(#usedAt) AND #expiresAt > :now',
+            ExpressionAttributeNames: {
+              '#pk': DEVAUTH_TABLE.partitionKey,
+              '#role': 'role',
+              '#usedAt': 'usedAt',
+              '#expiresAt': 'expiresAt',
+            },
+            ExpressionAttributeValues: { ':now': millis(now), ':role': s(role) },
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -47,13 +51,15 @@ export class DynamoDbInvitationStore implements InvitationStore {
   async release(codeHash: string): Promise<void> {
     try {
       await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: keys.invitation(codeHash),
-          UpdateExpression: 'REMOVE #usedAt',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#usedAt': 'usedAt' },
-        }),
+        tracked(
+          new UpdateItemCommand({
+            TableName: this.options.tableName,
+            Key: keys.invitation(codeHash),
+            UpdateExpression: 'REMOVE #usedAt',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#usedAt': 'usedAt' },
+          }),
+        ),
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw toPortError(error, 'UpdateItem (release invitation)');

@@ -1,12 +1,14 @@
 import { GetItemCommand, QueryCommand, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome } from '@devauth/core';
-import { isConditionalCheckFailed, toPortError } from './errors.js';
-import { familyMemberItem, itemToToken, millis, n, s, tokenItem } from './mappers.js';
+import { isConditionalCheckFailed, toPortError, tracked } from './errors.js';
+import { familyMemberItem, itemToToken, millis, n, s, tokenItem, userFamilyItem } from './mappers.js';
 import { assertStoreOptions, call, type DynamoDbStoreOptions, type Item, transactWrite } from './requests.js';
-import { DEVAUTH_TABLE, keys, MEMBER_PREFIX } from './table.js';
+import { DEVAUTH_TABLE, keys, MEMBER_PREFIX, USER_FAMILY_PREFIX } from './table.js';
 
 /** Tokens marked in parallel while revoking a family (bounded, so a large family does not burst the table). */
 const MARK_CONCURRENCY = 16;
+/** Families revoked in parallel by revokeAllForUser (each marks up to MARK_CONCURRENCY tokens at a time). */
+const FAMILY_CONCURRENCY = 4;
 
 /**
  * Refresh tokens in the single table. A token item (`TOKEN#<hash>`) holds the record; its family's partition
@@ -21,17 +23,24 @@ const MARK_CONCURRENCY = 16;
  *   reads the family partition (consistent) and flags every token found. It costs O(tokens in the family) requests,
  *   on the rare path (logout, reuse), to keep the hot `find` at one read. If it is interrupted midway, rotations
  *   of the family already fail (ConditionCheck), and calling it again (it is idempotent) finishes the marking.
+ * - `revokeAllForUser` finds the user's families in the user's partition (`USER#<userId>` / `FAMILY#<familyId>`,
+ *   written by every issue in the same transaction as the token) with one strongly consistent Query, and revokes
+ *   each as `revokeFamily` does. No GSI: an index that lags could miss a family issued a moment ago.
  */
 export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
   constructor(private readonly options: DynamoDbStoreOptions) {
     assertStoreOptions(options);
   }
 
-  /** One TransactWriteItems (token, member item, family not revoked); a token of a revoked family is stored revoked. */
+  /**
+   * One TransactWriteItems: token, family member item, the user's family index item (an idempotent put) and a
+   * ConditionCheck that the family is not revoked; a token of a revoked family is stored revoked (one more request).
+   */
   async issue(record: RefreshTokenRecord): Promise<void> {
     const reasons = await transactWrite(this.options, 'TransactWriteItems (issue refresh token)', [
       this.put(tokenItem(record)),
       this.put(familyMemberItem(record)),
+      this.put(userFamilyItem(record)),
       this.familyNotRevoked(record.familyId),
     ]);
     if (reasons === null) return;
@@ -39,13 +48,16 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     await transactWrite(this.options, 'TransactWriteItems (issue refresh token)', [
       this.put(tokenItem(record, true)),
       this.put(familyMemberItem(record)),
+      this.put(userFamilyItem(record)),
     ]);
   }
 
   async find(tokenHash: string): Promise<RefreshTokenRecord | null> {
     const output = await call('GetItem (refresh token)', () =>
       this.options.client.send(
-        new GetItemCommand({ TableName: this.options.tableName, Key: keys.token(tokenHash), ConsistentRead: true }),
+        tracked(
+          new GetItemCommand({ TableName: this.options.tableName, Key: keys.token(tokenHash), ConsistentRead: true }),
+        ),
       ),
     );
     return output.Item ? itemToToken(output.Item) : null;
@@ -56,10 +68,20 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
       Update: {
         TableName: this.options.tableName,
         Key: keys.token(currentHash),
-        UpdateExpression: 'SET #status = :rotated',
+        UpdateExpression: 'SET #status = :rotated, #rotatedAt = :rotatedAt',
         ConditionExpression: '#status = :active AND #familyId = :familyId AND attribute_not_exists(#familyRevoked)',
-        ExpressionAttributeNames: { '#status': 'status', '#familyId': 'familyId', '#familyRevoked': 'familyRevoked' },
-        ExpressionAttributeValues: { ':rotated': s('rotated'), ':active': s('active'), ':familyId': s(next.familyId) },
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#rotatedAt': 'rotatedAt',
+          '#familyId': 'familyId',
+          '#familyRevoked': 'familyRevoked',
+        },
+        ExpressionAttributeValues: {
+          ':rotated': s('rotated'),
+          ':rotatedAt': millis(next.issuedAt),
+          ':active': s('active'),
+          ':familyId': s(next.familyId),
+        },
       },
     };
     const reasons = await transactWrite(this.options, 'TransactWriteItems (rotate refresh token)', [
@@ -72,16 +94,55 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     return reasons === null ? 'rotated' : 'not_active';
   }
 
+  /**
+   * One strongly consistent Query of the user's partition (paged: a page holds thousands of families) for the family
+   * index items, then `revokeFamily` for each, FAMILY_CONCURRENCY at a time. The index items stay (until their TTL,
+   * the family's end), so calling it again finds and revokes the same families: idempotent.
+   */
+  async revokeAllForUser(userId: string): Promise<number> {
+    const families = new Set<string>();
+    let startKey: Item | undefined;
+    do {
+      const page = await call('Query (user families)', () =>
+        this.options.client.send(
+          tracked(
+            new QueryCommand({
+              TableName: this.options.tableName,
+              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :family)',
+              ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+              ExpressionAttributeValues: { ':pk': s(keys.userPartition(userId)), ':family': s(USER_FAMILY_PREFIX) },
+              ProjectionExpression: '#sk',
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          ),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const sk = item[DEVAUTH_TABLE.sortKey]?.S;
+        if (sk?.startsWith(USER_FAMILY_PREFIX)) families.add(sk.slice(USER_FAMILY_PREFIX.length));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    const ids = [...families];
+    for (let start = 0; start < ids.length; start += FAMILY_CONCURRENCY) {
+      await Promise.all(ids.slice(start, start + FAMILY_CONCURRENCY).map((familyId) => this.revokeFamily(familyId)));
+    }
+    return ids.length;
+  }
+
   async revokeFamily(familyId: string): Promise<void> {
     await call('UpdateItem (revoke family)', () =>
       this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: keys.family(familyId),
-          UpdateExpression: 'SET #type = :type, #revokedAt = if_not_exists(#revokedAt, :now)',
-          ExpressionAttributeNames: { '#type': 'type', '#revokedAt': 'revokedAt' },
-          ExpressionAttributeValues: { ':type': s('family'), ':now': millis(new Date()) },
-        }),
+        tracked(
+          new UpdateItemCommand({
+            TableName: this.options.tableName,
+            Key: keys.family(familyId),
+            UpdateExpression: 'SET #type = :type, #revokedAt = if_not_exists(#revokedAt, :now)',
+            ExpressionAttributeNames: { '#type': 'type', '#revokedAt': 'revokedAt' },
+            ExpressionAttributeValues: { ':type': s('family'), ':now': millis(new Date()) },
+          }),
+        ),
       ),
     );
     let familyTtl: string | undefined;
@@ -89,14 +150,16 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     do {
       const page = await call('Query (family members)', () =>
         this.options.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
-            ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
-            ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)), ':member': s(MEMBER_PREFIX) },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
+          tracked(
+            new QueryCommand({
+              TableName: this.options.tableName,
+              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
+              ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+              ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)), ':member': s(MEMBER_PREFIX) },
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          ),
         ),
       );
       const members = page.Items ?? [];
@@ -118,14 +181,16 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
   private async markRevoked(tokenHash: string): Promise<void> {
     try {
       await this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: keys.token(tokenHash),
-          UpdateExpression: 'SET #familyRevoked = :true',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#familyRevoked': 'familyRevoked', '#pk': DEVAUTH_TABLE.partitionKey },
-          ExpressionAttributeValues: { ':true': { BOOL: true } },
-        }),
+        tracked(
+          new UpdateItemCommand({
+            TableName: this.options.tableName,
+            Key: keys.token(tokenHash),
+            UpdateExpression: 'SET #familyRevoked = :true',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#familyRevoked': 'familyRevoked', '#pk': DEVAUTH_TABLE.partitionKey },
+            ExpressionAttributeValues: { ':true': { BOOL: true } },
+          }),
+        ),
       );
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw toPortError(error, 'UpdateItem (revoke token)');
@@ -135,13 +200,15 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
   private async expireFamilyAt(familyId: string, ttlSeconds: string): Promise<void> {
     await call('UpdateItem (family TTL)', () =>
       this.options.client.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: keys.family(familyId),
-          UpdateExpression: 'SET #ttl = :ttl',
-          ExpressionAttributeNames: { '#ttl': DEVAUTH_TABLE.ttlAttribute },
-          ExpressionAttributeValues: { ':ttl': n(Number(ttlSeconds)) },
-        }),
+        tracked(
+          new UpdateItemCommand({
+            TableName: this.options.tableName,
+            Key: keys.family(familyId),
+            UpdateExpression: 'SET #ttl = :ttl',
+            ExpressionAttributeNames: { '#ttl': DEVAUTH_TABLE.ttlAttribute },
+            ExpressionAttributeValues: { ':ttl': n(Number(ttlSeconds)) },
+          }),
+        ),
       ),
     );
   }

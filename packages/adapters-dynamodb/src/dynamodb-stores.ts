@@ -1,3 +1,4 @@
+import { DynamoDbGuestLinkStore } from './dynamodb-guest-link-store.js';
 import { DynamoDbInvitationStore } from './dynamodb-invitation-store.js';
 import { DynamoDbLoginAttemptStore } from './dynamodb-login-attempt-store.js';
 import { DynamoDbRefreshTokenStore } from './dynamodb-refresh-token-store.js';
@@ -13,6 +14,7 @@ export class DynamoDbStores {
   readonly refreshTokens: DynamoDbRefreshTokenStore;
   readonly loginAttempts: DynamoDbLoginAttemptStore;
   readonly invitations: DynamoDbInvitationStore;
+  readonly guestLinks: DynamoDbGuestLinkStore;
 
   constructor(options: DynamoDbStoreOptions) {
     assertStoreOptions(options);
@@ -20,6 +22,7 @@ export class DynamoDbStores {
     this.refreshTokens = new DynamoDbRefreshTokenStore(options);
     this.loginAttempts = new DynamoDbLoginAttemptStore(options);
     this.invitations = new DynamoDbInvitationStore(options);
+    this.guestLinks = new DynamoDbGuestLinkStore(options);
   }
 }
 

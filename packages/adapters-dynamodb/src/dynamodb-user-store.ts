@@ -1,12 +1,23 @@
 import { GetItemCommand, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
   EmailTakenError,
+  IdentityTakenError,
   UsernameTakenError,
   type UserRecord,
   type UserStore,
   VersionConflictError,
 } from '@devauth/core';
-import { emailMarkerItem, itemToUser, n, s, userItem, usernameMarkerItem } from './mappers.js';
+import { tracked } from './errors.js';
+import {
+  emailMarkerItem,
+  identityMarkerItem,
+  itemToUser,
+  markerOwner,
+  n,
+  s,
+  userItem,
+  usernameMarkerItem,
+} from './mappers.js';
 import {
   assertStoreOptions,
   batchDelete,
@@ -18,18 +29,26 @@ import {
 } from './requests.js';
 import { DEVAUTH_TABLE, keys } from './table.js';
 
-/** What each item of a user transaction guards, to map a cancellation reason (by index) to the domain error. */
-type Guard = 'user' | 'username' | 'email' | 'ownership';
+/**
+ * What each item of a user transaction guards, to map a cancellation reason (by index) to the domain error.
+ * `foreignIdentity` is the removal of the user's previous identity marker, which may be held by another user (a link
+ * made before the marker existed, see findByIdentityId): then it is not this user's to remove, and the transaction is
+ * committed without it.
+ */
+type Guard = 'user' | 'username' | 'email' | 'identity' | 'ownership' | 'foreignIdentity';
 
 const NOT_EXISTS = 'attribute_not_exists(PK)';
 /** A marker may be written or removed by its owner, or created where there is none. */
 const OWNED = 'attribute_not_exists(PK) OR #userId = :userId';
 const DELETE_ATTEMPTS = 5;
+/** Users the legacy identity lookup looks at: two are enough to tell one link from an ambiguous one. */
+const LEGACY_CANDIDATES = 2;
 
 /**
  * Users in the single table: the user item (`USER#<id>`), a username marker that also holds a full copy of the user
- * (`USERNAME#<username>`, the login lookup) and an email marker (`EMAIL#<email>`). Every write of a user writes its
- * markers in the same TransactWriteItems, each guarded by a condition, so uniqueness and the copy never drift.
+ * (`USERNAME#<username>`, the login lookup), an email marker (`EMAIL#<email>`) and an identity marker
+ * (`IDENTITY#<identityId>`) for a linked user. Every write of a user writes its markers in the same
+ * TransactWriteItems, each guarded by a condition, so uniqueness and the copy never drift.
  */
 export class DynamoDbUserStore implements UserStore {
   constructor(private readonly options: DynamoDbStoreOptions) {
@@ -43,6 +62,9 @@ export class DynamoDbUserStore implements UserStore {
       ['username', this.put(usernameMarkerItem(user), NOT_EXISTS)],
     ];
     if (user.email !== null) writes.push(['email', this.put(emailMarkerItem(user.id, user.email), NOT_EXISTS)]);
+    if (user.identityId !== null) {
+      writes.push(['identity', this.put(identityMarkerItem(user.id, user.identityId), NOT_EXISTS)]);
+    }
     await this.commit('create user', writes);
   }
 
@@ -57,30 +79,54 @@ export class DynamoDbUserStore implements UserStore {
   }
 
   /**
-   * One Query of the sparse identity index (GSI1). Like every GSI it is eventually consistent: a link written a
-   * moment ago may not be visible yet (typically well under a second).
+   * Two strongly consistent GetItems: the identity marker, then the user it names (answered only if that user is
+   * still linked to `identityId`).
+   *
+   * Legacy path: a user linked before identity markers existed has none (until its link changes). When the marker is
+   * absent, the identity index GSI1 is queried as before, and each user it names is read again consistently and
+   * answered only if it is still linked to `identityId` (GSI1 is eventually consistent: it may still list a user just
+   * unlinked). Two legacy users linked to one IdentityId (possible before uniqueness was enforced) answer null: the
+   * link is ambiguous, and the lookup fails closed. A new link of that IdentityId (which writes a marker) takes
+   * precedence over a legacy one.
    */
   async findByIdentityId(identityId: string): Promise<UserRecord | null> {
+    const marker = await this.getItem('GetItem (identity marker)', keys.identityMarker(identityId));
+    if (marker !== undefined) {
+      const user = await this.getUser('GetItem (user by identity id)', keys.user(markerOwner(marker)));
+      return user?.identityId === identityId ? user : null;
+    }
+    return this.findLegacyLink(identityId);
+  }
+
+  /** The legacy lookup (see findByIdentityId): GSI1, then a consistent read of each user found. */
+  private async findLegacyLink(identityId: string): Promise<UserRecord | null> {
     const { identityIndex } = DEVAUTH_TABLE;
-    const output = await call('Query (user by identity id)', () =>
+    const output = await call('Query (user by identity id, legacy)', () =>
       this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: identityIndex.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': identityIndex.partitionKey },
-          ExpressionAttributeValues: { ':pk': s(keys.identity(identityId)) },
-          Limit: 1,
-        }),
+        tracked(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            IndexName: identityIndex.name,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': identityIndex.partitionKey, '#userId': 'userId' },
+            ExpressionAttributeValues: { ':pk': s(keys.identity(identityId)) },
+            ProjectionExpression: '#userId',
+            Limit: LEGACY_CANDIDATES,
+          }),
+        ),
       ),
     );
-    const item = output.Items?.[0];
-    return item ? itemToUser(item) : null;
+    const ids = [...new Set((output.Items ?? []).flatMap((item) => (item.userId?.S ? [item.userId.S] : [])))];
+    const linked = (
+      await Promise.all(ids.map((id) => this.getUser('GetItem (user by identity id, legacy)', keys.user(id))))
+    ).filter((user): user is UserRecord => user?.identityId === identityId);
+    return linked.length === 1 ? linked[0]! : null;
   }
 
   /**
    * A consistent read of the stored user (to learn which markers move), then one TransactWriteItems: the user item on
-   * condition of the previous version, the username marker's copy, and marker moves for a changed username/email.
+   * condition of the previous version, the username marker's copy, and marker moves for a changed username, email or
+   * identity (a new identity marker must be free or already this user's: else IdentityTakenError).
    * The version condition makes the read safe: had anything changed since, the version would differ.
    */
   async update(next: UserRecord): Promise<void> {
@@ -104,6 +150,15 @@ export class DynamoDbUserStore implements UserStore {
     }
     if (current.email !== null && current.email !== next.email) {
       writes.push(['ownership', this.remove(keys.email(current.email), OWNED, this.owner(next.id))]);
+    }
+    if (next.identityId !== null && next.identityId !== current.identityId) {
+      writes.push(['identity', this.put(identityMarkerItem(next.id, next.identityId), OWNED, this.owner(next.id))]);
+    }
+    if (current.identityId !== null && current.identityId !== next.identityId) {
+      writes.push([
+        'foreignIdentity',
+        this.remove(keys.identityMarker(current.identityId), OWNED, this.owner(next.id)),
+      ]);
     }
     await this.commit('update user', writes);
   }
@@ -130,6 +185,9 @@ export class DynamoDbUserStore implements UserStore {
       if (current.email !== null) {
         writes.push(['ownership', this.remove(keys.email(current.email), OWNED, this.owner(id))]);
       }
+      if (current.identityId !== null) {
+        writes.push(['foreignIdentity', this.remove(keys.identityMarker(current.identityId), OWNED, this.owner(id))]);
+      }
       try {
         await this.commit('delete user', writes);
         break;
@@ -146,15 +204,17 @@ export class DynamoDbUserStore implements UserStore {
     do {
       const page = await call('Query (user partition)', () =>
         this.options.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
-            ExpressionAttributeValues: { ':pk': s(keys.userPartition(id)) },
-            ProjectionExpression: '#pk, #sk',
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
+          tracked(
+            new QueryCommand({
+              TableName: this.options.tableName,
+              KeyConditionExpression: '#pk = :pk',
+              ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+              ExpressionAttributeValues: { ':pk': s(keys.userPartition(id)) },
+              ProjectionExpression: '#pk, #sk',
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          ),
         ),
       );
       const found = (page.Items ?? []).flatMap((item): Key[] =>
@@ -166,15 +226,24 @@ export class DynamoDbUserStore implements UserStore {
   }
 
   private async getUser(operation: string, key: Key): Promise<UserRecord | null> {
-    const output = await call(operation, () =>
-      this.options.client.send(
-        new GetItemCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true }),
-      ),
-    );
-    return output.Item ? itemToUser(output.Item) : null;
+    const item = await this.getItem(operation, key);
+    return item ? itemToUser(item) : null;
   }
 
-  /** Commits the writes; a failed condition becomes the domain error of the first guard that failed, by priority. */
+  private async getItem(operation: string, key: Key): Promise<Item | undefined> {
+    const output = await call(operation, () =>
+      this.options.client.send(
+        tracked(new GetItemCommand({ TableName: this.options.tableName, Key: key, ConsistentRead: true })),
+      ),
+    );
+    return output.Item;
+  }
+
+  /**
+   * Commits the writes; a failed condition becomes the domain error of the first guard that failed, by priority. When
+   * only the removal of a previous identity marker failed (another user holds it: a legacy link), the marker is left
+   * to its holder and the rest is committed.
+   */
   private async commit(operation: string, writes: [Guard, TransactWriteItem][]): Promise<void> {
     const reasons = await transactWrite(
       this.options,
@@ -185,10 +254,17 @@ export class DynamoDbUserStore implements UserStore {
     const failed = new Set(
       writes.flatMap(([guard], index) => (reasons[index] === 'ConditionalCheckFailed' ? [guard] : [])),
     );
-    // Same order as the reference store: a stale version first, then the username, then the email.
+    if (failed.size === 1 && failed.has('foreignIdentity')) {
+      return this.commit(
+        operation,
+        writes.filter(([guard]) => guard !== 'foreignIdentity'),
+      );
+    }
+    // Same order as the reference store: a stale version first, then the username, the email, the identity.
     if (failed.has('user') || failed.has('ownership')) throw new VersionConflictError('user');
     if (failed.has('username')) throw new UsernameTakenError();
     if (failed.has('email')) throw new EmailTakenError();
+    if (failed.has('identity')) throw new IdentityTakenError();
     throw new VersionConflictError('user');
   }
 

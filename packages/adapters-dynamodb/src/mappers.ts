@@ -2,6 +2,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   type AttemptState,
   ConfigurationError,
+  type GuestLinkRecord,
   type InvitationRecord,
   type PasswordNormalization,
   type RefreshTokenRecord,
@@ -22,11 +23,14 @@ export const ITEM_TYPE = {
   user: 'user',
   usernameMarker: 'username',
   emailMarker: 'email',
+  identityMarker: 'identity',
   token: 'token',
   family: 'family',
   familyMember: 'member',
+  userFamily: 'userfamily',
   throttle: 'throttle',
   invitation: 'invitation',
+  guestLink: 'guestlink',
 } as const;
 
 const TTL = DEVAUTH_TABLE.ttlAttribute;
@@ -72,6 +76,12 @@ function readDate(item: Item, name: string): Date {
   return new Date(readNumber(item, name));
 }
 
+/** An absent attribute (items written before it existed, or a null value) reads as null. */
+function readOptionalDate(item: Item, name: string): Date | null {
+  const value = item[name];
+  return value === undefined || value.NULL === true ? null : readDate(item, name);
+}
+
 function readOneOf<T extends string>(item: Item, name: string, allowed: readonly T[]): T {
   const value = readString(item, name);
   return (allowed as readonly string[]).includes(value) ? (value as T) : malformed(name);
@@ -97,7 +107,10 @@ function userAttributes(user: UserRecord): Item {
   return item;
 }
 
-/** The user item; linked users carry the sparse identity index key. */
+/**
+ * The user item; linked users carry the sparse identity index key (GSI1), still written so that deployments of the
+ * previous version, which query it, keep finding users; this version answers from the identity marker.
+ */
 export function userItem(user: UserRecord): Item {
   const item: Item = { ...keys.user(user.id), type: s(ITEM_TYPE.user), ...userAttributes(user) };
   if (user.identityId !== null) {
@@ -118,6 +131,24 @@ export function usernameMarkerItem(user: UserRecord): Item {
 /** The email marker: uniqueness guard only, pointing at its owner. */
 export function emailMarkerItem(userId: string, email: string): Item {
   return { ...keys.email(email), type: s(ITEM_TYPE.emailMarker), userId: s(userId) };
+}
+
+/**
+ * The identity marker: makes a Cognito IdentityId unique to one user and answers `findByIdentityId` with a strongly
+ * consistent read (the identity index it replaces is a GSI, eventually consistent and without uniqueness).
+ */
+export function identityMarkerItem(userId: string, identityId: string): Item {
+  return {
+    ...keys.identityMarker(identityId),
+    type: s(ITEM_TYPE.identityMarker),
+    userId: s(userId),
+    identityId: s(identityId),
+  };
+}
+
+/** The owner named by a username, email or identity marker. */
+export function markerOwner(item: Item): string {
+  return readString(item, 'userId');
 }
 
 const USER_STATUSES: readonly UserStatus[] = ['active', 'disabled'];
@@ -142,7 +173,10 @@ export function itemToUser(item: Item): UserRecord {
 
 // --- refresh tokens ----------------------------------------------------------------------------------------------
 
-/** A refresh token item; it expires (TTL) with the token. `familyRevoked` is set by revokeFamily. */
+/**
+ * A refresh token item; it expires (TTL) with the token. `familyRevoked` is set by revokeFamily, `rotatedAt` by
+ * rotate (absent while the token is active).
+ */
 export function tokenItem(record: RefreshTokenRecord, familyRevoked = false): Item {
   const item: Item = {
     ...keys.token(record.tokenHash),
@@ -157,6 +191,7 @@ export function tokenItem(record: RefreshTokenRecord, familyRevoked = false): It
     familyExpiresAt: millis(record.familyExpiresAt),
     [TTL]: ttlAt(record.expiresAt.getTime()),
   };
+  if (record.rotatedAt !== null) item.rotatedAt = millis(record.rotatedAt);
   if (familyRevoked) item.familyRevoked = { BOOL: true };
   return item;
 }
@@ -169,6 +204,20 @@ export function familyMemberItem(record: RefreshTokenRecord): Item {
   return {
     ...keys.familyMember(record.familyId, record.tokenHash),
     type: s(ITEM_TYPE.familyMember),
+    [TTL]: ttlAt(record.familyExpiresAt.getTime()),
+  };
+}
+
+/**
+ * The user -> family index item (`USER#<userId>` / `FAMILY#<familyId>`), written with every issue (an idempotent put)
+ * so that revokeAllForUser finds a user's families with one strongly consistent Query of the user's partition. It
+ * lives as long as the family can (TTL at the family's absolute end) and is removed with the user's partition.
+ */
+export function userFamilyItem(record: RefreshTokenRecord): Item {
+  return {
+    ...keys.userFamily(record.userId, record.familyId),
+    type: s(ITEM_TYPE.userFamily),
+    familyId: s(record.familyId),
     [TTL]: ttlAt(record.familyExpiresAt.getTime()),
   };
 }
@@ -186,6 +235,8 @@ export function itemToToken(item: Item): RefreshTokenRecord {
     issuedAt: readDate(item, 'issuedAt'),
     expiresAt: readDate(item, 'expiresAt'),
     familyExpiresAt: readDate(item, 'familyExpiresAt'),
+    // Tokens rotated before rotatedAt was recorded have none.
+    rotatedAt: readOptionalDate(item, 'rotatedAt'),
   };
 }
 
@@ -193,12 +244,17 @@ export function itemToToken(item: Item): RefreshTokenRecord {
 
 /** A counter restarted at one failure. */
 export function throttleItem(key: string, now: Date, expiresAtMillis: number): Item {
+  return attemptStateItem({ key, consecutiveFailures: 1, lastFailureAt: now }, expiresAtMillis);
+}
+
+/** The counter item holding `state`; its TTL is `expiresAtMillis` (the last failure plus the idle window). */
+export function attemptStateItem(state: AttemptState, expiresAtMillis: number): Item {
   return {
-    ...keys.throttle(key),
+    ...keys.throttle(state.key),
     type: s(ITEM_TYPE.throttle),
-    throttleKey: s(key),
-    failures: n(1),
-    lastFailureAt: millis(now),
+    throttleKey: s(state.key),
+    failures: n(state.consecutiveFailures),
+    lastFailureAt: millis(state.lastFailureAt),
     [TTL]: ttlAt(expiresAtMillis),
   };
 }
@@ -235,5 +291,32 @@ export function itemToInvitation(item: Item): InvitationRecord {
     createdAt: readDate(item, 'createdAt'),
     expiresAt: readDate(item, 'expiresAt'),
     usedAt,
+  };
+}
+
+// --- guest links -------------------------------------------------------------------------------------------------
+
+/** A guest link (`GUESTLINK#<secretHash>`), deleted by TTL after it expires; `usedAt` is absent while unused. */
+export function guestLinkItem(record: GuestLinkRecord): Item {
+  const item: Item = {
+    ...keys.guestLink(record.secretHash),
+    type: s(ITEM_TYPE.guestLink),
+    secretHash: s(record.secretHash),
+    identityId: s(record.identityId),
+    createdAt: millis(record.createdAt),
+    expiresAt: millis(record.expiresAt),
+    [TTL]: ttlAt(record.expiresAt.getTime()),
+  };
+  if (record.usedAt !== null) item.usedAt = millis(record.usedAt);
+  return item;
+}
+
+export function itemToGuestLink(item: Item): GuestLinkRecord {
+  return {
+    secretHash: readString(item, 'secretHash'),
+    identityId: readString(item, 'identityId'),
+    createdAt: readDate(item, 'createdAt'),
+    expiresAt: readDate(item, 'expiresAt'),
+    usedAt: readOptionalDate(item, 'usedAt'),
   };
 }

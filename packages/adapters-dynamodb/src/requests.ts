@@ -7,7 +7,14 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError, UpstreamUnavailableError } from '@devauth/core';
-import { cancellationReasons, RETRY_AFTER_THROTTLED, toPortError, UPSTREAM } from './errors.js';
+import {
+  cancellationReasons,
+  certainlyNotApplied,
+  RETRY_AFTER_THROTTLED,
+  toPortError,
+  tracked,
+  UPSTREAM,
+} from './errors.js';
 
 export type Item = Record<string, AttributeValue>;
 export type Key = { PK: AttributeValue; SK: AttributeValue };
@@ -71,10 +78,12 @@ export async function transactWrite(
 ): Promise<readonly string[] | null> {
   const attempts = options.maxTransactionAttempts ?? DEFAULT_TRANSACTION_ATTEMPTS;
   let lastError: unknown;
+  // Whether an earlier attempt (of this loop) may have committed: then no later failure can say "not applied".
+  let earlierMayHaveApplied = false;
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (attempt > 0) await sleep(backoffMs(attempt));
     try {
-      await options.client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+      await options.client.send(tracked(new TransactWriteItemsCommand({ TransactItems: items })));
       return null;
     } catch (error) {
       const reasons = cancellationReasons(error);
@@ -82,12 +91,13 @@ export async function transactWrite(
       const contended =
         reasons?.includes('TransactionConflict') === true ||
         (error as Error)?.name === 'TransactionInProgressException';
-      if (!contended) throw toPortError(error, operation);
+      if (!contended) throw toPortError(error, operation, { earlierMayHaveApplied });
+      earlierMayHaveApplied ||= !certainlyNotApplied(error);
       lastError = error;
     }
   }
   // Still contended after every attempt: the contention errors map to UpstreamUnavailableError (retry later).
-  throw toPortError(lastError, operation);
+  throw toPortError(lastError, operation, { earlierMayHaveApplied });
 }
 
 const MAX_BATCH_ROUNDS = 8;
@@ -100,13 +110,18 @@ export async function batchGet(options: DynamoDbStoreOptions, operation: string,
   const found: Item[] = [];
   let pending: Item[] = keys;
   for (let round = 0; pending.length > 0; round++) {
-    if (round >= MAX_BATCH_ROUNDS) throw new UpstreamUnavailableError(UPSTREAM, RETRY_AFTER_THROTTLED);
+    // A read changes nothing, and DynamoDB processed none of the keys it still returns.
+    if (round >= MAX_BATCH_ROUNDS) {
+      throw new UpstreamUnavailableError(UPSTREAM, RETRY_AFTER_THROTTLED, { notApplied: true });
+    }
     if (round > 0) await sleep(backoffMs(round));
     const output = await call(operation, () =>
       options.client.send(
-        new BatchGetItemCommand({
-          RequestItems: { [options.tableName]: { Keys: pending, ConsistentRead: true } },
-        }),
+        tracked(
+          new BatchGetItemCommand({
+            RequestItems: { [options.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        ),
       ),
     );
     found.push(...(output.Responses?.[options.tableName] ?? []));
@@ -122,10 +137,11 @@ export async function batchDelete(options: DynamoDbStoreOptions, operation: stri
       .slice(start, start + 25)
       .map((key) => ({ DeleteRequest: { Key: key } }));
     for (let round = 0; pending.length > 0; round++) {
+      // Earlier items (and pages) were deleted: not "not applied".
       if (round >= MAX_BATCH_ROUNDS) throw new UpstreamUnavailableError(UPSTREAM, RETRY_AFTER_THROTTLED);
       if (round > 0) await sleep(backoffMs(round));
       const output = await call(operation, () =>
-        options.client.send(new BatchWriteItemCommand({ RequestItems: { [options.tableName]: pending } })),
+        options.client.send(tracked(new BatchWriteItemCommand({ RequestItems: { [options.tableName]: pending } }))),
       );
       pending = (output.UnprocessedItems?.[options.tableName] ?? []).flatMap((request) =>
         request.DeleteRequest?.Key ? [{ DeleteRequest: { Key: request.DeleteRequest.Key } }] : [],

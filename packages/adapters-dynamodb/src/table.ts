@@ -12,23 +12,34 @@ import { errorName, toPortError } from './errors.js';
 /**
  * The single table every devauth store shares. Item types and their keys (see README.md):
  *
- * | item                 | PK                          | SK                | GSI1PK                    |
- * |----------------------|-----------------------------|-------------------|---------------------------|
- * | user                 | `USER#<userId>`             | `USER`            | `IDENTITY#<identityId>`   |
- * | username marker      | `USERNAME#<username>`       | `USERNAME`        | -                         |
- * | email marker         | `EMAIL#<email>`             | `EMAIL`           | -                         |
- * | refresh token        | `TOKEN#<tokenHash>`         | `TOKEN`           | -                         |
- * | token family         | `FAMILY#<familyId>`         | `FAMILY`          | -                         |
- * | family member        | `FAMILY#<familyId>`         | `TOKEN#<hash>`    | -                         |
- * | throttle counter     | `THROTTLE#<key>`            | `THROTTLE`        | -                         |
- * | invitation           | `INVITATION#<codeHash>`     | `INVITATION`      | -                         |
+ * | item                 | PK                          | SK                   | GSI1PK                    |
+ * |----------------------|-----------------------------|----------------------|---------------------------|
+ * | user                 | `USER#<userId>`             | `USER`               | `IDENTITY#<identityId>`   |
+ * | user's family        | `USER#<userId>`             | `FAMILY#<familyId>`  | -                         |
+ * | username marker      | `USERNAME#<username>`       | `USERNAME`           | -                         |
+ * | email marker         | `EMAIL#<email>`             | `EMAIL`              | -                         |
+ * | identity marker      | `IDENTITY#<identityId>`     | `IDENTITY`           | -                         |
+ * | refresh token        | `TOKEN#<tokenHash>`         | `TOKEN`              | -                         |
+ * | token family         | `FAMILY#<familyId>`         | `FAMILY`             | -                         |
+ * | family member        | `FAMILY#<familyId>`         | `TOKEN#<hash>`       | -                         |
+ * | throttle counter     | `THROTTLE#<key>`            | `THROTTLE`           | -                         |
+ * | invitation           | `INVITATION#<codeHash>`     | `INVITATION`         | -                         |
+ * | guest link           | `GUESTLINK#<secretHash>`    | `GUESTLINK`          | -                         |
+ *
+ * The identity marker (in the base table, so strongly consistent) is what makes an IdentityId unique and answers
+ * `findByIdentityId`. GSI1 is no longer relied on: user items still carry GSI1PK (so deployments still running the
+ * previous version, and the legacy lookup of users linked before the marker existed, keep finding them), and the
+ * index stays in the table definition, since removing a GSI from a deployed table is a migration of its own.
  *
  * Generic key names (PK/SK, GSI1PK/GSI1SK) keep the table reusable for item types added later.
  */
 export const DEVAUTH_TABLE = {
   partitionKey: 'PK',
   sortKey: 'SK',
-  /** Sparse: only user items linked to a Cognito IdentityId carry GSI1PK. Eventually consistent, like every GSI. */
+  /**
+   * Sparse: only user items linked to a Cognito IdentityId carry GSI1PK. Eventually consistent, like every GSI, so
+   * no answer relies on it any more (the identity marker does); read only for users linked before the marker existed.
+   */
   identityIndex: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
   /** Epoch seconds. DynamoDB deletes an item some time (up to days) after this moment; reads never rely on it. */
   ttlAttribute: 'ttl',
@@ -117,13 +128,19 @@ export const keys = {
   familyMember: (familyId: string, tokenHash: string) => key(`FAMILY#${familyId}`, `${MEMBER_PREFIX}${tokenHash}`),
   throttle: (throttleKey: string) => key(`THROTTLE#${throttleKey}`, 'THROTTLE'),
   invitation: (codeHash: string) => key(`INVITATION#${codeHash}`, 'INVITATION'),
+  guestLink: (secretHash: string) => key(`GUESTLINK#${secretHash}`, 'GUESTLINK'),
+  identityMarker: (identityId: string) => key(`IDENTITY#${identityId}`, 'IDENTITY'),
+  userFamily: (userId: string, familyId: string) => key(`USER#${userId}`, `${USER_FAMILY_PREFIX}${familyId}`),
   userPartition: (userId: string) => `USER#${userId}`,
   familyPartition: (familyId: string) => `FAMILY#${familyId}`,
+  /** The GSI1PK value of a linked user item (the legacy identity lookup). */
   identity: (identityId: string) => `IDENTITY#${identityId}`,
 };
 
 /** Sort-key prefix of the family member items (one per token of a family, beside the family item). */
 export const MEMBER_PREFIX = 'TOKEN#';
+/** Sort-key prefix of the user -> family index items (one per family of a user, beside the user item). */
+export const USER_FAMILY_PREFIX = 'FAMILY#';
 
 function key(pk: string, sk: string): { PK: { S: string }; SK: { S: string } } {
   return { PK: { S: pk }, SK: { S: sk } };

@@ -1,6 +1,7 @@
 import { createDynamoDbStores } from '@devauth/adapters-dynamodb';
 import { nextVersion } from '@devauth/core';
 import {
+  describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
@@ -29,11 +30,13 @@ if (!engine.available) {
   const tableName = await newTable(client);
   const stores = createDynamoDbStores({ client, tableName });
 
-  // Default concurrency: 100 parallel registrations, 20 parallel rotations, 50 parallel failures, 20 consumers.
+  // Default concurrency: 100 parallel registrations, 20 parallel identity links, 20 parallel rotations, 50 parallel
+  // failures and reservations, 20 consumers of one invitation and of one guest link.
   describeUserStoreContract('DynamoDB', { setup: () => stores.users });
   describeRefreshTokenStoreContract('DynamoDB', { setup: () => stores.refreshTokens });
   describeLoginAttemptStoreContract('DynamoDB', { setup: () => stores.loginAttempts });
   describeInvitationStoreContract('DynamoDB', { setup: () => stores.invitations });
+  describeGuestLinkStoreContract('DynamoDB', { setup: () => stores.guestLinks });
   describeStoreBehaviour(client, tableName, stores);
 
   describe('DynamoDB user races beyond the contract', () => {
@@ -77,12 +80,18 @@ if (!engine.available) {
       const users = new Map(items.filter((item) => item.type?.S === 'user').map((item) => [item.userId?.S, item]));
       const usernameMarkers = items.filter((item) => item.type?.S === 'username');
       const emailMarkers = items.filter((item) => item.type?.S === 'email');
+      const identityMarkers = items.filter((item) => item.type?.S === 'identity');
       expect(users.size).toBeGreaterThan(50);
+      expect(identityMarkers.length).toBeGreaterThan(0);
 
-      const orphans = [...usernameMarkers, ...emailMarkers].filter((marker) => !users.has(marker.userId?.S));
+      const orphans = [...usernameMarkers, ...emailMarkers, ...identityMarkers].filter(
+        (marker) => !users.has(marker.userId?.S),
+      );
       expect(orphans.map((marker) => marker.PK?.S)).toEqual([]);
 
-      const markerByKey = new Map([...usernameMarkers, ...emailMarkers].map((marker) => [marker.PK?.S, marker]));
+      const markerByKey = new Map(
+        [...usernameMarkers, ...emailMarkers, ...identityMarkers].map((marker) => [marker.PK?.S, marker]),
+      );
       for (const item of users.values()) {
         const user = itemToUser(item);
         const usernameMarker = markerByKey.get(`USERNAME#${user.username}`);
@@ -90,9 +99,13 @@ if (!engine.available) {
         // The login copy is the user, field for field.
         expect(itemToUser(usernameMarker!)).toEqual(user);
         if (user.email !== null) expect(markerByKey.get(`EMAIL#${user.email}`)?.userId?.S).toBe(user.id);
+        if (user.identityId !== null) {
+          expect(markerByKey.get(`IDENTITY#${user.identityId}`)?.userId?.S).toBe(user.id);
+        }
       }
       expect(usernameMarkers).toHaveLength(users.size);
       expect(emailMarkers).toHaveLength([...users.values()].filter((item) => item.email !== undefined).length);
+      expect(identityMarkers).toHaveLength([...users.values()].filter((item) => item.identityId !== undefined).length);
     });
   });
 }

@@ -1,23 +1,36 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { classifyDynamoDbError, DynamoDbErrorDetails, DynamoDbUserStore } from '@devauth/adapters-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  classifyDynamoDbError,
+  DynamoDbErrorDetails,
+  DynamoDbLoginAttemptStore,
+  DynamoDbUserStore,
+} from '@devauth/adapters-dynamodb';
 import {
   ConfigurationError,
+  DEFAULT_THROTTLE_POLICY,
   EmailTakenError,
+  IdentityTakenError,
   UpstreamUnavailableError,
   UsernameTakenError,
   VersionConflictError,
 } from '@devauth/core';
 import { sampleDate, sampleRefreshToken, sampleUser } from '@devauth/core/testing';
 import { describe, expect, it } from 'vitest';
-import { toPortError } from '../src/errors.js';
+import { certainlyNotApplied, toPortError, tracked } from '../src/errors.js';
 import {
+  attemptStateItem,
+  guestLinkItem,
+  identityMarkerItem,
   invitationItem,
+  itemToAttemptState,
+  itemToGuestLink,
   itemToInvitation,
   itemToToken,
   itemToUser,
   MIN_RETENTION_MS,
   tokenItem,
   ttlAt,
+  userFamilyItem,
   userItem,
   usernameMarkerItem,
 } from '../src/mappers.js';
@@ -92,6 +105,177 @@ describe('error mapping', () => {
   });
 });
 
+/** Node's error for a failed connect (ECONNREFUSED, ETIMEDOUT on connect) or DNS lookup. */
+const socketError = (message: string, code: string, syscall: string) =>
+  Object.assign(new Error(message), { code, errno: -1, syscall });
+/** How @smithy/node-http-handler reports each of its timeouts, and a reset (it renames ECONNRESET a TimeoutError). */
+const connectTimeout = () =>
+  Object.assign(
+    new Error(
+      '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 500 ms.',
+    ),
+    { name: 'TimeoutError' },
+  );
+const requestTimeout = () =>
+  Object.assign(
+    new Error('@smithy/node-http-handler - [ERROR] a request has exceeded the configured 1000 ms requestTimeout.'),
+    { name: 'TimeoutError', code: 'ETIMEDOUT' },
+  );
+const resetAfterSend = () =>
+  Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET', syscall: 'read' });
+
+describe('notApplied: set only when the request certainly had no effect', () => {
+  const notApplied = (error: Error) => (toPortError(error, 'PutItem') as UpstreamUnavailableError).notApplied;
+
+  it.each([
+    ['ProvisionedThroughputExceededException', serviceError('ProvisionedThroughputExceededException', 400)],
+    ['ThrottlingException', serviceError('ThrottlingException', 400)],
+    ['RequestLimitExceeded', serviceError('RequestLimitExceeded', 400)],
+    ['HTTP 429', serviceError('SlowDown', 429)],
+    ['TransactionConflictException', serviceError('TransactionConflictException', 400)],
+    ['TransactionCanceled (ThrottlingError)', canceled('None', 'ThrottlingError')],
+    ['TransactionCanceled (TransactionConflict)', canceled('TransactionConflict', 'None')],
+    ['connection refused', socketError('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED', 'connect')],
+    [
+      'connection refused on every address (dual stack)',
+      new AggregateError(
+        [
+          socketError('connect ECONNREFUSED ::1:1', 'ECONNREFUSED', 'connect'),
+          socketError('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED', 'connect'),
+        ],
+        'connect failed',
+      ),
+    ],
+    ['DNS failure', socketError('getaddrinfo ENOTFOUND dynamodb.invalid', 'ENOTFOUND', 'getaddrinfo')],
+    ['DNS retry', socketError('getaddrinfo EAI_AGAIN dynamodb.invalid', 'EAI_AGAIN', 'getaddrinfo')],
+    ['OS connect timeout', socketError('connect ETIMEDOUT 10.0.0.1:443', 'ETIMEDOUT', 'connect')],
+    ['SDK connection timeout', connectTimeout()],
+  ])('%s: UpstreamUnavailableError with notApplied', (_, error) => {
+    const mapped = toPortError(error, 'PutItem');
+    expect(mapped).toBeInstanceOf(UpstreamUnavailableError);
+    expect((mapped as UpstreamUnavailableError).notApplied).toBe(true);
+  });
+
+  it.each([
+    ['a request timeout (waiting for the answer)', requestTimeout()],
+    ['a reset after the request was sent', resetAfterSend()],
+    ['a socket hang up', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a broken pipe while sending', socketError('write EPIPE', 'EPIPE', 'write')],
+    ['InternalServerError (may or may not have succeeded)', serviceError('InternalServerError', 500)],
+    ['ServiceUnavailable', serviceError('ServiceUnavailable', 503)],
+    ['TransactionInProgressException', serviceError('TransactionInProgressException', 400)],
+    [
+      'a dual-stack connect where one address connected and reset',
+      new AggregateError([socketError('connect ECONNREFUSED ::1:1', 'ECONNREFUSED', 'connect'), resetAfterSend()]),
+    ],
+  ])('%s: UpstreamUnavailableError, not notApplied', (_, error) => {
+    const mapped = toPortError(error, 'PutItem');
+    expect(mapped).toBeInstanceOf(UpstreamUnavailableError);
+    expect((mapped as UpstreamUnavailableError).notApplied).toBe(false);
+  });
+
+  it('is never set when an earlier call of the operation may have been applied', () => {
+    const refused = socketError('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED', 'connect');
+    expect(notApplied(refused)).toBe(true);
+    const mapped = toPortError(refused, 'PutItem', { earlierMayHaveApplied: true });
+    expect((mapped as UpstreamUnavailableError).notApplied).toBe(false);
+  });
+
+  /** A real client whose transport fails with the given errors in turn (SDK retries included, no network). */
+  function clientFailingWith(...errors: Error[]): { client: DynamoDBClient; sent: () => number } {
+    let sent = 0;
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: errors.length,
+      requestHandler: {
+        handle: async () => {
+          const error = errors[Math.min(sent, errors.length - 1)]!;
+          sent++;
+          throw error;
+        },
+      },
+    });
+    return { client, sent: () => sent };
+  }
+
+  const getItem = () =>
+    new GetItemCommand({ TableName: 'devauth-unit', Key: { PK: { S: 'USER#x' }, SK: { S: 'USER' } } });
+
+  it('looks at every SDK attempt: a reset after sending, retried into a refused connection, may have applied', async () => {
+    const { client, sent } = clientFailingWith(
+      resetAfterSend(),
+      socketError('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED', 'connect'),
+    );
+    const error = await client.send(tracked(getItem())).catch((caught: unknown) => caught);
+    expect(sent()).toBe(2);
+    expect((error as { code?: string }).code).toBe('ECONNREFUSED');
+    expect(certainlyNotApplied(error)).toBe(false);
+    expect((toPortError(error) as UpstreamUnavailableError).notApplied).toBe(false);
+  });
+
+  it('every attempt refused or throttled: notApplied', async () => {
+    const { client, sent } = clientFailingWith(
+      socketError('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED', 'connect'),
+      connectTimeout(),
+      socketError('connect ECONNREFUSED 127.0.0.1:1', 'ECONNREFUSED', 'connect'),
+    );
+    const error = await client.send(tracked(getItem())).catch((caught: unknown) => caught);
+    expect(sent()).toBe(3);
+    expect((toPortError(error) as UpstreamUnavailableError).notApplied).toBe(true);
+  });
+
+  it('a transaction retried on contention until exhausted: notApplied, unless an attempt may have applied', async () => {
+    const conflicts = failingClient(canceled('TransactionConflict', 'None'));
+    const store = new DynamoDbUserStore({
+      client: conflicts.client,
+      tableName: 'devauth-unit',
+      maxTransactionAttempts: 3,
+    });
+    const error = await store.create(sampleUser()).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect((error as UpstreamUnavailableError).notApplied).toBe(true);
+
+    // The SDK's first attempt was reset after sending (it may have committed); its retry met contention, and so did
+    // every adapter retry after it: the last failure alone would say "not applied", the history says otherwise.
+    const uncertain = clientFailingWith(resetAfterSend(), canceled('TransactionConflict', 'None'));
+    const retried = new DynamoDbUserStore({
+      client: uncertain.client,
+      tableName: 'devauth-unit',
+      maxTransactionAttempts: 3,
+    });
+    const contended = await retried.create(sampleUser()).catch((caught: unknown) => caught);
+    expect(contended).toBeInstanceOf(UpstreamUnavailableError);
+    expect((contended as UpstreamUnavailableError).notApplied).toBe(false);
+    expect(uncertain.sent()).toBe(4);
+  });
+
+  it('a reservation that keeps losing races gives up with notApplied (every lost race wrote nothing)', async () => {
+    const fresh = (failures: number, last: number) => ({
+      ...attemptStateItem({ key: 'user:x', consecutiveFailures: failures, lastFailureAt: new Date(last) }, last),
+    });
+    let round = 0;
+    const client = {
+      // Every write meets a state changed by someone else: past the allowance, after its wait, a different one each time.
+      send: async () => {
+        round++;
+        throw Object.assign(new Error('The conditional request failed'), {
+          name: 'ConditionalCheckFailedException',
+          $metadata: { httpStatusCode: 400 },
+          Item: fresh(10 + round, 0),
+        });
+      },
+    } as unknown as DynamoDBClient;
+    const store = new DynamoDbLoginAttemptStore({ client, tableName: 'devauth-unit' });
+    const policy = { ...DEFAULT_THROTTLE_POLICY, maxDelaySeconds: 1 };
+    const error = await store.reserve('user:x', new Date(10_000), policy).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect((error as UpstreamUnavailableError).notApplied).toBe(true);
+    expect(round).toBe(16);
+  });
+});
+
 describe('transactions', () => {
   const tableName = 'devauth-unit';
 
@@ -107,6 +291,26 @@ describe('transactions', () => {
       const store = new DynamoDbUserStore({ client: failingClient(error).client, tableName });
       await expect(store.create(user)).rejects.toBeInstanceOf(expected);
     }
+  });
+
+  it('tells a taken IdentityId apart by the index of its marker', async () => {
+    // user, username marker, email marker, identity marker
+    const linked = sampleUser({ identityId: 'us-east-1:taken' });
+    const cases: [Error, new (...args: never[]) => Error][] = [
+      [canceled('None', 'None', 'None', 'ConditionalCheckFailed'), IdentityTakenError],
+      [canceled('None', 'None', 'ConditionalCheckFailed', 'ConditionalCheckFailed'), EmailTakenError],
+      [canceled('None', 'ConditionalCheckFailed', 'None', 'ConditionalCheckFailed'), UsernameTakenError],
+    ];
+    for (const [error, expected] of cases) {
+      const store = new DynamoDbUserStore({ client: failingClient(error).client, tableName });
+      await expect(store.create(linked)).rejects.toBeInstanceOf(expected);
+    }
+    // Without an email the identity marker is the third item.
+    const store = new DynamoDbUserStore({
+      client: failingClient(canceled('None', 'None', 'ConditionalCheckFailed')).client,
+      tableName,
+    });
+    await expect(store.create({ ...linked, email: null })).rejects.toBeInstanceOf(IdentityTakenError);
   });
 
   it('retries a transaction cancelled by contention, then reports the upstream as unavailable', async () => {
@@ -143,9 +347,60 @@ describe('mappers', () => {
   });
 
   it('round-trips refresh tokens and reads a revoked family over any status', () => {
-    const token = sampleRefreshToken({ status: 'rotated' });
+    const token = sampleRefreshToken({ status: 'rotated', rotatedAt: sampleDate(60) });
     expect(itemToToken(tokenItem(token))).toEqual(token);
     expect(itemToToken(tokenItem(token, true))).toEqual({ ...token, status: 'revoked' });
+    const active = sampleRefreshToken();
+    expect(tokenItem(active).rotatedAt).toBeUndefined();
+    expect(itemToToken(tokenItem(active))).toEqual(active);
+  });
+
+  it('reads a token written before rotatedAt existed as rotatedAt null', () => {
+    const item = tokenItem(sampleRefreshToken({ status: 'rotated', rotatedAt: sampleDate(1) }));
+    delete item.rotatedAt;
+    expect(itemToToken(item).rotatedAt).toBeNull();
+  });
+
+  it('indexes a family under its user, expiring with the family', () => {
+    const token = sampleRefreshToken();
+    expect(userFamilyItem(token)).toEqual({
+      PK: { S: `USER#${token.userId}` },
+      SK: { S: `FAMILY#${token.familyId}` },
+      type: { S: 'userfamily' },
+      familyId: { S: token.familyId },
+      ttl: ttlAt(token.familyExpiresAt.getTime()),
+    });
+  });
+
+  it('keeps the identity marker apart from the user item and the GSI', () => {
+    expect(identityMarkerItem('u1', 'us-east-1:abc')).toEqual({
+      PK: { S: 'IDENTITY#us-east-1:abc' },
+      SK: { S: 'IDENTITY' },
+      type: { S: 'identity' },
+      userId: { S: 'u1' },
+      identityId: { S: 'us-east-1:abc' },
+    });
+    expect(identityMarkerItem('u1', 'us-east-1:abc').GSI1PK).toBeUndefined();
+  });
+
+  it('round-trips guest links, used or not, with a TTL at the expiry', () => {
+    const unused = {
+      secretHash: 'gl_x',
+      identityId: 'us-east-1:abc',
+      createdAt: sampleDate(0),
+      expiresAt: sampleDate(900),
+      usedAt: null,
+    };
+    expect(itemToGuestLink(guestLinkItem(unused))).toEqual(unused);
+    expect(guestLinkItem(unused).usedAt).toBeUndefined();
+    expect(guestLinkItem(unused).ttl).toEqual(ttlAt(unused.expiresAt.getTime()));
+    const used = { ...unused, usedAt: sampleDate(3) };
+    expect(itemToGuestLink(guestLinkItem(used))).toEqual(used);
+  });
+
+  it('round-trips throttle states', () => {
+    const state = { key: 'addr:1.2.3.4', consecutiveFailures: 7, lastFailureAt: sampleDate(5) };
+    expect(itemToAttemptState(attemptStateItem(state, sampleDate(86_405).getTime()))).toEqual(state);
   });
 
   it('round-trips invitations, used or not', () => {

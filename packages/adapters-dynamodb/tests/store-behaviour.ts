@@ -6,6 +6,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -17,9 +18,10 @@ import {
   devauthTableDefinition,
 } from '@devauth/adapters-dynamodb';
 import { countRequests } from '@devauth/adapters-dynamodb/testing';
-import { ConfigurationError, nextVersion } from '@devauth/core';
+import { ConfigurationError, DEFAULT_THROTTLE_POLICY, IdentityTakenError, nextVersion } from '@devauth/core';
 import { sampleDate, sampleRefreshToken, sampleUser } from '@devauth/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { userItem, usernameMarkerItem } from '../src/mappers.js';
 import { keys } from '../src/table.js';
 
 /**
@@ -45,8 +47,11 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
 
       requests.reset();
       expect(await stores.users.findById(user.id)).toEqual(user);
+      expect(requests.total).toBe(1);
+      // The identity marker, then the user: two strongly consistent reads, no index.
+      requests.reset();
       expect(await stores.users.findByIdentityId(user.identityId!)).toEqual(user);
-      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1, QueryCommand: 1 });
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 2 });
     });
 
     it('an unknown username costs one request too', async () => {
@@ -87,6 +92,78 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       requests.reset();
       expect(await stores.loginAttempts.get([user, address, `user:${randomUUID()}`])).toHaveLength(2);
       expect(Object.fromEntries(requests.byCommand)).toEqual({ BatchGetItemCommand: 1 });
+    });
+
+    it('a reservation is one conditional write while the allowance lasts, and when refused; two past it', async () => {
+      const policy = DEFAULT_THROTTLE_POLICY;
+      const key = `addr:${randomUUID()}`;
+      for (let i = 0; i < policy.freeFailures; i++) {
+        requests.reset();
+        expect(await stores.loginAttempts.reserve(key, sampleDate(0), policy)).toEqual({ reserved: true });
+        expect(Object.fromEntries(requests.byCommand)).toEqual({ UpdateItemCommand: 1 });
+      }
+      // Refused: the failed condition returns the state (ALL_OLD), no read, nothing written.
+      requests.reset();
+      expect(await stores.loginAttempts.reserve(key, sampleDate(0), policy)).toEqual({
+        reserved: false,
+        retryAfterSeconds: 1,
+      });
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ UpdateItemCommand: 1 });
+      // Past the allowance, after the wait: the optimistic write fails, the compare-and-set applies.
+      requests.reset();
+      expect(await stores.loginAttempts.reserve(key, sampleDate(1), policy)).toEqual({ reserved: true });
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ UpdateItemCommand: 1, PutItemCommand: 1 });
+      // Release is one conditional decrement; on an absent key it writes nothing.
+      requests.reset();
+      await stores.loginAttempts.release(key);
+      await stores.loginAttempts.release(`addr:${randomUUID()}`);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ UpdateItemCommand: 2 });
+      expect(await stores.loginAttempts.get([key])).toEqual([
+        { key, consecutiveFailures: policy.freeFailures, lastFailureAt: sampleDate(1) },
+      ]);
+    });
+
+    it('an idle key restarts with a compare-and-set, and a reservation keeps the counter TTL at the idle window', async () => {
+      const policy = { ...DEFAULT_THROTTLE_POLICY, resetAfterIdleSeconds: 3600 };
+      const key = `user:${randomUUID()}`;
+      await stores.loginAttempts.recordFailure([key], sampleDate(0), 3600);
+      requests.reset();
+      expect(await stores.loginAttempts.reserve(key, sampleDate(3600), policy)).toEqual({ reserved: true });
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ UpdateItemCommand: 1, PutItemCommand: 1 });
+      const item = (
+        await client.send(new GetItemCommand({ TableName: tableName, Key: keys.throttle(key), ConsistentRead: true }))
+      ).Item;
+      expect(item?.failures?.N).toBe('1');
+      expect(Number(item?.ttl?.N)).toBeGreaterThanOrEqual(Math.ceil((sampleDate(3600).getTime() + 3_600_000) / 1000));
+    });
+
+    it('revokeAllForUser is one Query of the user partition, then each family as revokeFamily', async () => {
+      const userId = randomUUID();
+      const tokens = [sampleRefreshToken({ userId }), sampleRefreshToken({ userId })];
+      for (const token of tokens) await stores.refreshTokens.issue(token);
+      requests.reset();
+      expect(await stores.refreshTokens.revokeAllForUser(userId)).toBe(2);
+      // Per family: UpdateItem (revokedAt), Query (members), UpdateItem per token, UpdateItem (family TTL).
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 3, UpdateItemCommand: 6 });
+      requests.reset();
+      expect(await stores.refreshTokens.revokeAllForUser(randomUUID())).toBe(0);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 1 });
+    });
+
+    it('guest link consume and release are one conditional update each', async () => {
+      const record = {
+        secretHash: `gl_${randomUUID()}`,
+        identityId: `us-east-1:${randomUUID()}`,
+        createdAt: sampleDate(0),
+        expiresAt: sampleDate(600),
+        usedAt: null,
+      };
+      await stores.guestLinks.create(record);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ PutItemCommand: 1 });
+      requests.reset();
+      expect(await stores.guestLinks.consume(record.secretHash, record.identityId, sampleDate(1))).toBe(true);
+      await stores.guestLinks.release(record.secretHash);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ UpdateItemCommand: 2 });
     });
 
     it('invitation consume is one conditional update', async () => {
@@ -164,6 +241,109 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       expect(Number(family?.ttl?.N)).toBeGreaterThanOrEqual(Math.ceil(tokens[0]!.familyExpiresAt.getTime() / 1000));
     });
 
+    it("indexes each family in its user's partition (with the family's end as TTL), beside the user item", async () => {
+      const user = sampleUser({ identityId: `us-east-1:${randomUUID()}` });
+      await stores.users.create(user);
+      const first = sampleRefreshToken({ userId: user.id });
+      await stores.refreshTokens.issue(first);
+      const next = sampleRefreshToken({ userId: user.id, familyId: first.familyId });
+      expect(await stores.refreshTokens.rotate(first.tokenHash, next)).toBe('rotated');
+      await stores.refreshTokens.issue(sampleRefreshToken({ userId: user.id }));
+
+      const partition = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': { S: keys.userPartition(user.id) } },
+          ConsistentRead: true,
+        }),
+      );
+      const sortKeys = (partition.Items ?? []).map((item) => item.SK?.S);
+      expect(sortKeys).toHaveLength(3);
+      expect(sortKeys).toContain('USER');
+      expect(sortKeys).toContain(`FAMILY#${first.familyId}`);
+      const index = await getItem(keys.userFamily(user.id, first.familyId));
+      expect(index?.type?.S).toBe('userfamily');
+      expect(Number(index?.ttl?.N)).toBeGreaterThanOrEqual(Math.ceil(first.familyExpiresAt.getTime() / 1000));
+      // rotate records when the token was retired.
+      expect((await getItem(keys.token(first.tokenHash)))?.rotatedAt?.N).toBe(String(next.issuedAt.getTime()));
+
+      // The extra items do not disturb the user's reads, and delete takes them with the user.
+      expect(await stores.users.findById(user.id)).toEqual(user);
+      expect(await stores.users.findByIdentityId(user.identityId!)).toEqual(user);
+      await stores.users.delete(user.id);
+      expect(await stores.users.findById(user.id)).toBeNull();
+      expect(await getItem(keys.userFamily(user.id, first.familyId))).toBeUndefined();
+      expect(await getItem(keys.identityMarker(user.identityId!))).toBeUndefined();
+      expect(await stores.users.findByIdentityId(user.identityId!)).toBeNull();
+    });
+
+    it('keeps an identity marker per linked user, moved and removed in the same transactions', async () => {
+      const identityId = `us-east-1:${randomUUID()}`;
+      const user = sampleUser();
+      await stores.users.create(user);
+      expect(await getItem(keys.identityMarker(identityId))).toBeUndefined();
+      const linked = nextVersion(user, { identityId }, sampleDate(1));
+      requests.reset();
+      await stores.users.update(linked);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
+      const marker = await getItem(keys.identityMarker(identityId));
+      expect(marker).toMatchObject({ type: { S: 'identity' }, userId: { S: user.id }, identityId: { S: identityId } });
+      // The user item still carries the GSI1 key, for deployments of the previous version.
+      expect((await getItem(keys.user(user.id)))?.GSI1PK?.S).toBe(`IDENTITY#${identityId}`);
+      await stores.users.update(nextVersion(linked, { identityId: null }, sampleDate(2)));
+      expect(await getItem(keys.identityMarker(identityId))).toBeUndefined();
+      expect(await stores.users.findByIdentityId(identityId)).toBeNull();
+    });
+
+    describe('users linked before identity markers existed (legacy: GSI1 only)', () => {
+      /** Writes a user item and its username marker as the previous version did: no identity marker. */
+      async function legacyUser(identityId: string) {
+        const user = sampleUser({ identityId, email: null });
+        await stores.users.create({ ...user, identityId: null });
+        await client.send(new PutItemCommand({ TableName: tableName, Item: userItem(user) }));
+        await client.send(new PutItemCommand({ TableName: tableName, Item: usernameMarkerItem(user) }));
+        expect(await getItem(keys.identityMarker(identityId))).toBeUndefined();
+        return user;
+      }
+
+      it('are still found by IdentityId (marker read, then the index, then the user re-read consistently)', async () => {
+        const identityId = `us-east-1:${randomUUID()}`;
+        const user = await legacyUser(identityId);
+        requests.reset();
+        expect(await stores.users.findByIdentityId(identityId)).toEqual(user);
+        expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 2, QueryCommand: 1 });
+        // An update that keeps the link keeps it findable; one that changes it moves it onto a marker.
+        const renamed = nextVersion(user, { status: 'disabled' }, sampleDate(1));
+        await stores.users.update(renamed);
+        expect(await stores.users.findByIdentityId(identityId)).toEqual(renamed);
+        const moved = nextVersion(renamed, { identityId: `us-east-1:${randomUUID()}` }, sampleDate(2));
+        await stores.users.update(moved);
+        expect(await stores.users.findByIdentityId(moved.identityId!)).toEqual(moved);
+        expect(await stores.users.findByIdentityId(identityId)).toBeNull();
+        await stores.users.delete(user.id);
+      });
+
+      it('answer null when two legacy users share one IdentityId, and a new link takes precedence', async () => {
+        const identityId = `us-east-1:${randomUUID()}`;
+        const first = await legacyUser(identityId);
+        const second = await legacyUser(identityId);
+        expect(await stores.users.findByIdentityId(identityId)).toBeNull();
+        // A new link (with a marker) wins; the legacy holders can still be updated and deleted, and leave it alone.
+        const newcomer = sampleUser({ identityId });
+        await stores.users.create(newcomer);
+        expect(await stores.users.findByIdentityId(identityId)).toEqual(newcomer);
+        await expect(stores.users.create(sampleUser({ identityId }))).rejects.toBeInstanceOf(IdentityTakenError);
+        await stores.users.update(nextVersion(first, { identityId: null }, sampleDate(1)));
+        await stores.users.delete(second.id);
+        await stores.users.delete(first.id);
+        expect(await stores.users.findById(second.id)).toBeNull();
+        expect(await getItem(keys.identityMarker(identityId))).toMatchObject({ userId: { S: newcomer.id } });
+        expect(await stores.users.findByIdentityId(identityId)).toEqual(newcomer);
+        await stores.users.delete(newcomer.id);
+      });
+    });
+
     it('stores dates as epoch milliseconds and the TTL in epoch seconds', async () => {
       const now = new Date();
       const key = `user:${randomUUID()}`;
@@ -171,6 +351,24 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       const item = await getItem(keys.throttle(key));
       expect(item?.lastFailureAt?.N).toBe(String(now.getTime()));
       expect(item?.ttl?.N).toBe(String(Math.ceil((now.getTime() + 86_400_000) / 1000)));
+    });
+
+    it('stores a guest link until its expiry (TTL) and marks it used', async () => {
+      const record = {
+        secretHash: `gl_${randomUUID()}`,
+        identityId: `us-east-1:${randomUUID()}`,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + 2 * 3_600_000),
+        usedAt: null,
+      };
+      await stores.guestLinks.create(record);
+      const item = await getItem(keys.guestLink(record.secretHash));
+      expect(item).toMatchObject({ PK: { S: `GUESTLINK#${record.secretHash}` }, SK: { S: 'GUESTLINK' } });
+      expect(item?.ttl?.N).toBe(String(Math.ceil(record.expiresAt.getTime() / 1000)));
+      expect(item?.usedAt).toBeUndefined();
+      const now = new Date();
+      expect(await stores.guestLinks.consume(record.secretHash, record.identityId, now)).toBe(true);
+      expect((await getItem(keys.guestLink(record.secretHash)))?.usedAt?.N).toBe(String(now.getTime()));
     });
 
     it('release clears usedAt and leaves unknown codes absent', async () => {
