@@ -25,9 +25,9 @@ export { parseInput } from './domain/validation.js';
 export * from './hashing/index.js';
 export * from './ports/clock.port.js';
 export * from './ports/event-sink.port.js';
+export type * from './ports/guest-link-store.port.js';
 export type * from './ports/id-generator.port.js';
 export type * from './ports/identity-broker.port.js';
-export type * from './ports/guest-link-store.port.js';
 export type * from './ports/invitation-store.port.js';
 export type * from './ports/login-attempt-store.port.js';
 export type * from './ports/password-hasher.port.js';
@@ -54,12 +54,12 @@ export { Logout, type LogoutDependencies } from './use-cases/logout.use-case.js'
 export { publishSafely } from './use-cases/publish.js';
 export { RefreshSession, type RefreshSessionDependencies } from './use-cases/refresh-session.use-case.js';
 export {
-  type AccessRevocationReason,
-  RevokeUserAccess,
-  type RevokeUserAccessDependencies,
-} from './use-cases/revoke-user-access.use-case.js';
-export {
   type RegisterContext,
   RegisterUser,
   type RegisterUserDependencies,
 } from './use-cases/register-user.use-case.js';
+export {
+  type AccessRevocationReason,
+  RevokeUserAccess,
+  type RevokeUserAccessDependencies,
+} from './use-cases/revoke-user-access.use-case.js';

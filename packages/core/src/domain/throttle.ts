@@ -60,7 +60,11 @@ export function nextReservedState(
 ): AttemptState | null {
   if (retryAfterSeconds(state, now, policy) > 0) return null;
   const restart = state === null || isIdleExpired(state, now, policy);
-  return { key, consecutiveFailures: restart ? 1 : state.consecutiveFailures + 1, lastFailureAt: new Date(now) };
+  if (restart) return { key, consecutiveFailures: 1, lastFailureAt: new Date(now) };
+  // Concurrent requests (and Lambdas with slightly different clocks) carry different `now`s: the last failure never
+  // moves back in time, so a late writer with an earlier clock cannot shorten the wait it is counted into.
+  const last = Math.max(state.lastFailureAt.getTime(), now.getTime());
+  return { key, consecutiveFailures: state.consecutiveFailures + 1, lastFailureAt: new Date(last) };
 }
 
 /** What a store keeps per throttle key. */
@@ -83,6 +87,8 @@ export function waitAfter(failures: number, policy: ThrottlePolicy): number {
 export function retryAfterSeconds(state: AttemptState | null, now: Date, policy: ThrottlePolicy): number {
   if (state === null || isIdleExpired(state, now, policy)) return 0;
   const wait = waitAfter(state.consecutiveFailures, policy);
+  // Within the free allowance nothing waits, even for a request whose clock is behind the last failure's.
+  if (wait === 0) return 0;
   const remainingMs = state.lastFailureAt.getTime() + wait * 1000 - now.getTime();
   return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
 }

@@ -36,8 +36,6 @@ export class FakeIdentityBroker implements IdentityBroker {
   private readonly identityByUser = new Map<string, string>();
   private readonly guests = new Set<string>();
   private readonly removed = new Set<string>();
-  /** Identities whose developer login was unlinked: a later login may link to them again, like a guest's. */
-  private readonly unlinked = new Set<string>();
   /** Every unlinkUser request, for assertions. */
   readonly unlinks: { developerUserId: string; identityId: string }[] = [];
   private readonly pendingFailures: Error[] = [];
@@ -61,13 +59,9 @@ export class FakeIdentityBroker implements IdentityBroker {
     let identityId: string;
     if (known !== undefined) {
       identityId = known;
-    } else if (
-      request.identityId !== undefined &&
-      (this.guests.has(request.identityId) || this.unlinked.has(request.identityId))
-    ) {
+    } else if (request.identityId !== undefined && this.guests.has(request.identityId)) {
       identityId = request.identityId;
       this.guests.delete(identityId);
-      this.unlinked.delete(identityId);
     } else {
       identityId = this.newIdentityId();
     }
@@ -107,9 +101,9 @@ export class FakeIdentityBroker implements IdentityBroker {
   async unlinkUser(request: { developerUserId: string; identityId: string }): Promise<void> {
     this.throwInjected();
     this.unlinks.push({ ...request });
+    // As on Cognito, an unlinked developer user gets a new identity on its next login; the old one is not reused.
     if (this.identityByUser.get(request.developerUserId) === request.identityId) {
       this.identityByUser.delete(request.developerUserId);
-      this.unlinked.add(request.identityId);
     }
   }
 

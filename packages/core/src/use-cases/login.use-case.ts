@@ -7,11 +7,11 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../domain/errors.js';
+import { GUEST_LINK_SECRET_PREFIX } from '../domain/guest-link.js';
 import { checkPasswordBounds, normalizePassword, PASSWORD_NORMALIZATION } from '../domain/password-policy.js';
 import { mintRefreshToken } from '../domain/refresh-token.js';
 import type { Role } from '../domain/role.js';
 import { IDENTITY_ID_PATTERN, type LoginInput, loginInputSchema } from '../domain/schemas.js';
-import { GUEST_LINK_SECRET_PREFIX } from '../domain/guest-link.js';
 import { digestSecretToken, isSecretTokenShape } from '../domain/secret-token.js';
 import { throttleAddress } from '../domain/source-address.js';
 import { addressThrottleKey, usernameThrottleKey } from '../domain/throttle.js';
@@ -20,8 +20,8 @@ import { canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/usern
 import { parseInput } from '../domain/validation.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventSink } from '../ports/event-sink.port.js';
-import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { GuestLinkStore } from '../ports/guest-link-store.port.js';
+import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { DeveloperToken, IdentityBroker } from '../ports/identity-broker.port.js';
 import type { LoginAttemptStore } from '../ports/login-attempt-store.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';
@@ -169,6 +169,10 @@ export class Login {
       // Nothing was linked: give the guest its secret back so it can retry (only the guest holds it).
       if (guestLink) await this.deps.guestLinks.release(guestLink.secretHash).catch(() => undefined);
       throw error;
+    }
+    if (guestLink && exchange.identityId !== guestLink.identityId) {
+      // The identity pool refused the link and signed the user in on its own identity: the guest keeps its secret.
+      await this.deps.guestLinks.release(guestLink.secretHash).catch(() => undefined);
     }
     const refresh = mintRefreshToken({
       familyId: this.deps.ids.newId(),

@@ -88,7 +88,7 @@ export class RefreshSession {
       await this.deps.refreshTokens.issue(next.record);
     } else if ((await this.deps.refreshTokens.rotate(tokenHash, next.record)) !== 'rotated') {
       const latest = await this.deps.refreshTokens.find(tokenHash);
-      if (!latest || latest.status !== 'rotated' || !this.withinReuseLeeway(latest, now)) {
+      if (latest?.status !== 'rotated' || !this.withinReuseLeeway(latest, now)) {
         throw await this.reuseDetected(current, now);
       }
       await this.deps.refreshTokens.issue(next.record);

@@ -1,4 +1,5 @@
-import { UserNotFoundError } from '../domain/errors.js';
+import { UserNotFoundError, VersionConflictError } from '../domain/errors.js';
+import { nextVersion, type UserRecord } from '../domain/user.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventSink } from '../ports/event-sink.port.js';
 import type { IdentityBroker } from '../ports/identity-broker.port.js';
@@ -20,7 +21,10 @@ export type AccessRevocationReason = 'disabled' | 'role_changed' | 'deleted' | '
  * The one operation that takes a user's access away: every refresh-token family of the user is revoked (so no
  * refresh can mint another OpenID token), then the developer login is unlinked from the Cognito identity
  * (UnlinkDeveloperIdentity), so nothing can obtain a new OpenID token or credentials for it without a new login,
- * which re-checks the password and the account's status, links the same IdentityId again and tags the current role.
+ * which re-checks the password and the account's status and tags the current role. The stored IdentityId is then
+ * cleared: Cognito gives an unlinked developer user a new identity on its next login (which the login stores), and
+ * the guard stops resolving the old identity to the user at once. Key application data by the user id, not by the
+ * IdentityId, if it must survive a revocation.
  *
  * The residual window, which no identity pool can close: AWS credentials already issued live until they expire (at
  * most 1 hour), and an OpenID token already issued can be exchanged for credentials until it expires
@@ -40,6 +44,7 @@ export class RevokeUserAccess {
     const revokedSessions = await this.deps.refreshTokens.revokeAllForUser(user.id);
     if (user.identityId !== null) {
       await this.deps.broker.unlinkUser({ developerUserId: user.id, identityId: user.identityId });
+      await this.forgetIdentity(user);
     }
     publishSafely(this.deps.events, {
       type: 'AccessRevoked',
@@ -49,5 +54,19 @@ export class RevokeUserAccess {
       revokedSessions,
     });
     return { revokedSessions };
+  }
+
+  /** Clears the stored IdentityId, retrying once on a concurrent write; a user gone meanwhile needs nothing. */
+  private async forgetIdentity(user: UserRecord): Promise<void> {
+    let current: UserRecord | null = user;
+    for (let attempt = 0; attempt < 3 && current?.identityId; attempt++) {
+      try {
+        await this.deps.users.update(nextVersion(current, { identityId: null }, this.deps.clock.now()));
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflictError)) throw error;
+        current = await this.deps.users.findById(user.id);
+      }
+    }
   }
 }

@@ -2,8 +2,8 @@ import {
   EmailTakenError,
   RoleNotAllowedError,
   UpstreamUnavailableError,
-  type UserRecord,
   UsernameTakenError,
+  type UserRecord,
   ValidationError,
 } from '@devauth/core';
 import { InMemoryUserStore, tally } from '@devauth/core/testing';

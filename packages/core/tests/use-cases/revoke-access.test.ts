@@ -19,7 +19,7 @@ async function signedInTwice(config = {}) {
 
 describe('Revoking a user access', () => {
   it('revokes every session of the user and unlinks its developer login, idempotently', async () => {
-    const { devauth, user, first, second, broker, events } = await signedInTwice();
+    const { devauth, user, first, second, broker, events, users } = await signedInTwice();
     expect(await devauth.revokeAccess.execute(user.id)).toEqual({ revokedSessions: 2 });
     for (const session of [first, second]) {
       await expect(devauth.refresh.execute({ refreshToken: session.refreshToken })).rejects.toBeInstanceOf(
@@ -33,9 +33,11 @@ describe('Revoking a user access', () => {
     ]);
     await devauth.revokeAccess.execute(user.id);
     await expect(devauth.revokeAccess.execute('no-such-user')).rejects.toBeInstanceOf(UserNotFoundError);
-    // A new login links the same IdentityId again.
+    // The old identity no longer resolves to the user; a new login gets (and stores) a new identity, as on Cognito.
+    expect(await users.findByIdentityId(first.identityId)).toBeNull();
     const again = await devauth.login.execute({ username: 'alice', password: STRONG_PASSWORD });
-    expect(again.identityId).toBe(first.identityId);
+    expect(again.identityId).not.toBe(first.identityId);
+    expect((await users.findById(user.id))?.identityId).toBe(again.identityId);
   });
 
   it('runs when a user is disabled (and then the login fails), not when it is enabled again', async () => {

@@ -131,6 +131,13 @@ export function describeLoginAttemptStoreContract(
       expect(await failuresOf(address)).toBe(1);
     });
 
+    it('lets a request whose clock is behind the last failure reserve within the allowance, never moving it back', async () => {
+      const user = key('user');
+      expect(await store.reserve(user, sampleDate(10), policy)).toEqual({ reserved: true });
+      expect(await store.reserve(user, sampleDate(9.995), policy)).toEqual({ reserved: true });
+      expect(await store.get([user])).toEqual([{ key: user, consecutiveFailures: 2, lastFailureAt: sampleDate(10) }]);
+    });
+
     it(`of ${concurrency} parallel reservations of one key, exactly the free allowance wins`, async () => {
       const user = key('user');
       const outcomes = await Promise.all(
