@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createDevauth, type PasswordHasher } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -39,6 +40,7 @@ export async function devauthLoginHandler(
     refreshTokens: new InMemoryRefreshTokenStore(),
     loginAttempts: new InMemoryLoginAttemptStore(),
     invitations: new InMemoryInvitationStore(),
+    guestLinks: new InMemoryGuestLinkStore(),
     broker: new FakeIdentityBroker(),
     hasher,
   });

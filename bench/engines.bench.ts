@@ -19,7 +19,7 @@ import {
 import { FakeIdentityBroker } from '@devauth/core/testing';
 import { type Figure, median, percentile, round, runClosedLoop } from './lib.js';
 
-type Stores = Pick<DevauthDependencies, 'users' | 'refreshTokens' | 'loginAttempts' | 'invitations'>;
+type Stores = Pick<DevauthDependencies, 'users' | 'refreshTokens' | 'loginAttempts' | 'invitations' | 'guestLinks'>;
 
 interface Engine {
   readonly name: string;

@@ -35,6 +35,7 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -119,6 +120,7 @@ function buildApp(users: InMemoryUserStore = new EqualCostUserStore()): Enumerat
     refreshTokens: new InMemoryRefreshTokenStore(),
     loginAttempts: new InMemoryLoginAttemptStore(),
     invitations: new InMemoryInvitationStore(),
+    guestLinks: new InMemoryGuestLinkStore(),
     broker: new FakeIdentityBroker({ identityPoolId: POOL_ID, clock }),
     hasher,
     clock,

@@ -241,8 +241,9 @@ describe.skipIf(!cluster)('PostgreSQL 15 faults', () => {
             flows.app.handlers.register(v2Event({ path: '/auth/register', body: { username: newcomer, password } })),
           1,
         ],
-        // The throttle state and the user are read in parallel: two statements.
-        ['login', () => loginUser(flows, existing.username, existing.password, v1Event), 2],
+        // The attempt is reserved on the username and address keys while the user is read, in parallel: three
+        // statements, one round trip.
+        ['login', () => loginUser(flows, existing.username, existing.password, v1Event), 3],
         ['refresh', () => refreshToken(flows, existing.refreshToken), 1],
       ];
       for (const [name, call, statements] of flowsToFail) {
@@ -289,7 +290,7 @@ describe.skipIf(!cluster)('PostgreSQL 15 faults', () => {
               flows.app.handlers.register(v1Event({ path: '/auth/register', body: { username: newcomer, password } })),
             1,
           ],
-          ['login', () => loginUser(flows, existing.username, existing.password), 2],
+          ['login', () => loginUser(flows, existing.username, existing.password), 3],
           ['refresh', () => refreshToken(flows, existing.refreshToken, v1Event), 1],
         ];
         for (const [name, call, statements] of flowsToFail) {
@@ -309,7 +310,7 @@ describe.skipIf(!cluster)('PostgreSQL 15 faults', () => {
     await recovers(existing, newcomer);
   });
 
-  it('a register whose user write is reset mid-flow gives its invitation back and leaves no user', async () => {
+  it('a register whose user write is reset mid-flow keeps its invitation spent (it may have committed)', async () => {
     const code = (await flows.app.devauth.createInvitation.execute({ role: 'seller' })).code;
     rememberSecrets(code);
     const username = uniqueName('pginvite');
@@ -320,23 +321,40 @@ describe.skipIf(!cluster)('PostgreSQL 15 faults', () => {
       );
     await warm(1);
     proxy.resetCounters();
-    // Statement 1 consumes the invitation, statement 2 (the INSERT of the user) has its connection reset,
-    // statement 3 gives the invitation back.
-    proxy.resetAttempt(2);
+    // Statement 1 reserves a registration of the address, statement 2 consumes the invitation, statement 3 (the
+    // INSERT of the user) has its connection reset after it went out: the server may have committed it, so the
+    // invitation is not given back (releasing it could let one code register two accounts).
+    proxy.resetAttempt(3);
     const outcome = await timed(register);
     await proxy.settled();
     expectUnavailable(outcome, PG_RETRY_AFTER, PG_BOUND_MS);
     expect(proxy.attempts).toBe(3);
     expect((await direct.query('SELECT 1 FROM devauth_users WHERE username = $1', [username])).rows).toHaveLength(0);
-    const invitation = await direct.query('SELECT used_at FROM devauth_invitations WHERE code_hash = $1', [
-      digestSecretToken(code),
-    ]);
-    expect(invitation.rows).toEqual([{ used_at: null }]);
-    // The same request now succeeds, with the same invitation.
+    const invitation = await direct.query<{ used_at: Date | null }>(
+      'SELECT used_at FROM devauth_invitations WHERE code_hash = $1',
+      [digestSecretToken(code)],
+    );
+    expect(invitation.rows[0]?.used_at).toBeInstanceOf(Date);
+    // The same request is refused now: the code stays spent.
     const retried = await register();
+    expect(retried.statusCode).toBe(403);
+    expect(parse(retried)).toMatchObject({ error: { code: 'ROLE_NOT_ALLOWED' } });
+    expect((await direct.query('SELECT 1 FROM devauth_users WHERE username = $1', [username])).rows).toHaveLength(0);
+  });
+
+  it('a register refused by the store before anything was written (username taken) gives its invitation back', async () => {
+    const code = (await flows.app.devauth.createInvitation.execute({ role: 'seller' })).code;
+    rememberSecrets(code);
+    const taken = (await existingUser(flows, uniqueName('pgtaken'))).username;
+    const password = newPassword(taken);
+    const register = (username: string) =>
+      flows.app.handlers.register(
+        v2Event({ path: '/auth/register', body: { username, password, role: 'seller', invitationCode: code } }),
+      );
+    expect((await register(taken)).statusCode).toBe(409);
+    const retried = await register(uniqueName('pgfree'));
     expect(retried.statusCode).toBe(201);
     expect(parse(retried)).toMatchObject({ user: { role: 'seller' } });
-    rememberSecrets((await flows.users.findByUsername(username))?.passwordHash);
   });
 });
 
@@ -380,14 +398,17 @@ describe.skipIf(!dynamo)('DynamoDB Local faults', () => {
     return { app: createAttackApp(stores, new FakeIdentityBroker({ identityPoolId: POOL_ID })), users: stores.users };
   }
 
-  async function items(prefix: string): Promise<string[]> {
+  /** Partition keys of the items whose PK starts with `prefix` (and whose SK is `sortKey`, when given). */
+  async function items(prefix: string, sortKey?: string): Promise<string[]> {
     const keys: string[] = [];
     let start: Record<string, never> | undefined;
     do {
       const page = await healthy.send(
         new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey: start }),
       );
-      for (const item of page.Items ?? []) if (item.PK?.S?.startsWith(prefix)) keys.push(item.PK.S);
+      for (const item of page.Items ?? []) {
+        if (item.PK?.S?.startsWith(prefix) && (sortKey === undefined || item.SK?.S === sortKey)) keys.push(item.PK.S);
+      }
       start = page.LastEvaluatedKey as Record<string, never> | undefined;
     } while (start);
     return keys;
@@ -401,8 +422,9 @@ describe.skipIf(!dynamo)('DynamoDB Local faults', () => {
     // No user item, no username marker: the name is free.
     expect(await items(`USERNAME#${failedUsername}`)).toEqual([]);
     const user = (await flowsVia(dynamo!.endpoint).users.findByUsername(existing.username))!;
-    expect(await items(`USER#${user.id}`)).toHaveLength(1);
-    expect((await items('USER#')).length).toBe((await items('USERNAME#')).length);
+    // One user item (its partition also indexes the user's session families), one username marker per user.
+    expect(await items(`USER#${user.id}`, 'USER')).toHaveLength(1);
+    expect((await items('USER#', 'USER')).length).toBe((await items('USERNAME#')).length);
     // No session started, nothing rotated or revoked.
     expect(await items('TOKEN#')).toEqual(tokensBefore);
     const token = await createDynamoDbStores({ client: healthy, tableName }).refreshTokens.find(
@@ -427,8 +449,9 @@ describe.skipIf(!dynamo)('DynamoDB Local faults', () => {
             flows.app.handlers.register(v2Event({ path: '/auth/register', body: { username: newcomer, password } })),
           1,
         ],
-        // BatchGetItem of the throttle counters and GetItem of the username marker, in parallel.
-        ['login', () => loginUser(flows, existing.username, existing.password, v1Event), 2],
+        // The reservations of the username and address keys (each starts with a read of its counter) and the
+        // username lookup, in parallel.
+        ['login', () => loginUser(flows, existing.username, existing.password, v1Event), 3],
         ['refresh', () => refreshToken(flows, existing.refreshToken), 1],
       ];
       for (const [name, call, calls] of flowsToFail) {

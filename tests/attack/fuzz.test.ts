@@ -45,6 +45,7 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -164,6 +165,7 @@ async function buildFuzzApp(): Promise<FuzzApp> {
       refreshTokens: new InMemoryRefreshTokenStore(),
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
+      guestLinks: new InMemoryGuestLinkStore(),
       broker,
       hasher,
       clock,

@@ -7,6 +7,7 @@
 import { createDevauth, staticCommonPasswords } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -110,6 +111,7 @@ describe('Log capture (self-test)', () => {
         refreshTokens: new InMemoryRefreshTokenStore(),
         loginAttempts: new InMemoryLoginAttemptStore(),
         invitations: new InMemoryInvitationStore(),
+        guestLinks: new InMemoryGuestLinkStore(),
         broker: new FakeIdentityBroker(),
         commonPasswords: staticCommonPasswords([]),
       }),

@@ -10,6 +10,7 @@ import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-pos
 import { digestSecretToken, mintRefreshToken, type RefreshTokenStore, type UserStore } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
   InMemoryRefreshTokenStore,
@@ -53,6 +54,7 @@ function memoryStores(): AttackStores & { users: InMemoryUserStore; refreshToken
     refreshTokens: new InMemoryRefreshTokenStore(),
     loginAttempts: new InMemoryLoginAttemptStore(),
     invitations: new InMemoryInvitationStore(),
+    guestLinks: new InMemoryGuestLinkStore(),
   };
 }
 

@@ -9,6 +9,7 @@ import {
   createPasswordHashing,
   type Devauth,
   type DevauthConfigInput,
+  type GuestLinkStore,
   type IdentityBroker,
   type InvitationStore,
   type LoginAttemptStore,
@@ -29,6 +30,7 @@ export interface AttackStores {
   readonly refreshTokens: RefreshTokenStore;
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
+  readonly guestLinks: GuestLinkStore;
 }
 
 export interface AttackApp {
