@@ -33,6 +33,7 @@ import {
   v2Event,
 } from './support/auth-app.js';
 import { closedPort, type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
+import { freshAddress } from './support/gateway-events.js';
 import { rememberedSecretCount, rememberSecrets } from './support/log-capture.js';
 
 /** Repetitions of each fault (the full suite repeats them to catch state that leaks from one failure to the next). */
@@ -72,8 +73,9 @@ interface Flows {
 
 async function registerUser(flows: Flows, username: string, extra: Record<string, unknown> = {}) {
   const password = newPassword(username);
+  // A fresh address each time: the suite registers far more users than one address may (registrationRateLimit).
   const result = await flows.app.handlers.register(
-    v2Event({ path: '/auth/register', body: { username, password, ...extra } }),
+    v2Event({ path: '/auth/register', body: { username, password, ...extra }, sourceIp: freshAddress() }),
   );
   if (result.statusCode === 201) rememberSecrets((await flows.users.findByUsername(username))?.passwordHash);
   return { result, password };
