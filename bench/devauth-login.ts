@@ -5,14 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createDevauth, type PasswordHasher } from '@devauth/core';
-import {
-  FakeIdentityBroker,
-  InMemoryGuestLinkStore,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-} from '@devauth/core/testing';
+import { createInMemoryStores, FakeIdentityBroker } from '@devauth/core/testing';
 import { type ApiGatewayProxyEvent, createAuthHandlers, silentLogger } from '@devauth/lambda-handlers';
 
 export const BENCH_PASSWORD = 'benchmark passphrase 0123';
@@ -36,11 +29,7 @@ export async function devauthLoginHandler(
   users: number,
 ): Promise<(index: number) => Promise<void>> {
   const devauth = createDevauth({
-    users: new InMemoryUserStore(),
-    refreshTokens: new InMemoryRefreshTokenStore(),
-    loginAttempts: new InMemoryLoginAttemptStore(),
-    invitations: new InMemoryInvitationStore(),
-    guestLinks: new InMemoryGuestLinkStore(),
+    ...createInMemoryStores(),
     broker: new FakeIdentityBroker(),
     hasher,
   });

@@ -15,13 +15,7 @@ import {
   type SignedFetch,
 } from '@devauth/client';
 import { createDevauth, type DevauthDependencies } from '@devauth/core';
-import {
-  InMemoryGuestLinkStore,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-} from '@devauth/core/testing';
+import { createInMemoryStores } from '@devauth/core/testing';
 import { createAuthHandlers, silentLogger } from '@devauth/lambda-handlers';
 import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
 import { startIdentityPoolEmulator, startLocalGateway } from '@devauth/local';
@@ -49,13 +43,7 @@ const accessTable = defineAccessTable([
 
 async function embeddedStores(): Promise<Stores> {
   if (storeKind === 'memory') {
-    return {
-      users: new InMemoryUserStore(),
-      refreshTokens: new InMemoryRefreshTokenStore(),
-      loginAttempts: new InMemoryLoginAttemptStore(),
-      invitations: new InMemoryInvitationStore(),
-      guestLinks: new InMemoryGuestLinkStore(),
-    };
+    return createInMemoryStores();
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const db = new PGlite();

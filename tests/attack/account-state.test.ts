@@ -7,34 +7,13 @@
  */
 import './support/log-capture.js';
 import { createDevauth, IdentityTakenError, nextVersion, staticCommonPasswords, type UserStore } from '@devauth/core';
-import {
-  FakeIdentityBroker,
-  InMemoryGuestLinkStore,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-} from '@devauth/core/testing';
+import { createInMemoryStores, FakeIdentityBroker, InMemoryUserStore } from '@devauth/core/testing';
 import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
 import { describe, expect, it } from 'vitest';
-import {
-  type AttackStores,
-  createAttackApp,
-  newPassword,
-  POOL_ID,
-  parse,
-  rememberSession,
-  VERSIONS,
-} from './support/auth-app.js';
+import { createAttackApp, newPassword, POOL_ID, parse, rememberSession, VERSIONS } from './support/auth-app.js';
 import { rememberedSecretCount } from './support/log-capture.js';
 
-const memoryStores = (): AttackStores & { users: InMemoryUserStore } => ({
-  users: new InMemoryUserStore(),
-  refreshTokens: new InMemoryRefreshTokenStore(),
-  loginAttempts: new InMemoryLoginAttemptStore(),
-  invitations: new InMemoryInvitationStore(),
-  guestLinks: new InMemoryGuestLinkStore(),
-});
+const memoryStores = createInMemoryStores;
 const memoryApp = (config = {}) => {
   const stores = memoryStores();
   return { stores, ...createAttackApp(stores, new FakeIdentityBroker({ identityPoolId: POOL_ID }), { config }) };

@@ -8,15 +8,7 @@ import { CognitoIdentityClient, GetCredentialsForIdentityCommand } from '@aws-sd
 import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-postgres';
 import { digestSecretToken, mintRefreshToken, type RefreshTokenStore, type UserStore } from '@devauth/core';
-import {
-  FakeIdentityBroker,
-  InMemoryGuestLinkStore,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-  ManualClock,
-} from '@devauth/core/testing';
+import { createInMemoryStores, FakeIdentityBroker, ManualClock } from '@devauth/core/testing';
 import type { ApiGatewayProxyEvent } from '@devauth/lambda-handlers';
 import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
 import {
@@ -48,15 +40,7 @@ import {
 } from './support/auth-app.js';
 import { rememberedSecretCount, rememberSecrets } from './support/log-capture.js';
 
-function memoryStores(): AttackStores & { users: InMemoryUserStore; refreshTokens: InMemoryRefreshTokenStore } {
-  return {
-    users: new InMemoryUserStore(),
-    refreshTokens: new InMemoryRefreshTokenStore(),
-    loginAttempts: new InMemoryLoginAttemptStore(),
-    invitations: new InMemoryInvitationStore(),
-    guestLinks: new InMemoryGuestLinkStore(),
-  };
-}
+const memoryStores = createInMemoryStores;
 
 function memoryApp() {
   const stores = memoryStores();

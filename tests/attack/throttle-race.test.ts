@@ -12,14 +12,7 @@ import { type DynamoDbLocal, localClientConfig, startDynamoDbLocal } from '@deva
 import { createPostgresStores, fromPGlite, fromPgPool, migrate } from '@devauth/adapters-postgres';
 import { type PostgresCluster, startPostgresCluster } from '@devauth/adapters-postgres/testing';
 import { createDevauth, type PasswordHasher, staticCommonPasswords } from '@devauth/core';
-import {
-  FakeIdentityBroker,
-  InMemoryGuestLinkStore,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-} from '@devauth/core/testing';
+import { createInMemoryStores, FakeIdentityBroker } from '@devauth/core/testing';
 import { createAuthHandlers } from '@devauth/lambda-handlers';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -64,13 +57,7 @@ function appOn(stores: AttackStores, options: { trustedProxies?: string[]; confi
   return { handlers, hasher, devauth };
 }
 
-const memory = (): AttackStores => ({
-  users: new InMemoryUserStore(),
-  refreshTokens: new InMemoryRefreshTokenStore(),
-  loginAttempts: new InMemoryLoginAttemptStore(),
-  invitations: new InMemoryInvitationStore(),
-  guestLinks: new InMemoryGuestLinkStore(),
-});
+const memory = createInMemoryStores;
 
 async function provide<T>(name: string, start: () => Promise<T>): Promise<T | undefined> {
   try {

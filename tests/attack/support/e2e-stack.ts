@@ -11,13 +11,7 @@ import {
 } from '@aws-sdk/client-cognito-identity';
 import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import type { DevauthConfigInput } from '@devauth/core';
-import {
-  InMemoryGuestLinkStore,
-  InMemoryInvitationStore,
-  InMemoryLoginAttemptStore,
-  InMemoryRefreshTokenStore,
-  InMemoryUserStore,
-} from '@devauth/core/testing';
+import { createInMemoryStores, type InMemoryStores } from '@devauth/core/testing';
 import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
 import {
   type IdentityPoolEmulator,
@@ -43,13 +37,7 @@ export interface E2eStack {
   readonly gateway: LocalGateway;
   readonly identityPoolId: string;
   readonly app: AttackApp;
-  readonly stores: {
-    readonly users: InMemoryUserStore;
-    readonly refreshTokens: InMemoryRefreshTokenStore;
-    readonly loginAttempts: InMemoryLoginAttemptStore;
-    readonly invitations: InMemoryInvitationStore;
-    readonly guestLinks: InMemoryGuestLinkStore;
-  };
+  readonly stores: InMemoryStores;
   /** POST a JSON body to an auth route through the gateway. */
   post(path: string, body?: unknown): Promise<{ status: number; json: Record<string, string> }>;
   /** GetCredentialsForIdentity: guest credentials without an OpenID token, user credentials with one. */
@@ -70,13 +58,7 @@ export interface E2eStackOptions {
 export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
   const emulator = await startIdentityPoolEmulator({ region: E2E_REGION });
   const pool = emulator.createPool({ developerProviderName: E2E_PROVIDER });
-  const stores = {
-    users: new InMemoryUserStore(),
-    refreshTokens: new InMemoryRefreshTokenStore(),
-    loginAttempts: new InMemoryLoginAttemptStore(),
-    invitations: new InMemoryInvitationStore(),
-    guestLinks: new InMemoryGuestLinkStore(),
-  };
+  const stores = createInMemoryStores();
   const broker = createCognitoIdentityBroker({
     identityPoolId: pool.identityPoolId,
     developerProviderName: E2E_PROVIDER,

@@ -9,6 +9,7 @@ export { InMemoryGuestLinkStore } from './in-memory-guest-link-store.js';
 export { InMemoryInvitationStore } from './in-memory-invitation-store.js';
 export { InMemoryLoginAttemptStore } from './in-memory-login-attempt-store.js';
 export { InMemoryRefreshTokenStore } from './in-memory-refresh-token-store.js';
+export { createInMemoryStores, type InMemoryStores } from './in-memory-stores.js';
 export { InMemoryUserStore } from './in-memory-user-store.js';
 export { ManualClock } from './manual-clock.js';
 export { RecordingEventSink } from './recording-event-sink.js';

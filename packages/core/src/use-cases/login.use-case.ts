@@ -150,11 +150,13 @@ export class Login {
       publishSafely(this.deps.events, { type: 'LoginFailed', at: now, reason: 'account_disabled', userId: user.id });
       throw this.config.revealDisabledAccounts ? new AccountDisabledError() : new InvalidCredentialsError();
     }
-    // A success resets the username's consecutive failures and takes back the address's reservation.
-    await Promise.all([
+    // A success resets the username's consecutive failures and takes back the address's reservation, while the
+    // guest link and the exchange go on (no added latency); its outcome is awaited before the session starts.
+    const settled = Promise.all([
       this.deps.loginAttempts.reset(attempt.userKey),
       attempt.addressKey ? this.deps.loginAttempts.release(attempt.addressKey) : undefined,
     ]);
+    settled.catch(() => undefined); // awaited below, or moot when the exchange fails first
 
     const guestLink = user.identityId === null ? await this.claimGuestLink(request, now) : undefined;
     let exchange: DeveloperToken;
@@ -170,6 +172,7 @@ export class Login {
       if (guestLink) await this.deps.guestLinks.release(guestLink.secretHash).catch(() => undefined);
       throw error;
     }
+    await settled;
     if (guestLink && exchange.identityId !== guestLink.identityId) {
       // The identity pool refused the link and signed the user in on its own identity: the guest keeps its secret.
       await this.deps.guestLinks.release(guestLink.secretHash).catch(() => undefined);
