@@ -11,35 +11,21 @@ import { createDynamoDbStores, devauthTableDefinition } from '@devauth/adapters-
 import { type DynamoDbLocal, localClientConfig, startDynamoDbLocal } from '@devauth/adapters-dynamodb/testing';
 import { createPostgresStores, fromPGlite, fromPgPool, migrate } from '@devauth/adapters-postgres';
 import { type PostgresCluster, startPostgresCluster } from '@devauth/adapters-postgres/testing';
-import { createDevauth, type PasswordHasher, staticCommonPasswords } from '@devauth/core';
+import { createDevauth, staticCommonPasswords } from '@devauth/core';
 import { createInMemoryStores, FakeIdentityBroker } from '@devauth/core/testing';
 import { createAuthHandlers } from '@devauth/lambda-handlers';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CountingHasher } from '../../packages/core/tests/support.js';
 import { type AttackStores, fastHasher, newPassword, POOL_ID, parse, v2Event } from './support/auth-app.js';
 import { captureLogger, rememberedSecretCount, rememberSecrets } from './support/log-capture.js';
 
 const GUESSES = 50;
 const FREE = 5;
 
-class CountingHasher implements PasswordHasher {
-  verifies = 0;
-  private readonly inner = fastHasher();
-  hash(password: string) {
-    return this.inner.hash(password);
-  }
-  verify(encoded: string, password: string) {
-    this.verifies++;
-    return this.inner.verify(encoded, password);
-  }
-  needsRehash(encoded: string) {
-    return this.inner.needsRehash(encoded);
-  }
-}
-
 function appOn(stores: AttackStores, options: { trustedProxies?: string[]; config?: Record<string, unknown> } = {}) {
-  const hasher = new CountingHasher();
+  const hasher = new CountingHasher(fastHasher());
   const devauth = createDevauth(
     {
       ...stores,
