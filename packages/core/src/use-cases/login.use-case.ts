@@ -151,7 +151,9 @@ export class Login {
       throw this.config.revealDisabledAccounts ? new AccountDisabledError() : new InvalidCredentialsError();
     }
     // A success resets the username's consecutive failures and takes back the address's reservation, while the
-    // guest link and the exchange go on (no added latency); its outcome is awaited before the session starts.
+    // guest link, the exchange and the session writes go on: it adds a statement, not a round trip to the latency.
+    // It is awaited with the session writes, so a login whose settle failed fails (its refresh family, never handed
+    // out, expires unused) rather than leave a success counted as a failure.
     const settled = Promise.all([
       this.deps.loginAttempts.reset(attempt.userKey),
       attempt.addressKey ? this.deps.loginAttempts.release(attempt.addressKey) : undefined,
@@ -172,7 +174,6 @@ export class Login {
       if (guestLink) await this.deps.guestLinks.release(guestLink.secretHash).catch(() => undefined);
       throw error;
     }
-    await settled;
     if (guestLink && exchange.identityId !== guestLink.identityId) {
       // The identity pool refused the link and signed the user in on its own identity: the guest keeps its secret.
       await this.deps.guestLinks.release(guestLink.secretHash).catch(() => undefined);
@@ -188,6 +189,7 @@ export class Login {
     const [stored] = await Promise.all([
       this.rememberIdentityAndRehash(user, exchange.identityId, password, now),
       this.deps.refreshTokens.issue(refresh.record),
+      settled,
     ]);
     if (user.identityId !== exchange.identityId) {
       publishSafely(this.deps.events, {
