@@ -1,14 +1,7 @@
-import {
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  type PutItemCommandInput,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   type AttemptState,
   type LoginAttemptStore,
-  nextReservedState,
   type Reservation,
   retryAfterSeconds,
   type ThrottlePolicy,
@@ -22,9 +15,10 @@ import {
   tracked,
   UPSTREAM,
 } from './errors.js';
-import { attemptStateItem, ITEM_TYPE, itemToAttemptState, millis, n, s, throttleItem, ttlAt } from './mappers.js';
+import { itemToAttemptState, millis, n, throttleItem, ttlAt } from './mappers.js';
 import { assertStoreOptions, batchGet, call, type DynamoDbStoreOptions, type Item } from './requests.js';
 import { DEVAUTH_TABLE, keys } from './table.js';
+import { compareAndSet, optimisticAllows, optimisticReservation } from './throttle-reservation.js';
 
 /** BatchGetItem's limit of keys per request. */
 const BATCH_GET_LIMIT = 100;
@@ -117,8 +111,8 @@ export class DynamoDbLoginAttemptStore implements LoginAttemptStore {
       // per attempt: an SDK command instance is not meant to be sent twice.
       const write =
         state === undefined
-          ? this.optimisticReservation(key, now, policy, expiresAt)
-          : this.compareAndSet(key, state, now, policy, expiresAt);
+          ? optimisticReservation(this.options.tableName, key, now, policy, expiresAt)
+          : compareAndSet(this.options.tableName, key, state, now, policy, expiresAt);
       if (write === 'refused') {
         return { reserved: false, retryAfterSeconds: retryAfterSeconds(state ?? null, now, policy) };
       }
@@ -132,7 +126,7 @@ export class DynamoDbLoginAttemptStore implements LoginAttemptStore {
         }
         mayHaveApplied ||= !certainlyNotApplied(error);
         state = await this.stateAfterFailedCondition(key, error);
-        if (state === null || this.optimisticAllows(state, now, policy)) state = undefined;
+        if (state === null || optimisticAllows(state, now, policy)) state = undefined;
       }
     }
     throw new UpstreamUnavailableError(UPSTREAM, RETRY_AFTER_THROTTLED, { notApplied: !mayHaveApplied });
@@ -167,87 +161,6 @@ export class DynamoDbLoginAttemptStore implements LoginAttemptStore {
         tracked(new DeleteItemCommand({ TableName: this.options.tableName, Key: keys.throttle(key) })),
       ),
     );
-  }
-
-  /** The failures below which the policy allows an attempt whatever the wait (`waitAfter` is 0 there). */
-  private freeAllowance(policy: ThrottlePolicy): number {
-    return Math.min(policy.freeFailures, policy.maxConsecutiveFailures);
-  }
-
-  /** Whether `state` is one the optimistic write applies to (the same test as its condition). */
-  private optimisticAllows(state: AttemptState, now: Date, policy: ThrottlePolicy): boolean {
-    const last = state.lastFailureAt.getTime();
-    return (
-      state.consecutiveFailures < this.freeAllowance(policy) &&
-      last > now.getTime() - policy.resetAfterIdleSeconds * 1000 &&
-      last <= now.getTime()
-    );
-  }
-
-  /** The increment for the common states (see `reserve`): absent, or below the allowance, not idle, not ahead. */
-  private optimisticReservation(key: string, now: Date, policy: ThrottlePolicy, expiresAt: number): UpdateItemCommand {
-    return new UpdateItemCommand({
-      TableName: this.options.tableName,
-      Key: keys.throttle(key),
-      UpdateExpression:
-        'SET #failures = if_not_exists(#failures, :zero) + :one, #last = :now, #ttl = :ttl, #type = :type, #key = :key',
-      ConditionExpression:
-        'attribute_not_exists(#pk) OR (#failures < :allowance AND #last > :cutoff AND #last <= :now)',
-      ExpressionAttributeNames: {
-        '#pk': DEVAUTH_TABLE.partitionKey,
-        '#failures': 'failures',
-        '#last': 'lastFailureAt',
-        '#ttl': DEVAUTH_TABLE.ttlAttribute,
-        '#type': 'type',
-        '#key': 'throttleKey',
-      },
-      ExpressionAttributeValues: {
-        ':zero': n(0),
-        ':one': n(1),
-        ':now': millis(now),
-        ':ttl': ttlAt(expiresAt),
-        ':type': s(ITEM_TYPE.throttle),
-        ':key': s(key),
-        ':allowance': n(this.freeAllowance(policy)),
-        ':cutoff': millis(new Date(now.getTime() - policy.resetAfterIdleSeconds * 1000)),
-      },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
-  }
-
-  /** The write of `nextReservedState(state)` on condition the item still holds `state`, or 'refused'. */
-  private compareAndSet(
-    key: string,
-    state: AttemptState | null,
-    now: Date,
-    policy: ThrottlePolicy,
-    expiresAt: number,
-  ): PutItemCommand | 'refused' {
-    const next = nextReservedState(state, key, now, policy);
-    if (next === null) return 'refused';
-    const expected: Pick<
-      PutItemCommandInput,
-      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
-    > =
-      state === null
-        ? {
-            ConditionExpression: 'attribute_not_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey },
-          }
-        : {
-            ConditionExpression: '#failures = :failures AND #last = :last',
-            ExpressionAttributeNames: { '#failures': 'failures', '#last': 'lastFailureAt' },
-            ExpressionAttributeValues: {
-              ':failures': n(state.consecutiveFailures),
-              ':last': millis(state.lastFailureAt),
-            },
-          };
-    return new PutItemCommand({
-      TableName: this.options.tableName,
-      Item: attemptStateItem(next, expiresAt),
-      ...expected,
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    });
   }
 
   /**

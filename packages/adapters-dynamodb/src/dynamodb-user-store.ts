@@ -1,12 +1,5 @@
 import { GetItemCommand, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import {
-  EmailTakenError,
-  IdentityTakenError,
-  UsernameTakenError,
-  type UserRecord,
-  type UserStore,
-  VersionConflictError,
-} from '@devauth/core';
+import { type UserRecord, type UserStore, VersionConflictError } from '@devauth/core';
 import { tracked } from './errors.js';
 import {
   emailMarkerItem,
@@ -18,24 +11,9 @@ import {
   userItem,
   usernameMarkerItem,
 } from './mappers.js';
-import {
-  assertStoreOptions,
-  batchDelete,
-  call,
-  type DynamoDbStoreOptions,
-  type Item,
-  type Key,
-  transactWrite,
-} from './requests.js';
+import { assertStoreOptions, batchDelete, call, type DynamoDbStoreOptions, type Item, type Key } from './requests.js';
 import { DEVAUTH_TABLE, keys } from './table.js';
-
-/**
- * What each item of a user transaction guards, to map a cancellation reason (by index) to the domain error.
- * `foreignIdentity` is the removal of the user's previous identity marker, which may be held by another user (a link
- * made before the marker existed, see findByIdentityId): then it is not this user's to remove, and the transaction is
- * committed without it.
- */
-type Guard = 'user' | 'username' | 'email' | 'identity' | 'ownership' | 'foreignIdentity';
+import { commitUserWrites, type Guard } from './user-transaction.js';
 
 const NOT_EXISTS = 'attribute_not_exists(PK)';
 /** A marker may be written or removed by its owner, or created where there is none. */
@@ -48,7 +26,8 @@ const LEGACY_CANDIDATES = 2;
  * Users in the single table: the user item (`USER#<id>`), a username marker that also holds a full copy of the user
  * (`USERNAME#<username>`, the login lookup), an email marker (`EMAIL#<email>`) and an identity marker
  * (`IDENTITY#<identityId>`) for a linked user. Every write of a user writes its markers in the same
- * TransactWriteItems, each guarded by a condition, so uniqueness and the copy never drift.
+ * TransactWriteItems, each guarded by a condition, so uniqueness and the copy never drift (user-transaction.ts
+ * commits them and maps a failed guard to its domain error).
  */
 export class DynamoDbUserStore implements UserStore {
   constructor(private readonly options: DynamoDbStoreOptions) {
@@ -65,7 +44,7 @@ export class DynamoDbUserStore implements UserStore {
     if (user.identityId !== null) {
       writes.push(['identity', this.put(identityMarkerItem(user.id, user.identityId), NOT_EXISTS)]);
     }
-    await this.commit('create user', writes);
+    await commitUserWrites(this.options, 'create user', writes);
   }
 
   /** One strongly consistent GetItem. */
@@ -160,7 +139,7 @@ export class DynamoDbUserStore implements UserStore {
         this.remove(keys.identityMarker(current.identityId), OWNED, this.owner(next.id)),
       ]);
     }
-    await this.commit('update user', writes);
+    await commitUserWrites(this.options, 'update user', writes);
   }
 
   /**
@@ -189,7 +168,7 @@ export class DynamoDbUserStore implements UserStore {
         writes.push(['foreignIdentity', this.remove(keys.identityMarker(current.identityId), OWNED, this.owner(id))]);
       }
       try {
-        await this.commit('delete user', writes);
+        await commitUserWrites(this.options, 'delete user', writes);
         break;
       } catch (error) {
         // Changed between read and delete: read again (bounded, then the caller sees the conflict).
@@ -237,35 +216,6 @@ export class DynamoDbUserStore implements UserStore {
       ),
     );
     return output.Item;
-  }
-
-  /**
-   * Commits the writes; a failed condition becomes the domain error of the first guard that failed, by priority. When
-   * only the removal of a previous identity marker failed (another user holds it: a legacy link), the marker is left
-   * to its holder and the rest is committed.
-   */
-  private async commit(operation: string, writes: [Guard, TransactWriteItem][]): Promise<void> {
-    const reasons = await transactWrite(
-      this.options,
-      `TransactWriteItems (${operation})`,
-      writes.map(([, item]) => item),
-    );
-    if (reasons === null) return;
-    const failed = new Set(
-      writes.flatMap(([guard], index) => (reasons[index] === 'ConditionalCheckFailed' ? [guard] : [])),
-    );
-    if (failed.size === 1 && failed.has('foreignIdentity')) {
-      return this.commit(
-        operation,
-        writes.filter(([guard]) => guard !== 'foreignIdentity'),
-      );
-    }
-    // Same order as the reference store: a stale version first, then the username, the email, the identity.
-    if (failed.has('user') || failed.has('ownership')) throw new VersionConflictError('user');
-    if (failed.has('username')) throw new UsernameTakenError();
-    if (failed.has('email')) throw new EmailTakenError();
-    if (failed.has('identity')) throw new IdentityTakenError();
-    throw new VersionConflictError('user');
   }
 
   private owner(userId: string): Expression {

@@ -1,19 +1,11 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import {
-  accessSync,
-  appendFileSync,
-  chownSync,
-  closeSync,
-  constants,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-} from 'node:fs';
+import { appendFileSync, chownSync, closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findBinDir } from './postgres-binaries.js';
+import { tail } from './safe-reads.js';
+import { exited, killProcessTree, waitUntilReady } from './server-process.js';
 
 /**
  * A throwaway PostgreSQL server for tests and benchmarks: `initdb` into a fresh temporary directory (trust auth,
@@ -24,6 +16,9 @@ import { delimiter, join } from 'node:path';
  * The server is this process's child (not daemonized by `pg_ctl start`), so Node reaps it: no orphan or zombie is
  * left to an init that may never reap it. `stop()` shuts it down with `pg_ctl stop -m immediate`, kills whatever
  * remains, and deletes the directory.
+ *
+ * This module is the public API and the setup it runs (initdb, settings, port, running as the OS user); where the
+ * binaries are is postgres-binaries.ts, and the running child (ready, exited, killed) is server-process.ts.
  */
 
 export type PostgresClusterFailure = 'missing-binaries' | 'start-failed';
@@ -69,8 +64,6 @@ const BASE_SETTINGS: Readonly<Record<string, string | number | boolean>> = {
   full_page_writes: false,
   max_connections: 200,
 };
-
-const BINARIES = ['initdb', 'pg_ctl', 'postgres'] as const;
 
 export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<PostgresCluster> {
   const binDir = findBinDir(options.binDir);
@@ -214,61 +207,6 @@ function capture(file: string, args: readonly string[]): Promise<string> {
   });
 }
 
-/** Resolves once postmaster.pid says "ready" (what `pg_ctl start -w` waits for); rejects if the server exits first. */
-function waitUntilReady(server: ChildProcess, dataDir: string, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
-      clearInterval(poll);
-      reject(new Error(`postgres exited during startup (${signal ?? `code ${code}`})`));
-    };
-    const poll = setInterval(() => {
-      if (postmasterStatus(dataDir) === 'ready') {
-        clearInterval(poll);
-        server.off('exit', onExit);
-        resolve();
-      } else if (Date.now() > deadline) {
-        clearInterval(poll);
-        server.off('exit', onExit);
-        reject(new Error(`postgres was not ready after ${timeoutMs} ms`));
-      }
-    }, 50);
-    server.once('exit', onExit);
-  });
-}
-
-function exited(server: ChildProcess | undefined, timeoutMs: number): Promise<void> {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, timeoutMs);
-    server.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findBinDir(explicit: string | undefined): string | undefined {
-  const hasAll = (dir: string) => BINARIES.every((name) => isExecutable(join(dir, name)));
-  if (explicit !== undefined) return hasAll(explicit) ? explicit : undefined;
-  const onPath = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
-  // Debian installs the server binaries outside PATH.
-  const debian = readdirSafe('/usr/lib/postgresql')
-    .filter((name) => /^\d+$/.test(name))
-    .sort((a, b) => Number(b) - Number(a))
-    .map((version) => join('/usr/lib/postgresql', version, 'bin'));
-  return [...onPath, ...debian].find(hasAll);
-}
-
 function toConf(settings: Readonly<Record<string, string | number | boolean>>): string {
   const lines = Object.entries(settings).map(([name, value]) => {
     if (!/^[a-z_][a-z0-9_.]*$/.test(name)) throw new Error(`Invalid PostgreSQL setting name: ${name}`);
@@ -289,94 +227,4 @@ function freePort(): Promise<number> {
       );
     });
   });
-}
-
-/** postmaster.pid: line 1 is the pid, line 8 the status ("starting", "ready", "stopping"). */
-function postmasterLines(dataDir: string): string[] {
-  try {
-    return readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
-  } catch {
-    return [];
-  }
-}
-
-function postmasterStatus(dataDir: string): string | undefined {
-  return postmasterLines(dataDir)[7]?.trim();
-}
-
-function readdirSafe(path: string): string[] {
-  try {
-    return readdirSync(path);
-  } catch {
-    return [];
-  }
-}
-
-const HAS_PROC = readdirSafe('/proc').length > 0;
-
-/** Running, and not a zombie awaiting its parent's wait (Linux: /proc; elsewhere: signal 0). */
-function isRunning(pid: number): boolean {
-  if (!HAS_PROC) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.charAt(stat.lastIndexOf(')') + 2);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
-
-/** Every process below `pid` (PostgreSQL backends each lead their own process group: a group kill misses them). */
-function descendantsOf(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSafe('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // Exited meanwhile.
-    }
-  }
-  const found: number[] = [];
-  for (let queue = [pid]; queue.length > 0; ) {
-    const children = queue.flatMap((each) => parents.get(each) ?? []);
-    found.push(...children);
-    queue = children;
-  }
-  return found;
-}
-
-function killGroup(pid: number): void {
-  for (const target of [-pid, pid]) {
-    try {
-      process.kill(target, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
-/** SIGKILL for `pid`, its process group and every descendant, if it still runs. */
-function killProcessTree(pid: number): void {
-  if (!isRunning(pid)) return;
-  const descendants = descendantsOf(pid);
-  killGroup(pid);
-  for (const descendant of descendants) killGroup(descendant);
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
 }
