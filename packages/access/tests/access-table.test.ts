@@ -1,12 +1,6 @@
 import { DEFAULT_ROLES } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
-import {
-  defineAccessTable,
-  EXAMPLE_ACCESS_TABLE,
-  isAllowed,
-  matchRoute,
-  type RouteAccess,
-} from '../../src/access/index.js';
+import { defineAccessTable, EXAMPLE_ACCESS_TABLE, isAllowed, matchRoute, type RouteAccess } from '../src/index.js';
 
 describe('defineAccessTable', () => {
   it('accepts the example table and freezes it', () => {

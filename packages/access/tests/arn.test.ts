@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executeApiArn } from '../../src/access/index.js';
+import { executeApiArn } from '../src/index.js';
 import { HTTP_TARGET, REST_TARGET } from './support.js';
 
 describe('executeApiArn', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defineAccessTable, EXAMPLE_ACCESS_TABLE, iamPolicies, type PolicyStatement } from '../../src/access/index.js';
+import { defineAccessTable, EXAMPLE_ACCESS_TABLE, iamPolicies, type PolicyStatement } from '../src/index.js';
 import { POOL_ID, REST_TARGET } from './support.js';
 
 const prefix = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/';

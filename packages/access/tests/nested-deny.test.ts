@@ -9,8 +9,8 @@ import {
   policySize,
   type RouteAccess,
   TRUST_POLICY_SIZE_LIMIT,
-} from '../../src/access/index.js';
-import { covers } from '../../src/access/nested-deny.js';
+} from '../src/index.js';
+import { covers } from '../src/nested-deny.js';
 import { POOL_ID, REST_TARGET } from './support.js';
 
 const prefix = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy, type PolicyDocument, type PolicyStatement } from '../../src/access/index.js';
+import { evaluatePolicy, type PolicyDocument, type PolicyStatement } from '../src/index.js';
 
 const ARN = 'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/';
 const doc = (...Statement: PolicyStatement[]): PolicyDocument => ({ Version: '2012-10-17', Statement });

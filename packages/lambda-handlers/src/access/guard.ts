@@ -1,5 +1,5 @@
+import { type AccessTable, matchRoute } from '@devauth/access';
 import { GUEST_ROLE, systemClock, type UserRecord, type UserStore } from '@devauth/core';
-import { type AccessTable, matchRoute } from './access-table.js';
 import { iamIdentityOf, routeOf } from './caller.js';
 
 export type Caller =

@@ -1,19 +1,9 @@
 /**
- * `@devauth/lambda-handlers/access`: one route-to-roles table, and everything derived from it: execute-api ARNs,
- * the identity pool's IAM policies, a small IAM evaluator to check them, and the in-Lambda guard.
+ * `@devauth/lambda-handlers/access`: the in-Lambda guard and the API Gateway event readers it uses, plus a re-export
+ * of `@devauth/access` (the route-to-roles table, ARNs, IAM policies, evaluator), so one import serves a handler that
+ * both declares and enforces its routes. The re-export costs nothing: the guard needs that package anyway.
  */
-export {
-  type AccessTable,
-  DEFAULT_ACCESS_ROLES,
-  defineAccessTable,
-  EXAMPLE_ACCESS_TABLE,
-  HTTP_METHODS,
-  type HttpMethod,
-  isAllowed,
-  matchRoute,
-  type RouteAccess,
-} from './access-table.js';
-export { type ApiTarget, executeApiArn } from './arn.js';
+export * from '@devauth/access';
 export {
   type CallerIdentity,
   type HttpApiCognitoIdentity,
@@ -24,15 +14,3 @@ export {
   routeOf,
 } from './caller.js';
 export { type Caller, createGuard, type Guard, type GuardDecision, type GuardOptions } from './guard.js';
-export {
-  type IamPolicies,
-  iamPolicies,
-  PERMISSIONS_POLICY_SIZE_LIMIT,
-  type PolicyDocument,
-  type PolicyStatement,
-  policySize,
-  ROLE_TAG_KEY,
-  TRUST_POLICY_SIZE_LIMIT,
-} from './iam-policies.js';
-export type { NestedPathGap } from './nested-deny.js';
-export { evaluatePolicy, type PolicyRequest } from './policy-evaluator.js';

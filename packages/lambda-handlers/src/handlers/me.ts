@@ -1,5 +1,6 @@
+import { defineAccessTable } from '@devauth/access';
 import { DEFAULT_ROLES, GUEST_ROLE, toPublicUser, type UserStore } from '@devauth/core';
-import { createGuard, defineAccessTable, type Guard } from '../access/index.js';
+import { createGuard, type Guard } from '../access/guard.js';
 import { json } from '../http.js';
 import { HttpError } from '../http-errors.js';
 import { type Lazy, memoize } from '../lazy.js';

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import type { AccessTable } from '@devauth/access';
 import { allowedHostNames } from '../host-check.js';
 import type { EmulatorClock } from '../identity-pool/emulator.js';
-import { AccessPolicy, type CredentialsSource, loadAccessModule } from './authorize.js';
+import { AccessPolicy } from './access-policy.js';
+import type { CredentialsSource } from './authorize.js';
 import type { ApiGatewayV1Event, ApiGatewayV2Event } from './events.js';
 import { compileRoute } from './routes.js';
 import { type CompiledRoute, createGatewayServer, type LocalLambdaContext } from './server.js';
@@ -52,10 +54,10 @@ export interface LocalGatewayOptions {
   /** The identity-pool emulator (or anything with its `credentials.lookup`) that issued the callers' credentials. */
   readonly emulator: CredentialsSource;
   /**
-   * Route-to-roles table of `@devauth/lambda-handlers/access`; AWS_IAM routes then apply its generated role policies
-   * as IAM would. Without it, any validly signed request is allowed.
+   * Route-to-roles table (`defineAccessTable` of `@devauth/access`); AWS_IAM routes then apply its generated role
+   * policies as IAM would. Without it, any validly signed request is allowed.
    */
-  readonly accessTable?: unknown;
+  readonly accessTable?: AccessTable;
   /** The pool the roles trust; credentials from another pool are denied. Default: the credentials' own pool. */
   readonly identityPoolId?: string;
   readonly routes: readonly LocalRoute[];
@@ -85,9 +87,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
     }),
   );
   const access =
-    options.accessTable === undefined
-      ? undefined
-      : new AccessPolicy(await loadAccessModule(), options.accessTable, options.identityPoolId);
+    options.accessTable === undefined ? undefined : new AccessPolicy(options.accessTable, options.identityPoolId);
   const clock = options.clock ?? { now: () => new Date() };
 
   const host = options.host ?? '127.0.0.1';

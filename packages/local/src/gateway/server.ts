@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isAllowedHost } from '../host-check.js';
 import { BodyTooLargeError, readBody } from '../read-body.js';
-import {
-  type AccessPolicy,
-  authenticate,
-  type CallerIdentity,
-  type CredentialsSource,
-  GatewayDenial,
-} from './authorize.js';
+import type { AccessPolicy } from './access-policy.js';
+import { authenticate, type CallerIdentity, type CredentialsSource, GatewayDenial } from './authorize.js';
 import {
   type ApiContext,
   buildV1Event,

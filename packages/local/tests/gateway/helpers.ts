@@ -4,7 +4,7 @@ import {
   GetIdCommand,
   GetOpenIdTokenForDeveloperIdentityCommand,
 } from '@aws-sdk/client-cognito-identity';
-import { EXAMPLE_ACCESS_TABLE } from '@devauth/lambda-handlers/access';
+import { EXAMPLE_ACCESS_TABLE } from '@devauth/access';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
   type IdentityPoolEmulator,
