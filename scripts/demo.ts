@@ -5,7 +5,6 @@
  * (the AWS SDK's own Cognito credential provider and SigV4 signer underneath). It exits 0 only if every expectation
  * held, and stops everything it started.
  */
-import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-postgres';
 import {
   createDevauthClient,
@@ -14,13 +13,8 @@ import {
   DevauthClientError,
   type SignedFetch,
 } from '@devauth/client';
-import { createDevauth, type DevauthDependencies } from '@devauth/core';
 import { createInMemoryStores } from '@devauth/core/testing';
-import { createAuthHandlers, silentLogger } from '@devauth/lambda-handlers';
-import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
-import { startIdentityPoolEmulator, startLocalGateway } from '@devauth/local';
-
-type Stores = Pick<DevauthDependencies, 'users' | 'refreshTokens' | 'loginAttempts' | 'invitations' | 'guestLinks'>;
+import { type AppRoute, type LocalStackStores, startLocalStack } from '@devauth/dev';
 
 const storeKind = process.argv.includes('--store=memory') ? 'memory' : 'pglite'; // --store=pglite is the default
 const region = 'us-east-1';
@@ -32,16 +26,7 @@ function expectThat(condition: boolean, what: string): void {
   if (!condition) failures.push(what);
 }
 
-/** One route -> roles table: it drives the IAM policies the gateway enforces and the in-Lambda guard alike. */
-const accessTable = defineAccessTable([
-  { method: 'GET', path: '/products', roles: ['guest', 'shopper', 'seller'] },
-  { method: 'POST', path: '/products', roles: ['seller'] },
-  { method: 'GET', path: '/orders', roles: ['shopper', 'seller'] },
-  { method: 'DELETE', path: '/products/{id}', roles: ['seller'] },
-  { method: 'GET', path: '/me', roles: ['guest', 'shopper', 'seller'] },
-]);
-
-async function embeddedStores(): Promise<Stores> {
+async function embeddedStores(): Promise<LocalStackStores> {
   if (storeKind === 'memory') {
     return createInMemoryStores();
   }
@@ -54,70 +39,50 @@ async function embeddedStores(): Promise<Stores> {
 }
 
 async function main(): Promise<void> {
+  // The AWS SDK warns on every Node below 22 in a multi-line block; the demo says it once, in its own words.
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  if (nodeMajor < 22) {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    console.log(
+      `note: Node ${process.versions.node}; Lambda runs Node 22 and 24, and AWS SDK releases from 2027 need 22\n`,
+    );
+  }
   console.log(`devauth demo: identity-pool emulator + local API gateway + Lambda handlers (${storeKind} store)\n`);
 
-  const emulator = await startIdentityPoolEmulator({ region });
-  stops.push(() => emulator.stop());
-  const pool = emulator.createPool({
-    developerProviderName: 'login.demo.devauth',
-    allowUnauthenticatedIdentities: true,
-  });
-  const stores = await embeddedStores();
-  const devauth = createDevauth({
-    ...stores,
-    broker: createCognitoIdentityBroker({
-      identityPoolId: pool.identityPoolId,
-      developerProviderName: 'login.demo.devauth',
-      clientConfig: {
-        endpoint: emulator.endpoint,
-        region,
-        credentials: { accessKeyId: 'backend', secretAccessKey: 'backend-secret' },
-      },
-    }),
-  });
-  const auth = createAuthHandlers({
-    devauth,
-    me: { users: stores.users, identityPoolId: pool.identityPoolId },
-    logger: silentLogger,
-  });
-
-  // The app's own protected handlers, each guarded in-Lambda by the same table the IAM policies come from.
-  const guard = createGuard({ table: accessTable, users: stores.users, identityPoolId: pool.identityPoolId });
+  // The app's own routes, each with the roles that may call it: one declaration drives the IAM policies the gateway
+  // enforces and the in-Lambda guard in front of each handler.
   const products = ['teapot', 'kettle'];
-  const guarded =
-    (respond: (caller: unknown) => unknown, created = false) =>
-    async (event: unknown) => {
-      const decision = await guard.authorize(event);
-      if (!decision.allowed)
-        return { statusCode: decision.statusCode, body: JSON.stringify({ reason: decision.reason }) };
-      return { statusCode: created ? 201 : 200, body: JSON.stringify(respond(decision.caller)) };
-    };
-
-  const gateway = await startLocalGateway({
-    region,
-    emulator,
-    accessTable,
-    identityPoolId: pool.identityPoolId,
-    routes: [
-      { method: 'POST', path: '/auth/guest', payload: 'v2', auth: 'NONE', handler: auth.guest },
-      { method: 'POST', path: '/auth/register', payload: 'v2', auth: 'NONE', handler: auth.register },
-      { method: 'POST', path: '/auth/login', payload: 'v2', auth: 'NONE', handler: auth.login },
-      { method: 'POST', path: '/auth/refresh', payload: 'v2', auth: 'NONE', handler: auth.refresh },
-      { method: 'POST', path: '/auth/logout', payload: 'v2', auth: 'NONE', handler: auth.logout },
-      { method: 'GET', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: auth.me },
-      { method: 'GET', path: '/products', payload: 'v1', auth: 'AWS_IAM', handler: guarded(() => products) },
-      {
-        method: 'POST',
-        path: '/products',
-        payload: 'v2',
-        auth: 'AWS_IAM',
-        handler: guarded(() => products.push('samovar') && products, true),
+  const routes: AppRoute[] = [
+    {
+      method: 'GET',
+      path: '/products',
+      payload: 'v1',
+      roles: ['guest', 'shopper', 'seller'],
+      handler: () => ({ body: products }),
+    },
+    {
+      method: 'POST',
+      path: '/products',
+      roles: ['seller'],
+      handler: () => {
+        products.push('samovar');
+        return { statusCode: 201, body: products };
       },
-      { method: 'GET', path: '/orders', payload: 'v1', auth: 'AWS_IAM', handler: guarded(() => ['order-1']) },
-      { method: 'DELETE', path: '/products/{id}', payload: 'v2', auth: 'AWS_IAM', handler: guarded(() => 'deleted') },
-    ],
-  });
-  stops.push(() => gateway.stop());
+    },
+    {
+      method: 'GET',
+      path: '/orders',
+      payload: 'v1',
+      roles: ['shopper', 'seller'],
+      handler: () => ({ body: ['order-1'] }),
+    },
+    { method: 'DELETE', path: '/products/{id}', roles: ['seller'], handler: () => ({ body: 'deleted' }) },
+  ];
+  const stores = await embeddedStores();
+  const stack = await startLocalStack({ region, developerProviderName: 'login.demo.devauth', stores, routes });
+  stops.push(() => stack.stop());
+  const { emulator, gateway, devauth } = stack;
+  const pool = { identityPoolId: stack.identityPoolId };
   console.log(`  emulator ${emulator.endpoint}  pool ${pool.identityPoolId}`);
   console.log(`  gateway  ${gateway.endpoint}\n`);
 

@@ -7,7 +7,7 @@ describe('pnpm demo', () => {
   it.each(['pglite', 'memory'])(
     'runs end to end with the %s store, exits 0 and stops what it started',
     async (store) => {
-      const { stdout } = await promisify(execFile)(
+      const { stdout, stderr } = await promisify(execFile)(
         process.execPath,
         ['--conditions=@devauth/source', '--import', 'tsx', 'scripts/demo.ts', `--store=${store}`],
         { timeout: 120_000 },
@@ -15,6 +15,8 @@ describe('pnpm demo', () => {
       expect(stdout).toContain(`(${store} store)`);
       expect(stdout).toContain('demo OK: every expectation held');
       expect(stdout).not.toContain('✗');
+      // Only the narration: no warning from a dependency, no stray log line.
+      expect(stderr).toBe('');
     },
     150_000,
   );

@@ -11,10 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LocalStack } from '@devauth/dev';
 import { build } from 'esbuild';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../../packages/client/tests/support/stack.js';
+import { startShopStack } from '../support/shop-stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const browserCredentialProviders = join(
@@ -74,7 +75,7 @@ function startPageServer(bundle: string, gateway: URL, emulator: URL): Server {
 }
 
 describe('@devauth/client in headless Chromium', () => {
-  let stack: Stack | undefined;
+  let stack: LocalStack | undefined;
   let server: Server | undefined;
   let context: BrowserContext | undefined;
   let profile: string | undefined;
@@ -82,7 +83,7 @@ describe('@devauth/client in headless Chromium', () => {
 
   beforeAll(async () => {
     if (!hasChromium) return;
-    stack = await startStack();
+    stack = await startShopStack();
     await stack.devauth.register.execute({ username: 'browser-user', password });
     const bundled = await build({
       entryPoints: [join(here, 'page.ts')],

@@ -2,7 +2,7 @@
  * @devauth/client end to end against the local gateway and the identity-pool emulator: every call goes over HTTP
  * through the real handlers, the real Cognito adapter and the gateway's SigV4 + IAM checks.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   createDevauthClient,
   createSignedFetch,
@@ -11,8 +11,10 @@ import {
   type DevauthClientOptions,
   type Session,
   webStorage,
-} from '../src/index.js';
-import { region, type Stack, startStack } from './support/stack.js';
+} from '@devauth/client';
+import type { LocalStack } from '@devauth/dev';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { region, startShopStack } from '../support/shop-stack.js';
 
 const password = 'a long passphrase nobody guesses';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,7 +29,7 @@ async function caught(promise: Promise<unknown>): Promise<DevauthClientError> {
 }
 
 describe('@devauth/client against the local stack', () => {
-  let stack: Stack;
+  let stack: LocalStack;
   const clientFor = (extra: Partial<DevauthClientOptions> = {}): DevauthClient =>
     createDevauthClient({
       baseUrl: stack.endpoint,
@@ -39,7 +41,7 @@ describe('@devauth/client against the local stack', () => {
     });
 
   beforeAll(async () => {
-    stack = await startStack({ tokenDurationSeconds: 3, credentialDurationSeconds: 303 });
+    stack = await startShopStack({ tokenDurationSeconds: 3, credentialDurationSeconds: 303 });
     const client = clientFor();
     await client.register({ username: 'shopper1', password });
     const invitation = await stack.devauth.createInvitation.execute({ role: 'seller' });

@@ -1,8 +1,8 @@
+import { CognitoIdentityBroker, type CognitoIdentityBrokerOptions } from '@devauth/adapters-cognito';
 import { ConfigurationError } from '@devauth/core';
 import { type IdentityPoolEmulator, type PoolDescription, startIdentityPoolEmulator } from '@devauth/local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CognitoIdentityBroker, type CognitoIdentityBrokerOptions } from '../src/index.js';
-import { rejectionOf } from './helpers.js';
+import { rejectionOf } from '../../packages/adapters-cognito/tests/helpers.js';
 
 // The broker on the real SDK client against an emulator that verifies SigV4 (`backendCredentials`): the backend's
 // calls (GetOpenIdTokenForDeveloperIdentity, UnlinkDeveloperIdentity, DeleteIdentities) must be correctly signed

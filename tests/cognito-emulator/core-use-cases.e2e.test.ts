@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fromCognitoIdentity } from '@aws-sdk/credential-providers';
+import { CognitoIdentityBroker } from '@devauth/adapters-cognito';
 import {
   createDevauth,
   type Devauth,
@@ -19,8 +20,7 @@ import {
 import { type IdentityPoolEmulator, type PoolDescription, startIdentityPoolEmulator } from '@devauth/local';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CognitoIdentityBroker } from '../src/index.js';
-import { sdkClient } from './helpers.js';
+import { sdkClient } from '../../packages/adapters-cognito/tests/helpers.js';
 
 // The core's login, guest and refresh use cases end to end: in-memory stores, the real adapter with the real SDK
 // client, the identity-pool emulator over HTTP, and the client-side credential provider on the tokens it hands out.

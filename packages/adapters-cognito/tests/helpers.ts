@@ -1,7 +1,5 @@
 import { createServer } from 'node:net';
 import { CognitoIdentityClient } from '@aws-sdk/client-cognito-identity';
-import type { IdentityPoolEmulator } from '@devauth/local';
-import { CognitoIdentityBroker, type CognitoIdentityBrokerOptions } from '../src/index.js';
 
 /** The real SDK client as a backend would configure it, pointed at a local endpoint. */
 export function sdkClient(endpoint: string, maxAttempts?: number): CognitoIdentityClient {
@@ -11,31 +9,6 @@ export function sdkClient(endpoint: string, maxAttempts?: number): CognitoIdenti
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     ...(maxAttempts === undefined ? {} : { maxAttempts }),
   });
-}
-
-export interface BrokerUnderTest {
-  readonly broker: CognitoIdentityBroker;
-  readonly client: CognitoIdentityClient;
-  /** Every line the broker logged. */
-  readonly logs: string[];
-}
-
-/** A broker on a real SDK client against the emulator, with a capturing logger. */
-export function brokerOn(
-  emulator: IdentityPoolEmulator,
-  options: Partial<CognitoIdentityBrokerOptions> & { readonly maxAttempts?: number } = {},
-): BrokerUnderTest {
-  const logs: string[] = [];
-  const { maxAttempts, ...rest } = options;
-  const client = sdkClient(emulator.endpoint, maxAttempts);
-  const broker = new CognitoIdentityBroker({
-    identityPoolId: rest.identityPoolId ?? emulator.pools.list()[0]!.identityPoolId,
-    developerProviderName: rest.developerProviderName ?? emulator.pools.list()[0]!.developerProviderName!,
-    client,
-    logger: { error: (line) => logs.push(line) },
-    ...rest,
-  });
-  return { broker, client, logs };
 }
 
 /** A port nothing listens on (bound, then released). */

@@ -1,7 +1,7 @@
 /**
- * The whole local architecture for attacks that cross it: the devauth handlers on in-memory stores, the real Cognito
- * adapter against the identity-pool emulator, and the local gateway enforcing the generated IAM policies in front of
- * a guarded app route. Everything a client obtains (sessions, guest secrets, credentials) is remembered as a secret
+ * The whole local architecture for attacks that cross it: the one local stack (`startLocalStack` of `@devauth/dev`)
+ * on in-memory stores, with cheap hashes, the attack suite's log capture, no guard cache, and guarded app routes that
+ * answer with the caller they resolved. Everything a client obtains (sessions, guest secrets, credentials) is remembered as a secret
  * for the log capture.
  */
 import {
@@ -9,28 +9,21 @@ import {
   GetCredentialsForIdentityCommand,
   GetOpenIdTokenCommand,
 } from '@aws-sdk/client-cognito-identity';
-import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
-import type { DevauthConfigInput } from '@devauth/core';
+import { type DevauthConfigInput, staticCommonPasswords } from '@devauth/core';
 import { createInMemoryStores, type InMemoryStores } from '@devauth/core/testing';
-import { createGuard, defineAccessTable } from '@devauth/lambda-handlers/access';
-import {
-  type IdentityPoolEmulator,
-  type LocalGateway,
-  startIdentityPoolEmulator,
-  startLocalGateway,
-} from '@devauth/local';
+import { type LocalStack, startLocalStack } from '@devauth/dev';
+import type { IdentityPoolEmulator, LocalGateway } from '@devauth/local';
 import {
   type Credentials,
   request as gatewayRequest,
   send as sendToGateway,
   sign as signRequest,
 } from '../../../packages/local/tests/gateway/helpers.js';
-import { type AttackApp, createAttackApp, rememberSession } from './auth-app.js';
-import { rememberSecrets } from './log-capture.js';
+import { type AttackApp, fastHasher, rememberSession } from './auth-app.js';
+import { captureLogger, rememberSecrets } from './log-capture.js';
 
 export const E2E_REGION = 'us-east-1';
 export const E2E_PROVIDER = 'login.attack.test';
-const BACKEND = { accessKeyId: 'backend', secretAccessKey: 'backend-secret' };
 
 export interface E2eStack {
   readonly emulator: IdentityPoolEmulator;
@@ -56,49 +49,27 @@ export interface E2eStackOptions {
 }
 
 export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eStack> {
-  const emulator = await startIdentityPoolEmulator({ region: E2E_REGION });
-  const pool = emulator.createPool({ developerProviderName: E2E_PROVIDER });
   const stores = createInMemoryStores();
-  const broker = createCognitoIdentityBroker({
-    identityPoolId: pool.identityPoolId,
-    developerProviderName: E2E_PROVIDER,
-    clientConfig: { endpoint: emulator.endpoint, region: E2E_REGION, credentials: BACKEND },
-    logger: options.brokerLogger ?? { error: () => undefined, warn: () => undefined },
-  });
-  const app = createAttackApp(stores, broker, {
-    identityPoolId: pool.identityPoolId,
-    ...(options.config ? { config: options.config } : {}),
-  });
-  const table = defineAccessTable([
-    { method: 'GET', path: '/products', roles: ['guest', 'shopper', 'seller'] },
-    { method: 'GET', path: '/orders', roles: ['shopper', 'seller'] },
-    { method: 'GET', path: '/seller/stock', roles: ['seller'] },
-  ]);
-  const guard = createGuard({ table, users: stores.users, identityPoolId: pool.identityPoolId, cacheTtlSeconds: 0 });
-  const guarded = async (event: unknown) => {
-    const decision = await guard.authorize(event);
-    if (!decision.allowed)
-      return { statusCode: decision.statusCode, body: JSON.stringify({ reason: decision.reason }) };
-    return { statusCode: 200, body: JSON.stringify({ caller: decision.caller }) };
-  };
-  const open = (path: string, handler: (event: never) => Promise<unknown>) =>
-    ({ method: 'POST', path, payload: 'v2', auth: 'NONE', handler }) as const;
-  const gateway = await startLocalGateway({
+  // A guarded app route answers with the caller the guard resolved; cache 0, so revocation shows at once.
+  const guarded = async ({ caller }: { caller: unknown }) => ({ body: { caller } });
+  const stack: LocalStack = await startLocalStack({
     region: E2E_REGION,
-    emulator,
-    accessTable: table,
-    identityPoolId: pool.identityPoolId,
+    developerProviderName: E2E_PROVIDER,
+    allowGuests: true,
+    stores,
+    ...(options.config ? { config: options.config } : {}),
+    devauth: { hasher: fastHasher(), commonPasswords: staticCommonPasswords(['password123456']) },
+    logger: captureLogger(),
+    guardCacheTtlSeconds: 0,
+    ...(options.brokerLogger ? { brokerLogger: options.brokerLogger } : {}),
     routes: [
-      open('/auth/register', app.handlers.register),
-      open('/auth/login', app.handlers.login),
-      open('/auth/guest', app.handlers.guest),
-      open('/auth/refresh', app.handlers.refresh),
-      ...table.routes.map(
-        (route) =>
-          ({ method: route.method, path: route.path, payload: 'v2', auth: 'AWS_IAM', handler: guarded }) as const,
-      ),
+      { method: 'GET', path: '/products', roles: ['guest', 'shopper', 'seller'], handler: guarded },
+      { method: 'GET', path: '/orders', roles: ['shopper', 'seller'], handler: guarded },
+      { method: 'GET', path: '/seller/stock', roles: ['seller'], handler: guarded },
     ],
   });
+  const { emulator, gateway } = stack;
+  const app: AttackApp = { handlers: stack.handlers, devauth: stack.devauth };
   const cognito = new CognitoIdentityClient({
     endpoint: emulator.endpoint,
     region: E2E_REGION,
@@ -108,7 +79,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   return {
     emulator,
     gateway,
-    identityPoolId: pool.identityPoolId,
+    identityPoolId: stack.identityPoolId,
     app,
     stores,
     async post(path, body = {}) {
@@ -156,9 +127,7 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
     },
     async stop() {
       cognito.destroy();
-      broker.close();
-      await gateway.stop();
-      await emulator.stop();
+      await stack.stop();
     },
   };
 }

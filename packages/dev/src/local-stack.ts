@@ -1,0 +1,184 @@
+import { type AccessTable, DEFAULT_ACCESS_ROLES, defineAccessTable } from '@devauth/access';
+import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
+import {
+  createDevauth,
+  type Devauth,
+  type DevauthConfigInput,
+  type DevauthDependencies,
+  type GuestLinkStore,
+  type InvitationStore,
+  type LoginAttemptStore,
+  type RefreshTokenStore,
+  type UserStore,
+} from '@devauth/core';
+import { type AuthHandlers, createAuthHandlers, type Logger, silentLogger } from '@devauth/lambda-handlers';
+import { createGuard, type Guard } from '@devauth/lambda-handlers/access';
+import {
+  type IdentityPoolEmulator,
+  type IdentityPoolEmulatorOptions,
+  type LocalGateway,
+  type LocalRoute,
+  startIdentityPoolEmulator,
+  startLocalGateway,
+} from '@devauth/local';
+import { type AppRoute, guardedAppRoutes } from './app-routes.js';
+
+/** The stores the stack serves: any adapter's (in-memory, PGlite, PostgreSQL, DynamoDB). */
+export interface LocalStackStores {
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly loginAttempts: LoginAttemptStore;
+  readonly invitations: InvitationStore;
+  readonly guestLinks: GuestLinkStore;
+}
+
+export interface LocalStackOptions {
+  readonly stores: LocalStackStores;
+  /** The app's own routes, with the roles that may call each; they also make the access table. */
+  readonly routes?: readonly AppRoute[];
+  /** Roles that may call `GET /me`. Default: guest, shopper and seller (`DEFAULT_ACCESS_ROLES`). */
+  readonly meRoles?: readonly string[];
+  /** The core's settings (token duration, throttling, ...). */
+  readonly config?: DevauthConfigInput;
+  /** Replaces the core's default hasher, common-password list, clock, ids or event sink (e.g. cheap test hashes). */
+  readonly devauth?: Pick<
+    DevauthDependencies,
+    'hasher' | 'commonPasswords' | 'clock' | 'ids' | 'events' | 'rolePolicy'
+  >;
+  /** Default `us-east-1`. */
+  readonly region?: string;
+  /** The identity pool's developer provider name. Default `login.devauth.local`. */
+  readonly developerProviderName?: string;
+  /** Whether guests get identities (the pool's unauthenticated access). Default true. */
+  readonly allowGuests?: boolean;
+  /** More emulator settings (credential lifetime, a fixed port, link conflicts, ...). */
+  readonly emulator?: Omit<IdentityPoolEmulatorOptions, 'region' | 'pools' | 'backendCredentials'>;
+  /** A fixed gateway port. Default 0 (a free one). */
+  readonly gatewayPort?: number;
+  /** How long the guard and `me` reuse a user lookup. Default 30 s, as in Lambda; tests of revocation use 0. */
+  readonly guardCacheTtlSeconds?: number;
+  /** The handlers' logger. Default silent (a local stack is narrated by whoever runs it). */
+  readonly logger?: Logger;
+  /** Receives the Cognito adapter's reports. Default: dropped, like the handlers' logs. */
+  readonly brokerLogger?: { error(message: string): void; warn?(message: string): void };
+}
+
+export interface LocalStack {
+  /** The gateway's `http://127.0.0.1:port`: the API base URL a client uses. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly identityPoolId: string;
+  readonly developerProviderName: string;
+  readonly emulator: IdentityPoolEmulator;
+  readonly gateway: LocalGateway;
+  /** The access table the gateway's IAM policies and the guard both come from (the app routes plus `GET /me`). */
+  readonly accessTable: AccessTable;
+  readonly devauth: Devauth;
+  readonly handlers: AuthHandlers;
+  readonly guard: Guard;
+  readonly stores: LocalStackStores;
+  /** Stops the gateway, the emulator and the Cognito client; the stores belong to the caller. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The backend's own AWS credentials: the emulator verifies every developer call the Cognito adapter signs. */
+const BACKEND_CREDENTIALS = { accessKeyId: 'devauth-local-backend', secretAccessKey: 'devauth-local-backend-secret' };
+
+/**
+ * The whole devauth architecture on this machine: the identity-pool emulator with one pool, the real Cognito adapter
+ * pointed at it, the auth handlers over the stores it is given, the app's routes behind the in-Lambda guard, and the
+ * local gateway checking SigV4 and the generated IAM policies in front of all of it. The demo, the end-to-end tests
+ * and the dev server all start it here, so there is one wiring to keep true.
+ *
+ * Auth routes (`POST /auth/{guest,register,login,refresh,logout}`) are open, like their API Gateway routes; `GET /me`
+ * and the app's routes are AWS_IAM.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const region = options.region ?? 'us-east-1';
+  const developerProviderName = options.developerProviderName ?? 'login.devauth.local';
+  const routes = options.routes ?? [];
+  // Validated before anything starts, so a bad route leaves nothing running.
+  const accessTable = defineAccessTable([
+    { method: 'GET', path: '/me', roles: options.meRoles ?? DEFAULT_ACCESS_ROLES },
+    ...routes.map(({ method, path, roles }) => ({ method, path, roles })),
+  ]);
+  const stops: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse()) await step();
+  };
+  try {
+    const emulator = await startIdentityPoolEmulator({
+      ...options.emulator,
+      region,
+      backendCredentials: BACKEND_CREDENTIALS,
+    });
+    stops.push(() => emulator.stop());
+    const pool = emulator.createPool({
+      developerProviderName,
+      allowUnauthenticatedIdentities: options.allowGuests ?? true,
+    });
+    const broker = createCognitoIdentityBroker({
+      identityPoolId: pool.identityPoolId,
+      developerProviderName,
+      clientConfig: { endpoint: emulator.endpoint, region, credentials: BACKEND_CREDENTIALS },
+      logger: options.brokerLogger ?? { error: () => undefined, warn: () => undefined },
+    });
+    stops.push(() => broker.close());
+    const devauth = createDevauth({ ...options.stores, ...options.devauth, broker }, options.config);
+    const cacheTtlSeconds = options.guardCacheTtlSeconds;
+    const lookupCache = cacheTtlSeconds === undefined ? {} : { cacheTtlSeconds };
+    const handlers = createAuthHandlers({
+      devauth,
+      me: { users: options.stores.users, identityPoolId: pool.identityPoolId, ...lookupCache },
+      logger: options.logger ?? silentLogger,
+    });
+    const guard = createGuard({
+      table: accessTable,
+      users: options.stores.users,
+      identityPoolId: pool.identityPoolId,
+      ...lookupCache,
+    });
+    const open = (path: string, handler: AuthHandlers[keyof AuthHandlers]): LocalRoute => ({
+      method: 'POST',
+      path,
+      payload: 'v2',
+      auth: 'NONE',
+      handler,
+    });
+    const gateway = await startLocalGateway({
+      region,
+      emulator,
+      accessTable,
+      identityPoolId: pool.identityPoolId,
+      ...(options.gatewayPort === undefined ? {} : { port: options.gatewayPort }),
+      ...(options.emulator?.clock ? { clock: options.emulator.clock } : {}),
+      routes: [
+        open('/auth/guest', handlers.guest),
+        open('/auth/register', handlers.register),
+        open('/auth/login', handlers.login),
+        open('/auth/refresh', handlers.refresh),
+        open('/auth/logout', handlers.logout),
+        { method: 'GET', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: handlers.me },
+        ...guardedAppRoutes(routes, guard),
+      ],
+    });
+    stops.push(() => gateway.stop());
+    return {
+      endpoint: gateway.endpoint,
+      region,
+      identityPoolId: pool.identityPoolId,
+      developerProviderName,
+      emulator,
+      gateway,
+      accessTable,
+      devauth,
+      handlers,
+      guard,
+      stores: options.stores,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

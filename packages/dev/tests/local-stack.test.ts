@@ -1,0 +1,118 @@
+import { createServer } from 'node:net';
+import { createDevauthClient } from '@devauth/client';
+import { createInMemoryStores } from '@devauth/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../src/index.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function canBind(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+describe('startLocalStack', () => {
+  let stack: LocalStack;
+  const seen: string[] = [];
+
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      stores: createInMemoryStores(),
+      routes: [
+        {
+          method: 'GET',
+          path: '/products',
+          roles: ['guest', 'shopper'],
+          handler: ({ caller }) => {
+            seen.push(caller.kind);
+            return { body: { products: ['teapot'], role: caller.role } };
+          },
+        },
+        { method: 'POST', path: '/products', roles: ['seller'], handler: () => ({ statusCode: 201 }) },
+      ],
+    });
+  });
+  afterAll(() => stack.stop());
+
+  it('serves the auth routes, GET /me and the app routes behind IAM and the guard, through one gateway', async () => {
+    const client = createDevauthClient({
+      baseUrl: stack.endpoint,
+      region: stack.region,
+      cognito: { endpoint: stack.emulator.endpoint },
+    });
+    const guest = await client.guest();
+    expect(guest.identityId.startsWith(`${stack.region}:`)).toBe(true);
+
+    const browse = await client.signedFetch(`${stack.endpoint}/products`);
+    expect(browse.status).toBe(200);
+    expect(await browse.json()).toEqual({ products: ['teapot'], role: 'guest' });
+    expect(seen).toEqual(['guest']);
+
+    // The guest role's IAM policy has no POST /products: the gateway refuses before the handler or the guard run.
+    const create = await client.signedFetch(`${stack.endpoint}/products`, { method: 'POST', body: '{}' });
+    expect(create.status).toBe(403);
+    expect(((await create.json()) as { message: string }).message).toMatch(/not authorized to perform/);
+
+    expect((await client.me()).kind).toBe('guest');
+    // Unsigned calls to an AWS_IAM route never reach a handler.
+    expect((await fetch(`${stack.endpoint}/products`)).status).toBe(403);
+    expect(seen).toEqual(['guest']);
+  });
+
+  it('derives the access table from the routes, with GET /me for every default role', () => {
+    expect(stack.accessTable.routes.map((route) => `${route.method} ${route.path} ${route.roles.join(',')}`)).toEqual([
+      'GET /me guest,shopper,seller',
+      'GET /products guest,shopper',
+      'POST /products seller',
+    ]);
+  });
+});
+
+describe('startLocalStack lifecycle', () => {
+  it('refuses an invalid route before it starts anything', async () => {
+    const port = await freePort();
+    await expect(
+      startLocalStack({
+        stores: createInMemoryStores(),
+        emulator: { port },
+        routes: [{ method: 'GET', path: 'products', roles: ['guest'], handler: () => ({}) }],
+      }),
+    ).rejects.toThrow(/products/);
+    expect(await canBind(port)).toBe(true);
+  });
+
+  it('stops the gateway and the emulator with one stop(), and a second stop() is harmless', async () => {
+    const stack = await startLocalStack({ stores: createInMemoryStores() });
+    const gatewayPort = Number(new URL(stack.endpoint).port);
+    const emulatorPort = Number(new URL(stack.emulator.endpoint).port);
+    expect(await canBind(gatewayPort)).toBe(false);
+    await stack.stop();
+    await stack.stop();
+    expect(await canBind(gatewayPort)).toBe(true);
+    expect(await canBind(emulatorPort)).toBe(true);
+  });
+
+  it('stops what it started when a later part fails to start', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const gatewayPort = (taken.address() as { port: number }).port;
+    const emulatorPort = await freePort();
+    try {
+      await expect(
+        startLocalStack({ stores: createInMemoryStores(), emulator: { port: emulatorPort }, gatewayPort }),
+      ).rejects.toThrow(/EADDRINUSE/);
+      expect(await canBind(emulatorPort)).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+});
