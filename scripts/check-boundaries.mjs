@@ -1,11 +1,27 @@
 #!/usr/bin/env node
-// Boundary check: arrows point inward. Reads every import of packages/core/src (static, dynamic, require,
-// re-exports) and fails when the core reaches for an adapter package, the AWS SDK, a database driver, or a DI
-// container outside its composition module. Also checks that adapter packages never import each other.
-// It parses import specifiers itself, so it needs no compiler API (TypeScript 7's JS API is not ready).
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// Boundary check: arrows point inward, and every package says what it uses. Run as `pnpm boundaries`.
+// - Core: reads every import of packages/core/src (static, dynamic, require, re-exports) and fails when the core
+//   reaches for an adapter package, the AWS SDK, a database driver, or a DI container outside its composition module.
+// - Adapters never import each other.
+// - Package graph: no cycle between workspace packages (the root, packages/*, bench), counting all four dependency
+//   sections; and every bare import in a package's files names a package its package.json declares. Under src/ a
+//   runtime import needs dependencies, peerDependencies or optionalDependencies (a devDependency is not installed
+//   for users); a type-only import (`import type`, `export type`, all-`type` bindings, `typeof import()`) may also
+//   use devDependencies or `@types/<name>`. Tests, scripts and benches may use any section. Root-level tests/ and
+//   scripts/ belong to the root package.json, bench/ to bench/package.json.
+// It parses import specifiers itself, so it needs no compiler API (TypeScript 7's JS API is not ready). Imports
+// are read from code only: comments and the contents of string, template and regex literals are blanked out
+// first (scripts/boundaries/scan.mjs), so a fixture a test writes as a string ("import x from 'pg'", or a
+// template holding a whole module) is never taken for an import of that test. No ignore comment is needed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageCycles, packageNameOf, undeclaredImports } from './boundaries/packages.mjs';
+import { importsOf } from './boundaries/scan.mjs';
+import { isGenerated, isSrcFile, packageFiles, workspaceDirs, workspacePackages } from './boundaries/workspace.mjs';
+
+export { packageCycles, packageNameOf, typesPackageOf, undeclaredImports } from './boundaries/packages.mjs';
+export { importRecords, importsOf, maskSource } from './boundaries/scan.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 
@@ -28,21 +44,6 @@ export const CORE_RULES = [
   },
 ];
 
-const IMPORT_PATTERNS = [
-  /\bimport\s+(?:type\s+)?(?:[\w*${}\s,]+\s+from\s+)?['"]([^'"]+)['"]/g,
-  /\bexport\s+(?:type\s+)?(?:\*(?:\s+as\s+\w+)?|\{[^}]*\})\s+from\s+['"]([^'"]+)['"]/g,
-  /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-  /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-];
-
-/** Every module specifier a source file imports, re-exports, dynamically imports or requires. */
-export function importsOf(source) {
-  const withoutComments = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
-  const found = new Set();
-  for (const pattern of IMPORT_PATTERNS) for (const match of withoutComments.matchAll(pattern)) found.add(match[1]);
-  return [...found];
-}
-
 /** Violations of the core rules in one file (`file` relative to packages/core/src). */
 export function coreViolations(file, source) {
   const violations = [];
@@ -56,41 +57,59 @@ export function coreViolations(file, source) {
   return violations;
 }
 
-function sourceFiles(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return /\.(c|m)?[jt]s$/.test(entry.name) ? [path] : [];
-  });
+/** Every checked source file, with the package that owns it (generated files left out). */
+function workspaceFiles(packages) {
+  const memberDirs = new Set(workspaceDirs(root));
+  return packages.flatMap((pkg) =>
+    packageFiles(root, pkg.dir, memberDirs)
+      .map((file) => ({ pkg, file, source: readFileSync(join(root, file), 'utf8') }))
+      .filter(({ file, source }) => !isGenerated(file, source)),
+  );
 }
 
-function check() {
+function coreAndAdapterViolations(files) {
   const violations = [];
-  const coreSrc = join(root, 'packages', 'core', 'src');
-  for (const path of sourceFiles(coreSrc)) {
-    violations.push(...coreViolations(relative(coreSrc, path).split('\\').join('/'), readFileSync(path, 'utf8')));
-  }
-  // Adapters depend on the core only, never on each other.
-  const packagesDir = join(root, 'packages');
-  for (const name of readdirSync(packagesDir)) {
-    if (!name.startsWith('adapters-')) continue;
-    const src = join(packagesDir, name, 'src');
-    for (const path of sourceFiles(src)) {
-      for (const specifier of importsOf(readFileSync(path, 'utf8'))) {
-        if (/^@devauth\/adapters-/.test(specifier) && specifier !== `@devauth/${name}`) {
-          violations.push({ file: relative(root, path), specifier, reason: 'adapters must not import other adapters' });
-        }
+  for (const { pkg, file, source } of files) {
+    if (!isSrcFile(pkg.dir, file)) continue;
+    if (pkg.dir === 'packages/core')
+      violations.push(...coreViolations(file.slice('packages/core/src/'.length), source));
+    // Adapters depend on the core only, never on each other.
+    if (!pkg.dir.startsWith('packages/adapters-')) continue;
+    for (const specifier of importsOf(source)) {
+      if (/^@devauth\/adapters-/.test(specifier) && packageNameOf(specifier) !== pkg.name) {
+        violations.push({ file, specifier, reason: 'adapters must not import other adapters' });
       }
     }
   }
   return violations;
 }
 
+/** Every violation, as the line to print. */
+function check() {
+  const packages = workspacePackages(root);
+  const files = workspaceFiles(packages);
+  const importViolations = [
+    ...coreAndAdapterViolations(files),
+    ...files.flatMap(({ pkg, file, source }) =>
+      undeclaredImports({ pkg, file, source, isSrc: isSrcFile(pkg.dir, file) }),
+    ),
+  ];
+  const messages = [
+    ...packageCycles(packages).map((cycle) => cycle.message),
+    ...importViolations.map((v) => `${v.file}${v.line ? `:${v.line}` : ''} imports "${v.specifier}": ${v.reason}`),
+  ];
+  return { messages, packages: packages.length, files: files.length };
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const violations = check();
-  if (violations.length > 0) {
-    for (const v of violations) console.error(`boundary violation: ${v.file} imports "${v.specifier}": ${v.reason}`);
+  const { messages, packages, files } = check();
+  if (messages.length > 0) {
+    for (const message of messages) console.error(`boundary violation: ${message}`);
     process.exit(1);
   }
-  console.log('boundaries: ok (core imports no adapter, AWS SDK, database driver or container outside composition.ts)');
+  console.log(
+    'boundaries: ok (core imports no adapter, AWS SDK, database driver or container outside composition.ts; ' +
+      `adapters import no other adapter; no dependency cycle among ${packages} workspace packages; ` +
+      `every bare import in ${files} files is declared in its package.json, src runtime imports outside devDependencies)`,
+  );
 }
