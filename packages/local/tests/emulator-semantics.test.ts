@@ -185,7 +185,7 @@ describe('developer identities and linking', () => {
 });
 
 describe('tokens', () => {
-  it('are RS256 JWTs shaped like Cognito tokens, verifiable against the JWKS', async () => {
+  it('are RS512 JWTs shaped like Cognito tokens, verifiable against the JWKS', async () => {
     const user = newUser();
     const { IdentityId, Token } = await login(user, { tags: { role: 'seller' }, duration: 1234 });
     const jwks = createRemoteJWKSet(new URL(emulator.jwksUri));
@@ -194,7 +194,7 @@ describe('tokens', () => {
       audience: pool.identityPoolId,
       currentDate: clock.now(),
     });
-    expect(protectedHeader.alg).toBe('RS256');
+    expect(protectedHeader).toMatchObject({ alg: 'RS512', typ: 'JWS' });
     expect(payload).toMatchObject({
       sub: IdentityId,
       amr: ['authenticated', PROVIDER, `${PROVIDER}:${pool.identityPoolId}:${user}`],
@@ -202,6 +202,30 @@ describe('tokens', () => {
     });
     expect(payload.exp! - payload.iat!).toBe(1234);
     expect(payload.iat).toBe(Math.floor(clock.now().getTime() / 1000));
+  });
+
+  it('are announced as RS512 by the JWKS and the discovery document, and fail a verifier pinned to RS256', async () => {
+    const { Token } = await login(newUser());
+    const header = JSON.parse(Buffer.from(Token!.split('.')[0]!, 'base64url').toString('utf8'));
+    const jwks = (await (await fetch(emulator.jwksUri)).json()) as { keys: Array<Record<string, unknown>> };
+    expect(jwks.keys).toEqual([
+      { kty: 'RSA', alg: 'RS512', use: 'sig', kid: header.kid, n: expect.any(String), e: 'AQAB' },
+    ]);
+    const discovery = (await (await fetch(`${emulator.endpoint}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(discovery).toMatchObject({
+      issuer: COGNITO_IDENTITY_ISSUER,
+      jwks_uri: emulator.jwksUri,
+      id_token_signing_alg_values_supported: ['RS512'],
+    });
+    await expect(
+      jwtVerify(Token!, createRemoteJWKSet(new URL(emulator.jwksUri)), {
+        algorithms: ['RS256'],
+        currentDate: clock.now(),
+      }),
+    ).rejects.toThrow();
   });
 
   it('default to a 900 s duration and carry no tags claim without tags', async () => {

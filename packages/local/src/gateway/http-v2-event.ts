@@ -71,6 +71,10 @@ export function buildV2Event(
   const event: ApiGatewayV2Event = {
     version: '2.0',
     routeKey,
+    // The path as sent: nothing to strip at `$default`, while a named stage stays in `rawPath` and `http.path`
+    // (routes and `routeKey` go without it): https://github.com/aws-powertools/powertools-lambda-python/issues/621,
+    // https://github.com/logandk/serverless-wsgi/issues/191. Example events at `$default`:
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
     rawPath: call.rawPath,
     rawQueryString: call.rawQuery,
     headers,

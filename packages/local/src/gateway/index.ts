@@ -4,7 +4,7 @@ import { allowedHostNames } from '../host-check.js';
 import type { EmulatorClock } from '../identity-pool/emulator.js';
 import { AccessPolicy } from './access-policy.js';
 import type { CredentialsSource } from './authorize.js';
-import type { ApiGatewayV1Event, ApiGatewayV2Event } from './events.js';
+import { type ApiGatewayV1Event, type ApiGatewayV2Event, DEFAULT_STAGE, stagePrefix } from './events.js';
 import { compileRoute } from './routes.js';
 import { type CompiledRoute, createGatewayServer, type LocalLambdaContext } from './server.js';
 
@@ -49,7 +49,21 @@ export interface LocalGatewayOptions {
   readonly accountId?: string;
   /** Default `devauthapi`. */
   readonly apiId?: string;
-  /** Default `local`. */
+  /**
+   * Which kind of API Gateway API the routes make up, as deployed:
+   * - `'http'` (default): an HTTP API. Routes may use either payload format (HTTP APIs integrate Lambda with format
+   *   1.0 or 2.0: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html),
+   *   so one gateway can mix `v1` and `v2` routes. Unknown routes: 404 `{"message":"Not Found"}`.
+   * - `'rest'`: a REST API. Every route must be `payload: 'v1'` (REST API Lambda proxy integrations send format 1.0
+   *   only). Unknown routes: 403 `{"message":"Missing Authentication Token"}` (`MissingAuthenticationTokenException`).
+   */
+  readonly apiKind?: 'rest' | 'http';
+  /**
+   * The stage routes are served under, as in the deployed URL: `/<stage>/...` for a REST API
+   * (`https://{api-id}.execute-api.{region}.amazonaws.com/{stage}/`) and for a named HTTP API stage; no prefix for
+   * the HTTP API `$default` stage. Letters, digits, `-` and `_`, or `$default` (HTTP APIs only).
+   * Default: `'$default'` for `'http'`, `'local'` for `'rest'`.
+   */
   readonly stage?: string;
   /** The identity-pool emulator (or anything with its `credentials.lookup`) that issued the callers' credentials. */
   readonly emulator: CredentialsSource;
@@ -68,16 +82,40 @@ export interface LocalGatewayOptions {
 }
 
 export interface LocalGateway {
-  /** `http://host:port`; routes are served at its root (no stage prefix). */
+  /**
+   * The invoke URL, the base every route path is appended to: `http://host:port` at `$default`,
+   * `http://host:port/<stage>` for a REST API or a named HTTP API stage (no trailing slash).
+   */
   readonly endpoint: string;
   readonly port: number;
   /** Stops listening and closes every connection. */
   stop(): Promise<void>;
 }
 
-/** Starts a local API Gateway: SigV4 + access-table checks for AWS_IAM routes, v1/v2 proxy events for handlers. */
+/**
+ * Starts a local API Gateway, a REST or an HTTP API (`apiKind`) served under its stage as deployed: SigV4 +
+ * access-table checks for AWS_IAM routes, v1/v2 proxy events for handlers.
+ */
 export async function startLocalGateway(options: LocalGatewayOptions): Promise<LocalGateway> {
   if (!/^[a-z0-9-]+$/.test(options.region)) throw new RangeError(`Invalid region: ${options.region}`);
+  const kind = options.apiKind ?? 'http';
+  if (kind !== 'rest' && kind !== 'http') throw new RangeError(`Invalid apiKind: ${String(kind)}`);
+  const stage = options.stage ?? (kind === 'rest' ? 'local' : DEFAULT_STAGE);
+  const namedStage = /^[A-Za-z0-9_-]{1,128}$/.test(stage);
+  if (!namedStage && !(kind === 'http' && stage === DEFAULT_STAGE)) {
+    throw new RangeError(
+      `Invalid stage for ${kind === 'rest' ? 'a REST' : 'an HTTP'} API: ${stage} (letters, digits, '-' and '_'` +
+        `${kind === 'http' ? `, or ${DEFAULT_STAGE}` : ''})`,
+    );
+  }
+  if (kind === 'rest') {
+    const v2 = options.routes.find((route) => route.payload !== 'v1');
+    if (v2) {
+      throw new RangeError(
+        `A REST API sends payload format 1.0 only: ${v2.method} ${v2.path} has payload '${v2.payload}' (use apiKind 'http')`,
+      );
+    }
+  }
   const routes = options.routes.map((route) =>
     compileRoute<CompiledRoute>(route.method, route.path, {
       payload: route.payload,
@@ -97,7 +135,8 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
       region: options.region,
       accountId: options.accountId ?? '000000000000',
       apiId: options.apiId ?? 'devauthapi',
-      stage: options.stage ?? 'local',
+      stage,
+      kind,
     },
     source: options.emulator,
     access,
@@ -116,7 +155,7 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
 
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}${stagePrefix(stage)}`,
     port,
     stop() {
       stopped ??= new Promise<void>((resolve, reject) => {

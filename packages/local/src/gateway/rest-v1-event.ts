@@ -2,8 +2,13 @@ import type { CallerIdentity } from './authorize.js';
 import { type ApiContext, clfTime, type IncomingCall, type RouteMatch } from './event-common.js';
 import { parseQuery } from './sigv4.js';
 
-/** API Gateway REST API (payload format 1.0) proxy event. */
+/**
+ * Payload format 1.0: the REST API proxy event, also what an HTTP API sends to a 1.0 integration (then with
+ * `version: '1.0'`).
+ */
 export interface ApiGatewayV1Event {
+  /** `'1.0'` from an HTTP API; REST APIs send no version. */
+  version?: '1.0';
   resource: string;
   path: string;
   httpMethod: string;
@@ -72,9 +77,18 @@ export function buildV1Event(
   }
   const userAgent = lastHeader(call, 'user-agent') ?? null;
   const credentials = caller?.credentials;
+  const rest = api.kind === 'rest';
   return {
+    ...(rest ? {} : { version: '1.0' as const }),
     resource: route.resource,
-    path: call.rawPath,
+    // On the execute-api host a REST API's `path` leaves the stage out while `requestContext.path` keeps it (the
+    // path as sent): "for a non-proxy request URL of https://{rest-api-id}.execute-api.{region}.amazonaws.com/
+    // {stage}/root/child, the $context.path value is /{stage}/root/child"
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+    // An HTTP API puts the path as sent in both; only a named stage adds a prefix there, `$default` none
+    // (https://github.com/aws-powertools/powertools-lambda-python/issues/621,
+    // https://github.com/dougmoscrop/serverless-http/pull/143).
+    path: rest ? call.routePath : call.rawPath,
     httpMethod: call.method,
     headers,
     multiValueHeaders,
@@ -88,8 +102,7 @@ export function buildV1Event(
       domainName: lastHeader(call, 'host') ?? 'localhost',
       extendedRequestId: call.requestId,
       httpMethod: call.method,
-      // REST APIs report the stage-prefixed path here.
-      path: `/${api.stage}${call.rawPath}`,
+      path: call.rawPath,
       protocol: 'HTTP/1.1',
       requestId: call.requestId,
       requestTime: clfTime(call.at),

@@ -12,6 +12,8 @@ import {
   fromV2Result,
   type GatewayResponse,
   type IncomingCall,
+  pathBelowStage,
+  stagePrefix,
 } from './events.js';
 import { findRoute, isCanonicalPath, type RouteTemplate } from './routes.js';
 
@@ -89,9 +91,11 @@ async function handle(config: GatewayServerConfig, request: IncomingMessage, res
     return;
   }
 
-  const match = findRoute(config.routes, method, rawPath);
-  if (!match) {
-    sendMessage(response, 404, 'Not Found', requestId);
+  // Routes live below the stage prefix (`/<stage>` for REST APIs and named HTTP API stages, none at `$default`).
+  const routePath = pathBelowStage(rawPath, stagePrefix(config.api.stage));
+  const match = routePath === undefined ? undefined : findRoute(config.routes, method, routePath);
+  if (!match || routePath === undefined) {
+    sendUnknownRoute(config.api.kind, response, requestId);
     return;
   }
   const route = match.route.value;
@@ -101,12 +105,15 @@ async function handle(config: GatewayServerConfig, request: IncomingMessage, res
   if (route.auth === 'AWS_IAM') {
     try {
       caller = authenticate(
+        // The signature covers the path as sent, stage prefix included: the client signs the URL it requests
+        // (canonical URI = the URI's absolute path), so a signature for `/products` is no good on `/prod/products`.
         // One entry per header line: repeated headers are canonicalised exactly as SigV4 says (canonical.ts).
         { method, rawPath, rawQuery, headers: request.headersDistinct, body },
         { source: config.source, region: config.api.region, now },
       );
-      const kind = route.payload === 'v1' ? 'rest' : 'http';
-      config.access?.check(caller, { ...config.api, kind }, method, rawPath);
+      // The execute-api ARN names the stage in its own segment, then the path below it:
+      // arn:aws:execute-api:{region}:{account}:{api-id}/{stage}/{METHOD}/{path} (see @devauth/access executeApiArn).
+      config.access?.check(caller, config.api, method, routePath);
     } catch (error) {
       if (!(error instanceof GatewayDenial)) throw error;
       sendMessage(response, error.statusCode, error.message, requestId, error.type);
@@ -117,6 +124,7 @@ async function handle(config: GatewayServerConfig, request: IncomingMessage, res
   const call: IncomingCall = {
     method,
     rawPath,
+    routePath,
     rawQuery,
     rawHeaders: headerPairs(request.rawHeaders),
     body,
@@ -179,6 +187,24 @@ function headerPairs(raw: readonly string[]): Array<[string, string]> {
 function normaliseIp(address: string | undefined): string {
   if (!address) return '127.0.0.1';
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+/**
+ * No route for the method and path (or a path outside the stage). The two API kinds answer differently:
+ * - REST API: 403 `{"message":"Missing Authentication Token"}`, `x-amzn-ErrorType: MissingAuthenticationTokenException`
+ *   (MISSING_AUTHENTICATION_TOKEN, 403: "including the cases when the client attempts to invoke an unsupported API
+ *   method or resource", https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html;
+ *   https://repost.aws/knowledge-center/api-gateway-authentication-token-errors).
+ * - HTTP API: 404 `{"message":"Not Found"}`.
+ * AWS's own Lambda test tool answers this pair per API kind (`ApiGatewayResults.RouteNotFound`,
+ * https://github.com/aws/aws-lambda-dotnet/blob/0923e6af4f8c242be036b6ea2c055aa023cb288d/Tools/LambdaTestTool-v2/src/Amazon.Lambda.TestTool/Extensions/ResultExtensions.cs).
+ */
+function sendUnknownRoute(kind: 'rest' | 'http', response: ServerResponse, requestId: string): void {
+  if (kind === 'rest') {
+    sendMessage(response, 403, 'Missing Authentication Token', requestId, 'MissingAuthenticationTokenException');
+  } else {
+    sendMessage(response, 404, 'Not Found', requestId);
+  }
 }
 
 /** API Gateway's error shape: `{"message": "..."}` with `x-amzn-ErrorType`. */

@@ -18,7 +18,14 @@ export const COGNITO_IDENTITY_LOGIN_KEY = 'cognito-identity.amazonaws.com';
 export const PRINCIPAL_TAGS_CLAIM = 'https://aws.amazon.com/tags';
 /** Where the emulator serves the public keys of its signing key pair. */
 export const JWKS_PATH = '/.well-known/jwks.json';
-export const TOKEN_ALGORITHM = 'RS256';
+/**
+ * Cognito identity pools sign their OpenID tokens with RS512: a decoded GetOpenIdTokenForDeveloperIdentity token
+ * has the header `{"kid": "ap-northeast-15", "typ": "JWS", "alg": "RS512"}`
+ * (https://speakerdeck.com/player/fcca686ecc42459fa57423156ce7561f, slide 13). AWS's developer guide names no
+ * algorithm, so consumers should take it from the JWKS entry of the token's `kid` rather than hard-code it; the
+ * emulator's JWKS entry and discovery document (`id_token_signing_alg_values_supported`) both say RS512.
+ */
+export const TOKEN_ALGORITHM = 'RS512';
 
 export interface IdentityTokenClaims {
   readonly iss: string;
@@ -46,7 +53,8 @@ export interface MintRequest {
 export class TokenRejectedError extends Error {}
 
 /**
- * Signs and verifies the emulator's OpenID tokens with an RS256 key pair generated at start (in memory only).
+ * Signs and verifies the emulator's OpenID tokens with an RS512 (RSA, SHA-512) key pair generated at start (in memory
+ * only).
  */
 export class TokenAuthority {
   private constructor(

@@ -14,7 +14,8 @@ import {
 
 // The events handlers receive, per payload version, with the IAM identity of the credentials the request was signed
 // with, and the access table applied as IAM would (EXAMPLE_ACCESS_TABLE: guests and users read products, shoppers
-// and sellers read orders, only sellers create or delete products).
+// and sellers read orders, only sellers create or delete products). The stack is the default gateway: an HTTP API at
+// its `$default` stage, mixing payload 1.0 and 2.0 routes (REST APIs and named stages: stages.test.ts).
 let stack: Stack;
 let guest: Credentials & { identityId: string };
 let shopper: Credentials & { identityId: string };
@@ -35,9 +36,9 @@ const lastEvent = <T>() => stack.events.at(-1) as T;
 const userArn = (kind: string) =>
   `arn:aws:sts::000000000000:assumed-role/devauth-local-${kind}/CognitoIdentityCredentials`;
 const resourceArn = (method: string, path: string) =>
-  `arn:aws:execute-api:us-east-1:000000000000:devauthapi/local/${method}${path}`;
+  `arn:aws:execute-api:us-east-1:000000000000:devauthapi/$default/${method}${path}`;
 
-describe('REST API (payload v1) routes', () => {
+describe('payload v1 routes (HTTP API, format 1.0)', () => {
   it('delivers a guest call with the unauthenticated Cognito identity', async () => {
     const plain = request(stack.gateway, 'GET', '/products', {
       query: { limit: '5' },
@@ -48,6 +49,7 @@ describe('REST API (payload v1) routes', () => {
 
     const event = lastEvent<ApiGatewayV1Event>();
     expect(event).toMatchObject({
+      version: '1.0',
       resource: '/products',
       path: '/products',
       httpMethod: 'GET',
@@ -62,10 +64,10 @@ describe('REST API (payload v1) routes', () => {
     expect(event.requestContext).toMatchObject({
       accountId: '000000000000',
       apiId: 'devauthapi',
-      stage: 'local',
+      stage: '$default',
       resourcePath: '/products',
       httpMethod: 'GET',
-      path: '/local/products',
+      path: '/products',
       requestId: expect.any(String),
       requestTimeEpoch: expect.any(Number),
     });
@@ -131,7 +133,7 @@ describe('REST API (payload v1) routes', () => {
   });
 });
 
-describe('HTTP API (payload v2) routes', () => {
+describe('payload v2 routes (HTTP API, format 2.0)', () => {
   it('delivers a shopper call with authorizer.iam and the Cognito identity', async () => {
     const plain = request(stack.gateway, 'GET', '/orders', {
       query: { status: 'open' },
@@ -158,7 +160,7 @@ describe('HTTP API (payload v2) routes', () => {
     expect(event.requestContext).toMatchObject({
       accountId: '000000000000',
       apiId: 'devauthapi',
-      stage: 'local',
+      stage: '$default',
       routeKey: 'GET /orders',
       http: { method: 'GET', path: '/orders', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1' },
       timeEpoch: expect.any(Number),
@@ -217,9 +219,10 @@ describe('HTTP API (payload v2) routes', () => {
 });
 
 describe('gateway errors', () => {
-  it('answers an unknown route with 404 Not Found', async () => {
+  it('answers an unknown route with 404 Not Found, as an HTTP API does', async () => {
     const response = await fetch(`${stack.gateway.endpoint}/nowhere`);
     expect(response.status).toBe(404);
+    expect(response.headers.get('x-amzn-errortype')).toBeNull();
     expect(await response.json()).toEqual({ message: 'Not Found' });
     const wrongMethod = await fetch(`${stack.gateway.endpoint}/health`, { method: 'PUT' });
     expect(wrongMethod.status).toBe(404);

@@ -154,6 +154,10 @@ export interface PlainRequest {
   body?: string;
 }
 
+/**
+ * A request for `path` below the gateway's stage: the endpoint's stage prefix (`/local` for a REST API, none at
+ * `$default`) is part of the path that is signed and sent, as when a client appends a route to the invoke URL.
+ */
 export function request(
   gateway: LocalGateway,
   method: string,
@@ -166,7 +170,7 @@ export function request(
     protocol: 'http:',
     hostname: url.hostname,
     port: Number(url.port),
-    path,
+    path: `${url.pathname.replace(/\/$/, '')}${path}`,
     query: init.query ?? {},
     headers: { host: url.host, ...init.headers },
     ...(init.body === undefined ? {} : { body: init.body }),
@@ -202,19 +206,28 @@ export async function presign(
   return signed as unknown as PlainRequest;
 }
 
-/** Sends a (signed) request with fetch, encoding the query the way the SDK does. */
+/** Sends a (signed) request with fetch to `plain.path` as given (stage included), encoding the query as the SDK does. */
 export async function send(gateway: LocalGateway, plain: PlainRequest): Promise<{ status: number; json: unknown }> {
+  const { status, json } = await sendWithHeaders(gateway, plain);
+  return { status, json };
+}
+
+/** `send`, also returning the response headers (lower-case names). */
+export async function sendWithHeaders(
+  gateway: LocalGateway,
+  plain: PlainRequest,
+): Promise<{ status: number; json: unknown; headers: Headers }> {
   const query = Object.entries(plain.query)
     .flatMap(([key, value]) => (Array.isArray(value) ? value : [value]).map((v) => `${uriEscape(key)}=${uriEscape(v)}`))
     .join('&');
   const { host: _host, ...headers } = plain.headers;
-  const response = await fetch(`${gateway.endpoint}${plain.path}${query ? `?${query}` : ''}`, {
+  const response = await fetch(`${new URL(gateway.endpoint).origin}${plain.path}${query ? `?${query}` : ''}`, {
     method: plain.method,
     headers,
     ...(plain.body === undefined ? {} : { body: plain.body }),
   });
   const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  return { status: response.status, json: text ? JSON.parse(text) : undefined, headers: response.headers };
 }
 
 function uriEscape(value: string): string {
