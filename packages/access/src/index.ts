@@ -28,3 +28,4 @@ export {
 } from './iam-policies.js';
 export type { NestedPathGap } from './nested-deny.js';
 export { evaluatePolicy, type PolicyRequest } from './policy-evaluator.js';
+export { type AccessTableJson, accessTableFromJson, accessTableToJson } from './table-json.js';

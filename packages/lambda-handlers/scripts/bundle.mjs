@@ -33,9 +33,10 @@ const filesOf = (dir) =>
   );
 
 /**
- * The native hashing bindings cannot be bundled: they are copied, as installed (the host's platform packages), into
- * each route's node_modules. Build on linux x64 (glibc) for an x86_64 Lambda; for arm64, install the
- * `@node-rs/*-linux-arm64-gnu` packages instead.
+ * The native hashing bindings cannot be bundled: they are copied, as installed, into each route's node_modules, every
+ * platform package pnpm installed. pnpm-workspace.yaml's `supportedArchitectures` installs the linux x64 and arm64
+ * (glibc) builds besides the host's, so one bundle serves both Lambda architectures (@node-rs/bcrypt 2.0.0 publishes
+ * no linux-arm64-gnu build: on arm64 only legacy bcrypt verification is missing; @devauth/cdk warns about it).
  */
 const NATIVE = ['@node-rs/argon2', '@node-rs/bcrypt'];
 const coreRequire = createRequire(join(packageDir, '..', 'core', 'package.json'));

@@ -1,6 +1,7 @@
 import { ConfigurationError, type DevauthConfigInput, resolveConfig } from '@devauth/core';
 import * as z from 'zod';
 import { compileTrustedProxies } from './client-address.js';
+import { HANDLER_ENV as E } from './env.js';
 import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
 const COGNITO_ID = /^[\w-]+:[0-9a-f-]+$/;
@@ -116,27 +117,27 @@ export function coreConfigOf(config: HandlerConfig): DevauthConfigInput {
   return core as DevauthConfigInput;
 }
 
-/** The environment variables `loadConfig` reads, by config field. */
+/** The environment variables `loadConfig` reads, by config field, with how each is written (names: `HANDLER_ENV`). */
 export const ENVIRONMENT_VARIABLES = {
-  store: 'DEVAUTH_STORE',
-  tableName: 'DEVAUTH_TABLE_NAME',
-  databaseUrl: 'DEVAUTH_DATABASE_URL',
-  pgliteDataDir: 'DEVAUTH_PGLITE_DATA_DIR',
-  broker: 'DEVAUTH_BROKER',
-  identityPoolId: 'DEVAUTH_IDENTITY_POOL_ID',
-  developerProviderName: 'DEVAUTH_DEVELOPER_PROVIDER_NAME',
-  cognitoEndpoint: 'DEVAUTH_COGNITO_ENDPOINT',
-  region: 'DEVAUTH_REGION (default AWS_REGION)',
-  tokenDurationSeconds: 'DEVAUTH_TOKEN_DURATION_SECONDS',
-  allowLongTokenDuration: 'DEVAUTH_ALLOW_LONG_TOKEN_DURATION (true/false)',
-  guestLinkTtlSeconds: 'DEVAUTH_GUEST_LINK_TTL_SECONDS',
-  refreshReuseLeewaySeconds: 'DEVAUTH_REFRESH_REUSE_LEEWAY_SECONDS',
-  revealDisabledAccounts: 'DEVAUTH_REVEAL_DISABLED_ACCOUNTS (true/false)',
-  trustedProxies: 'DEVAUTH_TRUSTED_PROXIES (comma-separated addresses or CIDR ranges)',
-  guardCacheTtlSeconds: 'DEVAUTH_GUARD_CACHE_TTL_SECONDS',
-  roles: 'DEVAUTH_ROLES (comma-separated)',
-  corsOrigins: 'DEVAUTH_CORS_ORIGINS (comma-separated)',
-  maxBodyBytes: 'DEVAUTH_MAX_BODY_BYTES',
+  store: E.store,
+  tableName: E.tableName,
+  databaseUrl: E.databaseUrl,
+  pgliteDataDir: E.pgliteDataDir,
+  broker: E.broker,
+  identityPoolId: E.identityPoolId,
+  developerProviderName: E.developerProviderName,
+  cognitoEndpoint: E.cognitoEndpoint,
+  region: `${E.region} (default AWS_REGION)`,
+  tokenDurationSeconds: E.tokenDurationSeconds,
+  allowLongTokenDuration: `${E.allowLongTokenDuration} (true/false)`,
+  guestLinkTtlSeconds: E.guestLinkTtlSeconds,
+  refreshReuseLeewaySeconds: E.refreshReuseLeewaySeconds,
+  revealDisabledAccounts: `${E.revealDisabledAccounts} (true/false)`,
+  trustedProxies: `${E.trustedProxies} (comma-separated addresses or CIDR ranges)`,
+  guardCacheTtlSeconds: E.guardCacheTtlSeconds,
+  roles: `${E.roles} (comma-separated)`,
+  corsOrigins: `${E.corsOrigins} (comma-separated)`,
+  maxBodyBytes: E.maxBodyBytes,
 } as const;
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -160,28 +161,28 @@ const integer = (value: string | undefined): unknown => {
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 };
 
-/** Reads and validates the configuration from environment variables (see ENVIRONMENT_VARIABLES). */
+/** Reads and validates the configuration from environment variables (names: HANDLER_ENV, see ENVIRONMENT_VARIABLES). */
 export function loadConfig(source: Environment = process.env): HandlerConfig {
   const input: Record<string, unknown> = {
-    store: text(source.DEVAUTH_STORE),
-    tableName: text(source.DEVAUTH_TABLE_NAME),
-    databaseUrl: text(source.DEVAUTH_DATABASE_URL),
-    pgliteDataDir: text(source.DEVAUTH_PGLITE_DATA_DIR),
-    broker: text(source.DEVAUTH_BROKER),
-    identityPoolId: text(source.DEVAUTH_IDENTITY_POOL_ID),
-    developerProviderName: text(source.DEVAUTH_DEVELOPER_PROVIDER_NAME),
-    cognitoEndpoint: text(source.DEVAUTH_COGNITO_ENDPOINT),
-    region: text(source.DEVAUTH_REGION) ?? text(source.AWS_REGION),
-    tokenDurationSeconds: integer(source.DEVAUTH_TOKEN_DURATION_SECONDS),
-    allowLongTokenDuration: flag(source.DEVAUTH_ALLOW_LONG_TOKEN_DURATION),
-    guestLinkTtlSeconds: integer(source.DEVAUTH_GUEST_LINK_TTL_SECONDS),
-    refreshReuseLeewaySeconds: integer(source.DEVAUTH_REFRESH_REUSE_LEEWAY_SECONDS),
-    revealDisabledAccounts: flag(source.DEVAUTH_REVEAL_DISABLED_ACCOUNTS),
-    trustedProxies: list(source.DEVAUTH_TRUSTED_PROXIES),
-    guardCacheTtlSeconds: integer(source.DEVAUTH_GUARD_CACHE_TTL_SECONDS),
-    roles: list(source.DEVAUTH_ROLES),
-    corsOrigins: list(source.DEVAUTH_CORS_ORIGINS),
-    maxBodyBytes: integer(source.DEVAUTH_MAX_BODY_BYTES),
+    store: text(source[E.store]),
+    tableName: text(source[E.tableName]),
+    databaseUrl: text(source[E.databaseUrl]),
+    pgliteDataDir: text(source[E.pgliteDataDir]),
+    broker: text(source[E.broker]),
+    identityPoolId: text(source[E.identityPoolId]),
+    developerProviderName: text(source[E.developerProviderName]),
+    cognitoEndpoint: text(source[E.cognitoEndpoint]),
+    region: text(source[E.region]) ?? text(source.AWS_REGION),
+    tokenDurationSeconds: integer(source[E.tokenDurationSeconds]),
+    allowLongTokenDuration: flag(source[E.allowLongTokenDuration]),
+    guestLinkTtlSeconds: integer(source[E.guestLinkTtlSeconds]),
+    refreshReuseLeewaySeconds: integer(source[E.refreshReuseLeewaySeconds]),
+    revealDisabledAccounts: flag(source[E.revealDisabledAccounts]),
+    trustedProxies: list(source[E.trustedProxies]),
+    guardCacheTtlSeconds: integer(source[E.guardCacheTtlSeconds]),
+    roles: list(source[E.roles]),
+    corsOrigins: list(source[E.corsOrigins]),
+    maxBodyBytes: integer(source[E.maxBodyBytes]),
   };
   for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   return parseConfig(input as HandlerConfigInput);

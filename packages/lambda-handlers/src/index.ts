@@ -22,6 +22,7 @@ export {
   loadConfig,
   parseConfig,
 } from './config.js';
+export { ACCESS_TABLE_ENV, HANDLER_ENV } from './env.js';
 export {
   type ApiGatewayProxyEvent,
   type ApiGatewayProxyEventV1,

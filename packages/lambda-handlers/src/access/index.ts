@@ -4,6 +4,7 @@
  * both declares and enforces its routes. The re-export costs nothing: the guard needs that package anyway.
  */
 export * from '@devauth/access';
+export { ACCESS_TABLE_ENV } from '../env.js';
 export {
   type CallerIdentity,
   type HttpApiCognitoIdentity,
@@ -13,4 +14,5 @@ export {
   type RestApiIamIdentity,
   routeOf,
 } from './caller.js';
+export { accessTableFromEnv } from './env-table.js';
 export { type Caller, createGuard, type Guard, type GuardDecision, type GuardOptions } from './guard.js';

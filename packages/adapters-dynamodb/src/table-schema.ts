@@ -1,0 +1,44 @@
+/**
+ * `@devauth/adapters-dynamodb/schema`: the devauth table's shape (keys, index, TTL attribute, capacity mode) with no
+ * import at all, so infrastructure code (e.g. `@devauth/cdk`) can build the same table without loading the AWS SDK.
+ */
+
+/**
+ * The single table every devauth store shares. Item types and their keys (see README.md):
+ *
+ * | item                 | PK                          | SK                   | GSI1PK                    |
+ * |----------------------|-----------------------------|----------------------|---------------------------|
+ * | user                 | `USER#<userId>`             | `USER`               | `IDENTITY#<identityId>`   |
+ * | user's family        | `USER#<userId>`             | `FAMILY#<familyId>`  | -                         |
+ * | username marker      | `USERNAME#<username>`       | `USERNAME`           | -                         |
+ * | email marker         | `EMAIL#<email>`             | `EMAIL`              | -                         |
+ * | identity marker      | `IDENTITY#<identityId>`     | `IDENTITY`           | -                         |
+ * | refresh token        | `TOKEN#<tokenHash>`         | `TOKEN`              | -                         |
+ * | token family         | `FAMILY#<familyId>`         | `FAMILY`             | -                         |
+ * | family member        | `FAMILY#<familyId>`         | `TOKEN#<hash>`       | -                         |
+ * | throttle counter     | `THROTTLE#<key>`            | `THROTTLE`           | -                         |
+ * | invitation           | `INVITATION#<codeHash>`     | `INVITATION`         | -                         |
+ * | guest link           | `GUESTLINK#<secretHash>`    | `GUESTLINK`          | -                         |
+ *
+ * The identity marker (in the base table, so strongly consistent) is what makes an IdentityId unique and answers
+ * `findByIdentityId`. GSI1 is no longer relied on: user items still carry GSI1PK (so deployments still running the
+ * previous version, and the legacy lookup of users linked before the marker existed, keep finding them), and the
+ * index stays in the table definition, since removing a GSI from a deployed table is a migration of its own.
+ *
+ * Generic key names (PK/SK, GSI1PK/GSI1SK) keep the table reusable for item types added later.
+ */
+export const DEVAUTH_TABLE = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  /**
+   * Sparse: only user items linked to a Cognito IdentityId carry GSI1PK. Eventually consistent, like every GSI, so
+   * no answer relies on it any more (the identity marker does); read only for users linked before the marker existed.
+   */
+  identityIndex: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK', projection: 'ALL' },
+  /** Epoch seconds. DynamoDB deletes an item some time (up to days) after this moment; reads never rely on it. */
+  ttlAttribute: 'ttl',
+  /** Every key attribute (table and index) holds a string. */
+  keyAttributeType: 'S',
+  /** On-demand capacity: login traffic is bursty and small, and there is no capacity to plan or to exhaust. */
+  billingMode: 'PAY_PER_REQUEST',
+} as const;
