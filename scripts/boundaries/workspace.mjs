@@ -6,8 +6,8 @@ import { join, relative } from 'node:path';
 import { SECTIONS } from './packages.mjs';
 
 const SOURCE_FILE = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/;
-/** Build output, installs and tool scratch space: nothing in them is source the package ships or runs. */
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'bundle', 'coverage', 'reports']);
+/** Build output (cdk.out: synthesized CDK assemblies), installs and tool scratch space: not source of the package. */
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'bundle', 'cdk.out', 'coverage', 'reports']);
 const GENERATED_NAME = /\.generated\.[^./]+$|\.min\.js$/;
 const GENERATED_HEADER = /^\s*\/[/*][^\n]*(@generated|\bgenerated\b[^\n]*\bdo not edit\b)/i;
 

@@ -1,0 +1,195 @@
+import { DEFAULT_ROLES } from '@devauth/core';
+import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { omitImpliedRoleDependency } from './depends-on.js';
+import { DevauthConstructError } from './errors.js';
+import {
+  type DevauthArchitecture,
+  type DevauthRuntime,
+  defaultHandlersAssetDir,
+  handlerCode,
+  lambdaArchitecture,
+  lambdaRuntime,
+} from './handler-code.js';
+import type { DevauthIdentityPool } from './identity-pool.js';
+import { AUTH_ROUTES, type AuthRoute } from './routes.js';
+import type { IDevauthStore } from './user-table.js';
+
+/** Handler settings passed through as environment variables (see the handlers' README for each). */
+export interface DevauthHandlerSettings {
+  readonly tokenDurationSeconds?: number;
+  readonly allowLongTokenDuration?: boolean;
+  readonly guestLinkTtlSeconds?: number;
+  readonly refreshReuseLeewaySeconds?: number;
+  readonly revealDisabledAccounts?: boolean;
+  readonly trustedProxies?: readonly string[];
+  readonly guardCacheTtlSeconds?: number;
+  readonly maxBodyBytes?: number;
+}
+
+export interface DevauthAuthFunctionsProps {
+  readonly identityPool: DevauthIdentityPool;
+  readonly store: IDevauthStore;
+  /**
+   * A directory with one `<route>/index.mjs` per route (handler `index.handler`), as `pnpm bundle` writes it, with the
+   * native hashing addons in `<route>/node_modules`. Default: `bundle/` of the `@devauth/lambda-handlers` package
+   * resolved from the working directory.
+   */
+  readonly handlersAssetDir?: string;
+  /** Per-route code instead of the directory (no check is made of it). */
+  readonly code?: Partial<Record<AuthRoute, lambda.Code>>;
+  /** Default `nodejs24.x`. */
+  readonly runtime?: DevauthRuntime;
+  /** Default `arm64` (cheaper per GB-second; the bundle must carry the arm64 addons). */
+  readonly architecture?: DevauthArchitecture;
+  /** Memory in MB per route (defaults below). */
+  readonly memorySize?: Partial<Record<AuthRoute, number>>;
+  /** Default 25 seconds (see DEFAULT_TIMEOUT). */
+  readonly timeout?: Duration;
+  /** Default one month. */
+  readonly logRetention?: logs.RetentionDays;
+  /** The roles users may have (besides guest). Default: the core's DEFAULT_ROLES. */
+  readonly roles?: readonly string[];
+  /** Origins the handlers answer CORS for (`DEVAUTH_CORS_ORIGINS`). */
+  readonly corsOrigins?: readonly string[];
+  readonly settings?: DevauthHandlerSettings;
+  /** Check the argon2 addon is in the register and login bundles for the architecture. Default true. */
+  readonly verifyNativeAddons?: boolean;
+}
+
+/**
+ * Memory, hence CPU: Lambda gives CPU in proportion to memory, one full vCPU at 1,769 MB. register and login each run
+ * one argon2id hash (m = 19,456 KiB, t = 2, p = 1): CPU-bound on a single thread, so below a full vCPU every login
+ * waits proportionally longer, and above it the second vCPU would sit idle. The other routes wait on DynamoDB and
+ * Cognito, where 512 MB is plenty and keeps cold starts short.
+ */
+export const DEFAULT_MEMORY_MB: Readonly<Record<AuthRoute, number>> = {
+  register: 1769,
+  login: 1769,
+  guest: 512,
+  refresh: 512,
+  logout: 512,
+  me: 512,
+};
+
+/**
+ * Longer than the adapters' own bounds (DynamoDB: 3 attempts of 2 s per call; Cognito: 3 attempts of at most 5 s), so
+ * a slow upstream ends in the handler's 503 with Retry-After rather than a Lambda timeout; shorter than API Gateway's
+ * 29 s (REST) / 30 s (HTTP) integration limit, so the gateway never cuts off an answer the function was sending.
+ */
+export const DEFAULT_TIMEOUT = Duration.seconds(25);
+
+/**
+ * One Lambda function per auth route, each with its own role granted only what that route does:
+ * the store (read/write, this table and its index), plus GetOpenIdTokenForDeveloperIdentity on this pool for login
+ * and refresh, GetId for guest; `me` only looks users up. Logs go to a log group per function with a retention, and
+ * the role may write only to it (no `logs:*` on `*`). The guest function exists only when the pool allows guests.
+ */
+export class DevauthAuthFunctions extends Construct {
+  /** The functions, by route (`guest` absent without guests). */
+  readonly functions: Readonly<Partial<Record<AuthRoute, lambda.Function>>>;
+  readonly logGroups: Readonly<Partial<Record<AuthRoute, logs.LogGroup>>>;
+  /** The routes deployed, in AUTH_ROUTES order. */
+  readonly routes: readonly AuthRoute[];
+
+  constructor(scope: Construct, id: string, props: DevauthAuthFunctionsProps) {
+    super(scope, id);
+    const architecture = props.architecture ?? 'arm64';
+    const routes = AUTH_ROUTES.filter((route) => route !== 'guest' || props.identityPool.allowGuests);
+    const needsDir = routes.some((route) => props.code?.[route] === undefined);
+    const assetDir = needsDir ? (props.handlersAssetDir ?? defaultHandlersAssetDir()) : undefined;
+    if (needsDir && assetDir === undefined) {
+      throw new DevauthConstructError(
+        this.node.path,
+        'handlersAssetDir is not set and @devauth/lambda-handlers cannot be resolved from the working directory.',
+      );
+    }
+    const environment = this.environment(props);
+    const functions: Partial<Record<AuthRoute, lambda.Function>> = {};
+    const logGroups: Partial<Record<AuthRoute, logs.LogGroup>> = {};
+    for (const route of routes) {
+      const logGroup = new logs.LogGroup(this, `${pascal(route)}Logs`, {
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      });
+      const role = new iam.Role(this, `${pascal(route)}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `devauth ${route} function`,
+      });
+      logGroup.grantWrite(role);
+      const code =
+        props.code?.[route] ??
+        handlerCode(this, assetDir!, route, {
+          architecture,
+          verifyNativeAddons: props.verifyNativeAddons ?? true,
+          warn: (message) => Annotations.of(this).addWarningV2('@devauth/cdk:nativeAddon', message),
+        });
+      const fn = new lambda.Function(this, pascal(route), {
+        description: `devauth ${route} route`,
+        code,
+        handler: 'index.handler',
+        runtime: lambdaRuntime(props.runtime ?? 'nodejs24.x'),
+        architecture: lambdaArchitecture(architecture),
+        memorySize: props.memorySize?.[route] ?? DEFAULT_MEMORY_MB[route],
+        timeout: props.timeout ?? DEFAULT_TIMEOUT,
+        environment,
+        role,
+        logGroup,
+      });
+      this.grantRoute(route, fn, props);
+      omitImpliedRoleDependency(fn);
+      functions[route] = fn;
+      logGroups[route] = logGroup;
+    }
+    this.functions = functions;
+    this.logGroups = logGroups;
+    this.routes = routes;
+  }
+
+  /** The function of a route; throws for a route not deployed (guest without guests). */
+  functionFor(route: AuthRoute): lambda.Function {
+    const fn = this.functions[route];
+    if (!fn) throw new DevauthConstructError(this.node.path, `no ${route} function (guests are not allowed).`);
+    return fn;
+  }
+
+  private grantRoute(route: AuthRoute, fn: lambda.Function, props: DevauthAuthFunctionsProps): void {
+    if (route === 'me') {
+      props.store.grantUserLookup(fn);
+      return;
+    }
+    props.store.grantStoreAccess(fn);
+    if (route === 'login' || route === 'refresh') props.identityPool.grantDeveloperTokens(fn);
+    if (route === 'guest') props.identityPool.grantGuestIdentities(fn);
+  }
+
+  /** Exactly the names `loadConfig()` reads (HANDLER_ENV), one environment for all six functions. */
+  private environment(props: DevauthAuthFunctionsProps): Record<string, string> {
+    const settings = props.settings ?? {};
+    const environment: Record<string, string | undefined> = {
+      ...props.store.environment,
+      [HANDLER_ENV.broker]: 'cognito',
+      [HANDLER_ENV.identityPoolId]: props.identityPool.identityPoolId,
+      [HANDLER_ENV.developerProviderName]: props.identityPool.developerProviderName,
+      [HANDLER_ENV.roles]: (props.roles ?? DEFAULT_ROLES).join(','),
+      [HANDLER_ENV.corsOrigins]: props.corsOrigins?.length ? props.corsOrigins.join(',') : undefined,
+      [HANDLER_ENV.tokenDurationSeconds]: text(settings.tokenDurationSeconds),
+      [HANDLER_ENV.allowLongTokenDuration]: text(settings.allowLongTokenDuration),
+      [HANDLER_ENV.guestLinkTtlSeconds]: text(settings.guestLinkTtlSeconds),
+      [HANDLER_ENV.refreshReuseLeewaySeconds]: text(settings.refreshReuseLeewaySeconds),
+      [HANDLER_ENV.revealDisabledAccounts]: text(settings.revealDisabledAccounts),
+      [HANDLER_ENV.trustedProxies]: settings.trustedProxies?.length ? settings.trustedProxies.join(',') : undefined,
+      [HANDLER_ENV.guardCacheTtlSeconds]: text(settings.guardCacheTtlSeconds),
+      [HANDLER_ENV.maxBodyBytes]: text(settings.maxBodyBytes),
+    };
+    return Object.fromEntries(
+      Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    );
+  }
+}
+
+const text = (value: number | boolean | undefined) => (value === undefined ? undefined : String(value));
+const pascal = (route: string) => route[0]!.toUpperCase() + route.slice(1);

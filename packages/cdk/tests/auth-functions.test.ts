@@ -1,0 +1,186 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import {
+  AUTH_ROUTES,
+  DEFAULT_MEMORY_MB,
+  DevauthAuthFunctions,
+  DevauthConstructError,
+  DevauthIdentityPool,
+  DevauthUserTable,
+  defaultHandlersAssetDir,
+  lambdaRuntime,
+} from '../src/index.js';
+import { handlersFixture, newStack, resourceNamed, shopStack } from './support.js';
+
+const authFunctions = (template: Template) =>
+  Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.includes('AuthFunctions'));
+
+describe('DevauthAuthFunctions', () => {
+  const { template, devauth } = shopStack('http', {
+    functions: {
+      handlersAssetDir: handlersFixture(),
+      settings: { tokenDurationSeconds: 600, trustedProxies: ['10.0.0.0/8'] },
+    },
+  });
+
+  it('deploys one function per auth route: nodejs24.x on arm64, index.handler, memory per route', () => {
+    expect(devauth.authFunctions.routes).toEqual(AUTH_ROUTES);
+    expect(authFunctions(template)).toHaveLength(6);
+    for (const route of AUTH_ROUTES) {
+      const { resource } = resourceNamed(
+        template,
+        'AWS::Lambda::Function',
+        `AuthFunctions${route[0]!.toUpperCase()}${route.slice(1)}`,
+      );
+      expect(resource.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: DEFAULT_MEMORY_MB[route],
+        Timeout: 25,
+      });
+    }
+    expect(DEFAULT_MEMORY_MB.login).toBe(1769);
+  });
+
+  it('sets only the environment variables loadConfig() reads, with the pool, table and settings', () => {
+    const names = new Set<string>(Object.values(HANDLER_ENV));
+    for (const [, fn] of authFunctions(template)) {
+      const variables = fn.Properties.Environment.Variables;
+      for (const name of Object.keys(variables)) expect(names).toContain(name);
+      expect(variables).toMatchObject({
+        DEVAUTH_STORE: 'dynamodb',
+        DEVAUTH_TABLE_NAME: { Ref: resourceNamed(template, 'AWS::DynamoDB::Table', 'UserTable').id },
+        DEVAUTH_BROKER: 'cognito',
+        DEVAUTH_IDENTITY_POOL_ID: { Ref: resourceNamed(template, 'AWS::Cognito::IdentityPool', 'IdentityPool').id },
+        DEVAUTH_DEVELOPER_PROVIDER_NAME: 'login.shop.test',
+        DEVAUTH_ROLES: 'shopper,seller',
+        DEVAUTH_CORS_ORIGINS: 'https://shop.example.com',
+        DEVAUTH_TOKEN_DURATION_SECONDS: '600',
+        DEVAUTH_TRUSTED_PROXIES: '10.0.0.0/8',
+      });
+    }
+  });
+
+  it('writes logs to a log group per function kept one month, and may write only there', () => {
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6);
+    const login = resourceNamed(template, 'AWS::Lambda::Function', 'AuthFunctionsLogin');
+    const logGroupId = login.resource.Properties.LoggingConfig.LogGroup.Ref;
+    const policy = resourceNamed(template, 'AWS::IAM::Policy', 'AuthFunctionsLoginRole');
+    expect(policy.resource.Properties.PolicyDocument.Statement[0]).toEqual({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] },
+    });
+    // No AWSLambdaBasicExecutionRole (logs:* on *): the roles carry no managed policy at all.
+    for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+      if (id.includes('AuthFunctions')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('grants each route what it does: Cognito tokens for login/refresh, GetId for guest, lookups for me', () => {
+    const actionsOf = (route: string) =>
+      resourceNamed(
+        template,
+        'AWS::IAM::Policy',
+        `AuthFunctions${route}Role`,
+      ).resource.Properties.PolicyDocument.Statement.flatMap(
+        (statement: { Action: string | string[] }) => statement.Action,
+      );
+    const token = 'cognito-identity:GetOpenIdTokenForDeveloperIdentity';
+    expect(actionsOf('Login')).toContain(token);
+    expect(actionsOf('Refresh')).toContain(token);
+    for (const route of ['Register', 'Guest', 'Logout', 'Me']) expect(actionsOf(route)).not.toContain(token);
+    expect(actionsOf('Guest')).toContain('cognito-identity:GetId');
+    for (const route of ['Register', 'Login', 'Refresh', 'Logout', 'Me'])
+      expect(actionsOf(route)).not.toContain('cognito-identity:GetId');
+    expect(actionsOf('Me')).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    expect(actionsOf('Register')).toContain('dynamodb:PutItem');
+  });
+
+  it('offers nodejs22.x, x86_64, other memory, timeout and retention', () => {
+    const stack = newStack();
+    const identityPool = new DevauthIdentityPool(stack, 'Pool', { developerProviderName: 'login.test' });
+    new DevauthAuthFunctions(stack, 'Fns', {
+      identityPool,
+      store: new DevauthUserTable(stack, 'Users'),
+      handlersAssetDir: handlersFixture({ platforms: ['linux-x64-gnu'] }),
+      runtime: 'nodejs22.x',
+      architecture: 'x86_64',
+      memorySize: { login: 3008 },
+      logRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    const t = Template.fromStack(stack);
+    t.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['x86_64'] }, 6);
+    t.hasResourceProperties('AWS::Lambda::Function', { Description: 'devauth login route', MemorySize: 3008 });
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 6);
+    expect(lambdaRuntime('nodejs24.x').name).toBe('nodejs24.x');
+  });
+
+  describe('handler assets', () => {
+    const build = (handlersAssetDir: string | undefined, extra: Record<string, unknown> = {}) => {
+      const stack = newStack();
+      const identityPool = new DevauthIdentityPool(stack, 'Pool', { developerProviderName: 'login.test' });
+      const fns = new DevauthAuthFunctions(stack, 'Fns', {
+        identityPool,
+        store: new DevauthUserTable(stack, 'Users'),
+        ...(handlersAssetDir === undefined ? {} : { handlersAssetDir }),
+        ...extra,
+      });
+      return { stack, fns };
+    };
+
+    it('refuses a directory without a route bundle', () => {
+      expect(() => build(handlersFixture({ routes: ['login'] }))).toThrow(/no handler bundle at .*register/);
+    });
+
+    it('refuses register/login bundles without the argon2 addon for the architecture', () => {
+      expect(() => build(handlersFixture({ platforms: ['linux-x64-gnu'] }))).toThrow(
+        /no @node-rs\/argon2 addon for arm64/,
+      );
+      expect(() => build(handlersFixture({ platforms: [] }), { architecture: 'x86_64' })).toThrow(
+        DevauthConstructError,
+      );
+      expect(() => build(handlersFixture({ platforms: [] }), { verifyNativeAddons: false })).not.toThrow();
+    });
+
+    it('warns, without failing, when the bcrypt addon is missing', () => {
+      const { stack } = build(handlersFixture({ bcrypt: false }));
+      const warnings = stack.node
+        .findAll()
+        .flatMap((construct) => construct.node.metadata)
+        .filter((entry) => entry.type === 'aws:cdk:warning')
+        .map((entry) => String(entry.data));
+      expect(warnings.some((warning) => warning.includes('@node-rs/bcrypt'))).toBe(true);
+    });
+
+    it('takes per-route code instead of the directory', () => {
+      const code = Object.fromEntries(AUTH_ROUTES.map((route) => [route, lambda.Code.fromInline(`// ${route}`)]));
+      const { stack } = build(undefined, { code });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Code: { ZipFile: '// login' } });
+    });
+
+    it('defaults to bundle/ of the @devauth/lambda-handlers the working directory resolves', () => {
+      const project = mkdtempSync(join(tmpdir(), 'devauth-cdk-project-'));
+      try {
+        const pkg = join(project, 'node_modules', '@devauth', 'lambda-handlers');
+        mkdirSync(pkg, { recursive: true });
+        writeFileSync(join(pkg, 'package.json'), '{ "name": "@devauth/lambda-handlers" }\n');
+        expect(defaultHandlersAssetDir(project)).toBe(join(realpathSync(pkg), 'bundle'));
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    });
+  });
+});
