@@ -1,0 +1,53 @@
+/**
+ * The role policies as `@devauth/cdk` synthesizes them (not as @devauth/access returns them) through the independent
+ * IAM evaluator (@cloud-copilot/iam-simulate): for both API kinds, every route of the shop example and every role,
+ * the exact route and a nested path under it must be decided as the route table says. The template's intrinsic
+ * functions are evaluated with concrete ids first, so what is simulated is the deployed document.
+ */
+import { isAllowed } from '@devauth/access';
+import { describe, expect, it } from 'vitest';
+import { ACCOUNT, evaluate, REGION, resourceNamed, shopStack } from '../packages/cdk/tests/support.js';
+import { simulateInvoke } from './support/iam-simulate.js';
+
+const API_ID = 'a1b2c3d4e5';
+const POOL_ID = `${REGION}:11111111-2222-3333-4444-555555555555`;
+const ROLES = ['guest', 'shopper', 'seller', 'admin'];
+const concrete = (path: string) => path.replace(/\{[^}]+\}/g, 'teapot');
+
+describe.each(['http', 'rest'] as const)('synthesized role policies on a %s API, second opinion', (kind) => {
+  const { template, devauth } = shopStack(kind);
+  const api = resourceNamed(
+    template,
+    kind === 'http' ? 'AWS::ApiGatewayV2::Api' : 'AWS::ApiGateway::RestApi',
+    'Devauth',
+  );
+  const pool = resourceNamed(template, 'AWS::Cognito::IdentityPool', 'Devauth');
+  const refs = { [api.id]: API_ID, [pool.id]: POOL_ID };
+  const policyOf = (part: string) =>
+    evaluate(resourceNamed(template, 'AWS::IAM::Role', part).resource.Properties.Policies[0].PolicyDocument, refs);
+  const authenticated = policyOf('AuthenticatedRole') as never;
+  const unauthenticated = policyOf('UnauthenticatedRole') as never;
+  const stage = devauth.api.stageName;
+
+  it('allows exactly the table: every route x role, exact and nested paths', async () => {
+    const cases = devauth.accessTable.routes.flatMap((route) =>
+      ROLES.flatMap((role) =>
+        [concrete(route.path), `${concrete(route.path)}/a/b`].map((path) => ({ route, role, path })),
+      ),
+    );
+    expect(cases.length).toBeGreaterThan(20);
+    for (const { route, role, path } of cases) {
+      const resource = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${route.method}/${path.slice(1)}`;
+      const decision =
+        role === 'guest'
+          ? await simulateInvoke(unauthenticated, resource)
+          : await simulateInvoke(authenticated, resource, { role });
+      const expected = isAllowed(devauth.accessTable, route.method, path, role);
+      expect({ route: `${route.method} ${path}`, role, allowed: decision === 'Allowed' }).toEqual({
+        route: `${route.method} ${path}`,
+        role,
+        allowed: expected,
+      });
+    }
+  });
+});
