@@ -82,8 +82,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({ region, developerProviderName: 'login.demo.devauth', stores, routes });
   stops.push(() => stack.stop());
   const { emulator, gateway, devauth } = stack;
-  const pool = { identityPoolId: stack.identityPoolId };
-  console.log(`  emulator ${emulator.endpoint}  pool ${pool.identityPoolId}`);
+  console.log(`  emulator ${emulator.endpoint}  pool ${stack.identityPoolId}`);
   console.log(`  gateway  ${gateway.endpoint}\n`);
 
   /** One visitor of the app: its own session (guest, then signed in), credentials and signed fetch. */

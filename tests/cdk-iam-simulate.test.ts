@@ -6,23 +6,23 @@
  */
 import { isAllowed } from '@devauth/access';
 import { describe, expect, it } from 'vitest';
-import { ACCOUNT, evaluate, REGION, resourceNamed, shopStack } from '../packages/cdk/tests/support.js';
+import {
+  ACCOUNT,
+  API_ID,
+  concreteIds,
+  evaluate,
+  REGION,
+  resourceNamed,
+  shopStack,
+} from '../packages/cdk/tests/support.js';
 import { simulateInvoke } from './support/iam-simulate.js';
 
-const API_ID = 'a1b2c3d4e5';
-const POOL_ID = `${REGION}:11111111-2222-3333-4444-555555555555`;
 const ROLES = ['guest', 'shopper', 'seller', 'admin'];
 const concrete = (path: string) => path.replace(/\{[^}]+\}/g, 'teapot');
 
 describe.each(['http', 'rest'] as const)('synthesized role policies on a %s API, second opinion', (kind) => {
   const { template, devauth } = shopStack(kind);
-  const api = resourceNamed(
-    template,
-    kind === 'http' ? 'AWS::ApiGatewayV2::Api' : 'AWS::ApiGateway::RestApi',
-    'Devauth',
-  );
-  const pool = resourceNamed(template, 'AWS::Cognito::IdentityPool', 'Devauth');
-  const refs = { [api.id]: API_ID, [pool.id]: POOL_ID };
+  const refs = concreteIds(template, kind);
   const policyOf = (part: string) =>
     evaluate(resourceNamed(template, 'AWS::IAM::Role', part).resource.Properties.Policies[0].PolicyDocument, refs);
   const authenticated = policyOf('AuthenticatedRole') as never;

@@ -3,10 +3,17 @@ import { Stack, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { bindIamPolicies, DevauthConstructError } from '../src/index.js';
-import { ACCOUNT, evaluate, newStack, REGION, resourceNamed, shopStack } from './support.js';
-
-const API_ID = 'a1b2c3d4e5';
-const POOL_ID = `${REGION}:11111111-2222-3333-4444-555555555555`;
+import {
+  ACCOUNT,
+  API_ID,
+  concreteIds,
+  evaluate,
+  newStack,
+  POOL_ID,
+  REGION,
+  resourceNamed,
+  shopStack,
+} from './support.js';
 
 /** IAM reads `"x"` and `["x"]` alike; CDK writes one-element lists as scalars. */
 function normalize(value: unknown): unknown {
@@ -19,13 +26,8 @@ function normalize(value: unknown): unknown {
 
 describe.each(['http', 'rest'] as const)('identity pool roles on a %s API', (kind) => {
   const { template, devauth } = shopStack(kind);
-  const api = resourceNamed(
-    template,
-    kind === 'http' ? 'AWS::ApiGatewayV2::Api' : 'AWS::ApiGateway::RestApi',
-    'Devauth',
-  );
+  const refs = concreteIds(template, kind);
   const pool = resourceNamed(template, 'AWS::Cognito::IdentityPool', 'Devauth');
-  const refs = { [api.id]: API_ID, [pool.id]: POOL_ID };
   const expected = iamPolicies(
     devauth.accessTable,
     { region: REGION, accountId: ACCOUNT, apiId: API_ID, stage: devauth.api.stageName, kind },

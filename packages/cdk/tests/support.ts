@@ -54,6 +54,10 @@ export function appHandlerDir(): string {
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
 
+/** The concrete ids a synthesized template's API and identity pool are evaluated with (see `concreteIds`). */
+export const API_ID = 'a1b2c3d4e5';
+export const POOL_ID = `${REGION}:11111111-2222-3333-4444-555555555555`;
+
 export function newStack(env = true): Stack {
   return new Stack(new App(), 'Test', env ? { env: { account: ACCOUNT, region: REGION } } : {});
 }
@@ -147,4 +151,15 @@ export function resourceNamed(
     throw new Error(`expected one ${type} named *${part}*, found ${matches.map(([id]) => id).join(', ') || 'none'}`);
   const [id, resource] = matches[0]!;
   return { id, resource };
+}
+
+/** `evaluate`'s values for the template's API and identity pool: API_ID and POOL_ID, by logical id. */
+export function concreteIds(template: Template, kind: 'http' | 'rest'): Record<string, string> {
+  const api = resourceNamed(
+    template,
+    kind === 'http' ? 'AWS::ApiGatewayV2::Api' : 'AWS::ApiGateway::RestApi',
+    'Devauth',
+  );
+  const pool = resourceNamed(template, 'AWS::Cognito::IdentityPool', 'Devauth');
+  return { [api.id]: API_ID, [pool.id]: POOL_ID };
 }

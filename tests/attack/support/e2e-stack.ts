@@ -55,7 +55,6 @@ export async function startE2eStack(options: E2eStackOptions = {}): Promise<E2eS
   const stack: LocalStack = await startLocalStack({
     region: E2E_REGION,
     developerProviderName: E2E_PROVIDER,
-    allowGuests: true,
     stores,
     ...(options.config ? { config: options.config } : {}),
     devauth: { hasher: fastHasher(), commonPasswords: staticCommonPasswords(['password123456']) },
