@@ -5,10 +5,13 @@
  *   devauth-local [--port 0] [--host 127.0.0.1] [--allowed-host <name>]... [--region us-east-1]
  *                 [--provider login.devauth.local] [--pool-id <region:uuid>] [--no-guests]
  *                 [--link-conflict reject|merge] [--json]
+ *   devauth-local --template <cdk.out>/<Stack>.template.json --dynamodb-endpoint <url> [--gateway-port 0]
+ *                 [--node <path>] [--module-dir <dir>]... [--json]
  */
 import { parseArgs } from 'node:util';
 import { startIdentityPoolEmulator } from './identity-pool/emulator.js';
 import type { LinkConflictBehaviour } from './identity-pool/store.js';
+import { startTemplateApp } from './template/run-template.js';
 
 const USAGE = `Usage: devauth-local [options]
 
@@ -27,6 +30,14 @@ Options:
   --link-conflict <mode>   reject (DeveloperUserAlreadyRegisteredException, default) or merge
   --json                   Print one JSON line instead of text
   -h, --help               Show this help
+
+Serving a synthesized CDK stack (its API, functions, identity pool and role policies) instead:
+  --template <file>        <cdk.out>/<Stack>.template.json, as cdk synth wrote it
+  --dynamodb-endpoint <u>  A local DynamoDB (e.g. DynamoDB Local) for the template's tables
+  --gateway-port <n>       Port of the API (default 0: a free port)
+  --node <path>            Node.js binary the functions run on (e.g. a Node 24 build for nodejs24.x)
+  --module-dir <dir>       Where imports a function's bundle leaves out (the AWS SDK, which the Lambda runtime
+                           provides) are resolved from (repeatable; default: the working directory)
 `;
 
 async function main(): Promise<void> {
@@ -42,6 +53,11 @@ async function main(): Promise<void> {
       'no-guests': { type: 'boolean', default: false },
       'link-conflict': { type: 'string', default: 'reject' },
       json: { type: 'boolean', default: false },
+      template: { type: 'string' },
+      'dynamodb-endpoint': { type: 'string' },
+      'gateway-port': { type: 'string', default: '0' },
+      node: { type: 'string' },
+      'module-dir': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -50,8 +66,18 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Invalid --port: ${values.port}`);
+  const port = portOption(values.port, '--port');
+  if (values.template !== undefined) {
+    await serveTemplate(values.template, {
+      port,
+      gatewayPort: portOption(values['gateway-port'], '--gateway-port'),
+      dynamodbEndpoint: values['dynamodb-endpoint'],
+      node: values.node,
+      moduleDirs: values['module-dir'],
+      json: values.json,
+    });
+    return;
+  }
   const linkConflict = values['link-conflict'];
   if (linkConflict !== 'reject' && linkConflict !== 'merge') {
     throw new Error(`Invalid --link-conflict: ${linkConflict} (expected reject or merge)`);
@@ -120,6 +146,75 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   }
+}
+
+function portOption(value: string, name: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`Invalid ${name}: ${value}`);
+  return port;
+}
+
+interface TemplateCliOptions {
+  readonly port: number;
+  readonly gatewayPort: number;
+  readonly dynamodbEndpoint: string | undefined;
+  readonly node: string | undefined;
+  readonly moduleDirs: readonly string[];
+  readonly json: boolean;
+}
+
+/** `--template`: the synthesized stack served locally until Ctrl+C. */
+async function serveTemplate(template: string, options: TemplateCliOptions): Promise<void> {
+  const app = await startTemplateApp({
+    template,
+    gatewayPort: options.gatewayPort,
+    emulator: { port: options.port },
+    ...(options.dynamodbEndpoint ? { dynamodb: { endpoint: options.dynamodbEndpoint } } : {}),
+    ...(options.node ? { node: options.node } : {}),
+    ...(options.moduleDirs.length ? { moduleFallbackDirs: options.moduleDirs } : {}),
+  });
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    app.stop().then(
+      () => {
+        if (!options.json) console.log(`devauth-local stopped (${signal}).`);
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('devauth-local: error while stopping:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  const summary = {
+    apiUrl: app.endpoint,
+    apiKind: app.apiKind,
+    stage: app.stage,
+    region: app.region,
+    identityPoolId: app.identityPoolId,
+    developerProviderName: app.developerProviderName,
+    cognitoEndpoint: app.emulator.endpoint,
+    tables: app.tables,
+  };
+  if (options.json) {
+    console.log(JSON.stringify(summary));
+    return;
+  }
+  console.log(
+    [
+      `devauth-local: ${template}`,
+      `  API (${app.apiKind}, stage ${app.stage}): ${app.endpoint}`,
+      `  identity pool:      ${app.identityPoolId} (${app.developerProviderName ?? 'no developer provider'})`,
+      `  Cognito endpoint:   ${app.emulator.endpoint}`,
+      `  region:             ${app.region}`,
+      ...app.routes.map((route) => `  ${route.auth.padEnd(8)} ${route.method} ${route.path}`),
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@
  * wire protocol, so the unmodified AWS SDK (and `@devauth/adapters-cognito`) work against it via `endpoint`.
  */
 
+export type { RolePolicies } from './gateway/index.js';
 export {
   type ApiGatewayV1Event,
   type ApiGatewayV2Event,
@@ -41,3 +42,8 @@ export {
   PRINCIPAL_TAGS_CLAIM,
   TOKEN_ALGORITHM,
 } from './identity-pool/tokens.js';
+export type { CorsConfiguration, TemplateApi, TemplateRoute } from './template/api-routes.js';
+export type { LocalDynamoDb } from './template/dynamodb-tables.js';
+export { TemplateError } from './template/errors.js';
+export { FunctionInvocationError, type FunctionLogLine } from './template/function-host.js';
+export { startTemplateApp, type TemplateApp, type TemplateAppOptions } from './template/run-template.js';

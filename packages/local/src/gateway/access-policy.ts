@@ -6,19 +6,34 @@ import {
   type HttpMethod,
   type IamPolicies,
   iamPolicies,
+  type PolicyDocument,
 } from '@devauth/access';
 import type { IssuedCredentials } from '../identity-pool/credentials.js';
 import { type CallerIdentity, GatewayDenial } from './authorize.js';
 
 /**
- * Applies the access table's generated IAM policies as IAM would, before the handler runs: the same documents the
- * deployment attaches to the identity pool's roles, evaluated by `@devauth/access`'s evaluator.
+ * The permissions of the identity pool's two roles, as documents: what a synthesized template attaches to them
+ * (several documents per role are merged, as IAM unions a role's policies). A role that is absent, or whose trust
+ * policy would not let the pool's identities assume it, grants nothing.
+ */
+export interface RolePolicies {
+  readonly authenticated?: PolicyDocument;
+  readonly unauthenticated?: PolicyDocument;
+}
+
+/** Where the roles' permissions come from: generated from the access table, or given as documents. */
+export type PolicySource = { readonly table: AccessTable } | { readonly documents: RolePolicies };
+
+/**
+ * Applies the roles' IAM policies as IAM would, before the handler runs: the access table's generated documents (the
+ * same ones the deployment attaches to the identity pool's roles) or the documents of a synthesized template,
+ * evaluated by `@devauth/access`'s evaluator.
  */
 export class AccessPolicy {
   private readonly policies = new Map<string, IamPolicies>();
 
   constructor(
-    private readonly table: AccessTable,
+    private readonly source: PolicySource,
     private readonly identityPoolId: string | undefined,
   ) {}
 
@@ -54,15 +69,20 @@ export class AccessPolicy {
     }
   }
 
-  private policyFor(credentials: IssuedCredentials, target: ApiTarget) {
+  private policyFor(credentials: IssuedCredentials, target: ApiTarget): PolicyDocument {
+    const authenticated = credentials.authenticationType === 'authenticated';
+    if ('documents' in this.source) {
+      const document = authenticated ? this.source.documents.authenticated : this.source.documents.unauthenticated;
+      return document ?? NO_PERMISSIONS;
+    }
     const key = `${credentials.identityPoolId}\n${target.kind}`;
     let policies = this.policies.get(key);
     if (!policies) {
-      policies = iamPolicies(this.table, target, credentials.identityPoolId);
+      policies = iamPolicies(this.source.table, target, credentials.identityPoolId);
       this.policies.set(key, policies);
     }
-    return credentials.authenticationType === 'authenticated'
-      ? policies.authenticatedRolePolicy
-      : policies.unauthenticatedRolePolicy;
+    return authenticated ? policies.authenticatedRolePolicy : policies.unauthenticatedRolePolicy;
   }
 }
+
+const NO_PERMISSIONS: PolicyDocument = { Version: '2012-10-17', Statement: [] };

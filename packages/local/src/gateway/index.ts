@@ -2,12 +2,13 @@ import type { AddressInfo } from 'node:net';
 import type { AccessTable } from '@devauth/access';
 import { allowedHostNames } from '../host-check.js';
 import type { EmulatorClock } from '../identity-pool/emulator.js';
-import { AccessPolicy } from './access-policy.js';
+import { AccessPolicy, type RolePolicies } from './access-policy.js';
 import type { CredentialsSource } from './authorize.js';
 import { type ApiGatewayV1Event, type ApiGatewayV2Event, DEFAULT_STAGE, stagePrefix } from './events.js';
 import { compileRoute } from './routes.js';
 import { type CompiledRoute, createGatewayServer, type LocalLambdaContext } from './server.js';
 
+export type { RolePolicies } from './access-policy.js';
 export type { ApiGatewayV1Event, ApiGatewayV2Event } from './events.js';
 export type { LocalLambdaContext } from './server.js';
 
@@ -72,6 +73,11 @@ export interface LocalGatewayOptions {
    * policies as IAM would. Without it, any validly signed request is allowed.
    */
   readonly accessTable?: AccessTable;
+  /**
+   * The roles' permission documents as deployed (e.g. read from a synthesized template), instead of `accessTable`:
+   * AWS_IAM routes then allow what these documents allow. Give one of the two, not both.
+   */
+  readonly rolePolicies?: RolePolicies;
   /** The pool the roles trust; credentials from another pool are denied. Default: the credentials' own pool. */
   readonly identityPoolId?: string;
   readonly routes: readonly LocalRoute[];
@@ -124,8 +130,15 @@ export async function startLocalGateway(options: LocalGatewayOptions): Promise<L
         (route.handler as (event: unknown, context: LocalLambdaContext) => Promise<unknown>)(event, context),
     }),
   );
+  if (options.accessTable !== undefined && options.rolePolicies !== undefined) {
+    throw new RangeError('Give the gateway accessTable or rolePolicies, not both');
+  }
   const access =
-    options.accessTable === undefined ? undefined : new AccessPolicy(options.accessTable, options.identityPoolId);
+    options.rolePolicies !== undefined
+      ? new AccessPolicy({ documents: options.rolePolicies }, options.identityPoolId)
+      : options.accessTable === undefined
+        ? undefined
+        : new AccessPolicy({ table: options.accessTable }, options.identityPoolId);
   const clock = options.clock ?? { now: () => new Date() };
 
   const host = options.host ?? '127.0.0.1';
