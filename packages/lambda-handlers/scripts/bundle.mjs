@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Builds one minified ESM bundle per handler into packages/lambda-handlers/bundle/<route>/ (handler: index.handler).
+// Builds one minified ESM bundle per handler into packages/lambda-handlers/bundle/<entry>/ (handler: index.handler):
+// the six API routes, and the migrate custom resource.
 // Each route is bundled on its own with code splitting, so what is only imported dynamically (the chosen store's
 // adapter and driver, the Cognito broker, tsyringe, the common-password list) lands in chunks that Node loads only
 // when that code path first runs: cold starts parse the route and the adapters actually configured, nothing else.
@@ -12,7 +13,12 @@ import { build } from 'esbuild';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaultOutRoot = join(packageDir, 'bundle');
+/** The API routes (one Lambda function each). */
 export const ROUTES = ['register', 'login', 'guest', 'refresh', 'logout', 'me'];
+/** Every bundle: the routes, and `migrate` (the custom resource that runs the PostgreSQL migrations at deploy time). */
+export const ENTRIES = [...ROUTES, 'migrate'];
+/** Entries that hash passwords, and so need the native bindings beside them (migrate never hashes). */
+const NEEDS_NATIVE = new Set(ROUTES);
 
 // Not bundled:
 // - @aws-sdk/*: in the Node.js Lambda runtime already (and kept in sync with it by AWS);
@@ -85,10 +91,11 @@ export function bundleOptions(entry, outdir) {
 }
 
 /**
- * Builds every route into `<outRoot>/<route>/` (emptied first) and copies the native bindings beside each; returns one
- * row per route (sizes, and esbuild's metafile when `metafile` is set).
+ * Builds every entry (default ENTRIES: the routes and migrate) into `<outRoot>/<entry>/` (emptied first) and copies
+ * the native bindings beside each route; returns one row per entry (sizes, and esbuild's metafile when `metafile` is
+ * set).
  */
-export async function buildBundles({ outRoot = defaultOutRoot, routes = ROUTES, metafile = false } = {}) {
+export async function buildBundles({ outRoot = defaultOutRoot, routes = ENTRIES, metafile = false } = {}) {
   rmSync(outRoot, { recursive: true, force: true });
   const rows = [];
   for (const route of routes) {
@@ -98,7 +105,7 @@ export async function buildBundles({ outRoot = defaultOutRoot, routes = ROUTES, 
       metafile,
     });
     const files = filesOf(outdir);
-    const native = copyNative(outdir);
+    const native = NEEDS_NATIVE.has(route) ? copyNative(outdir) : 0;
     const entry = join(outdir, 'index.mjs');
     const total = files.reduce((sum, file) => sum + statSync(file).size, 0);
     rows.push({

@@ -5,48 +5,12 @@
  * adapter package, database driver and SDK client is imported only for the store or broker actually chosen.
  */
 import 'reflect-metadata';
-import {
-  ConfigurationError,
-  type Devauth,
-  type GuestLinkStore,
-  type IdentityBroker,
-  type InvitationStore,
-  type LoginAttemptStore,
-  type RefreshTokenStore,
-  TOKENS,
-  type UserStore,
-} from '@devauth/core';
+import { type Devauth, type IdentityBroker, TOKENS, type UserStore } from '@devauth/core';
 import { registerDevauth } from '@devauth/core/composition';
 import { container as rootContainer } from 'tsyringe';
 import type { ComposeOptions, Composition, Overrides } from './composition-types.js';
 import { coreConfigOf, type HandlerConfig } from './config.js';
-
-/**
- * Bounded waits for the stores of a Lambda deployment, as the adapters' READMEs advise. Without them pg waits for ever
- * for a connection or an answer, and the AWS SDK only warns when a request outlives `requestTimeout`: a hung database
- * would hold every invocation until the Lambda (or API Gateway's 29 s) timeout instead of answering 503.
- */
-export const POSTGRES_TIMEOUTS = {
-  connectionTimeoutMillis: 2_000,
-  // Server side first: the statement is cancelled and rolled back, and the connection stays usable.
-  statement_timeout: 5_000,
-  // Client side backstop, for a server that stopped answering altogether.
-  query_timeout: 6_000,
-} as const;
-
-export const DYNAMODB_CLIENT = {
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000, throwOnRequestTimeout: true },
-} as const;
-
-interface Stores {
-  readonly users: UserStore;
-  readonly refreshTokens: RefreshTokenStore;
-  readonly loginAttempts: LoginAttemptStore;
-  readonly invitations: InvitationStore;
-  readonly guestLinks: GuestLinkStore;
-  readonly close: () => Promise<void>;
-}
+import { createStores } from './stores.js';
 
 const STORE_TOKENS = {
   users: TOKENS.UserStore,
@@ -94,62 +58,6 @@ export async function composeDevauth(config: HandlerConfig, options: ComposeOpti
     container,
     close,
   };
-}
-
-async function createStores(config: HandlerConfig): Promise<Stores> {
-  switch (config.store) {
-    case 'memory': {
-      const testing = await import('@devauth/core/testing');
-      return {
-        users: new testing.InMemoryUserStore(),
-        refreshTokens: new testing.InMemoryRefreshTokenStore(),
-        loginAttempts: new testing.InMemoryLoginAttemptStore(),
-        invitations: new testing.InMemoryInvitationStore(),
-        guestLinks: new testing.InMemoryGuestLinkStore(),
-        close: async () => {},
-      };
-    }
-    case 'pglite': {
-      const [{ PGlite }, postgres] = await Promise.all([
-        import('@electric-sql/pglite'),
-        import('@devauth/adapters-postgres'),
-      ]);
-      const db = await PGlite.create(config.pgliteDataDir);
-      const client = postgres.fromPGlite(db);
-      // PGlite is embedded and usually fresh: bring its schema up to date here (cheap when already current).
-      await postgres.migrate(client);
-      return { ...postgres.createPostgresStores(client), close: () => db.close() };
-    }
-    case 'postgres': {
-      const [pg, postgres] = await Promise.all([import('pg'), import('@devauth/adapters-postgres')]);
-      const { Pool } = pg.default ?? pg;
-      // One Lambda environment serves one request at a time: a tiny pool, re-used across warm invocations.
-      // Migrations are not run here (concurrent cold starts would queue on the lock): run `migrate` at deploy time.
-      const pool = new Pool({ connectionString: config.databaseUrl, max: 2, ...POSTGRES_TIMEOUTS });
-      // pg emits 'error' on the pool when an idle connection dies (a server restart): without a listener Node exits.
-      // The next statement simply opens a new connection.
-      pool.on('error', () => {});
-      return { ...postgres.createPostgresStores(postgres.fromPgPool(pool)), close: () => pool.end() };
-    }
-    case 'dynamodb': {
-      const [{ DynamoDBClient }, dynamodb] = await Promise.all([
-        import('@aws-sdk/client-dynamodb'),
-        import('@devauth/adapters-dynamodb'),
-      ]);
-      const client = new DynamoDBClient({ ...(config.region ? { region: config.region } : {}), ...DYNAMODB_CLIENT });
-      const stores = dynamodb.createDynamoDbStores({ client, tableName: config.tableName ?? '' });
-      return {
-        users: stores.users,
-        refreshTokens: stores.refreshTokens,
-        loginAttempts: stores.loginAttempts,
-        invitations: stores.invitations,
-        guestLinks: stores.guestLinks,
-        close: async () => client.destroy(),
-      };
-    }
-    default:
-      throw new ConfigurationError(`Unknown store "${String((config as { store: unknown }).store)}".`);
-  }
 }
 
 async function createBroker(config: HandlerConfig): Promise<IdentityBroker> {

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import { ConfigurationError, type DevauthConfigInput, resolveConfig } from '@devauth/core';
 import * as z from 'zod';
 import { compileTrustedProxies } from './client-address.js';
@@ -6,6 +7,13 @@ import { DEFAULT_MAX_BODY_BYTES } from './http.js';
 
 const COGNITO_ID = /^[\w-]+:[0-9a-f-]+$/;
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+/**
+ * `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`. Names: letters, digits and `/_+=.@-`, and `!`,
+ * which the secrets RDS manages itself use (`rds!cluster-<id>`).
+ */
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[\w/+=.@!-]+$/;
+/** A DNS name or an IPv4 address: labels of letters, digits and hyphens, separated by dots. */
+const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 
 const configSchema = z.strictObject({
   /** Which stores back devauth. `memory` is for tests and local runs only (state dies with the process). */
@@ -14,6 +22,24 @@ const configSchema = z.strictObject({
   tableName: z.string().regex(TABLE_NAME, 'must be 3-255 characters of a-z, A-Z, 0-9, "_", "-", "."').optional(),
   /** `postgres://...` (store `postgres`). Never logged or echoed: it may hold a password. */
   databaseUrl: z.string().min(1).optional(),
+  /**
+   * Instead of `databaseUrl`: a Secrets Manager secret holding the connection as RDS writes it (JSON with host, port,
+   * username, password, dbname). The password is re-read from it, so a rotation needs no redeploy.
+   */
+  databaseSecretArn: z
+    .string()
+    .max(2048)
+    .regex(
+      SECRET_ARN,
+      'must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)',
+    )
+    .optional(),
+  /** Host to connect to instead of the secret's `host` (an RDS Proxy endpoint). Only with `databaseSecretArn`. */
+  databaseHost: z.string().max(255).regex(HOSTNAME, 'must be a hostname').optional(),
+  /** TLS of a `databaseSecretArn` connection (a `databaseUrl` keeps its own `sslmode`). */
+  databaseTls: z.enum(['verify-full', 'disable']).default('verify-full'),
+  /** PEM bundle trusted for `verify-full` instead of Node's default CAs (on Lambda: /var/runtime/ca-cert.pem). */
+  databaseCaFile: z.string().max(4096).refine(isAbsolute, 'must be an absolute path').optional(),
   /** PGlite data directory (store `pglite`); in memory when absent. */
   pgliteDataDir: z.string().min(1).optional(),
   /** Identity broker: Cognito, or the in-process fake (tests, local runs). */
@@ -70,37 +96,76 @@ export type HandlerConfig = z.output<typeof configSchema>;
  * The core's own settings (roles, token duration) are checked here too, so a bad role list fails before any request.
  */
 export function parseConfig(input: HandlerConfigInput): HandlerConfig {
-  const parsed = configSchema.safeParse(input);
+  const config = validate(configSchema, input, [...storeProblems(input), ...brokerProblems(input)]);
+  resolveConfig(coreConfigOf(config));
+  compileTrustedProxies(config.trustedProxies);
+  return config;
+}
+
+/** The fields that say where the data lives: all the `migrate` entry reads (it needs no broker, roles or CORS). */
+const storeSchema = configSchema.pick({
+  store: true,
+  tableName: true,
+  databaseUrl: true,
+  databaseSecretArn: true,
+  databaseHost: true,
+  databaseTls: true,
+  databaseCaFile: true,
+  pgliteDataDir: true,
+  region: true,
+});
+export type StoreConfigInput = z.input<typeof storeSchema>;
+export type StoreConfig = z.output<typeof storeSchema>;
+
+/** Validates only the store settings, with the same rules and messages as `parseConfig`. */
+export function parseStoreConfig(input: StoreConfigInput): StoreConfig {
+  return validate(storeSchema, input, storeProblems(input));
+}
+
+/** Parses `input` with `schema` and throws one ConfigurationError listing the schema's problems and `more`. */
+function validate<S extends z.ZodType>(schema: S, input: unknown, more: readonly string[]): z.output<S> {
+  const parsed = schema.safeParse(input);
   // Messages name the field and the rule, never the value (a database URL may carry a password).
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  problems.push(...missingSettings(input));
+  problems.push(...more);
   if (!parsed.success || problems.length > 0) {
     throw new ConfigurationError(`Invalid devauth handler configuration: ${problems.join('; ')}`);
   }
-  resolveConfig(coreConfigOf(parsed.data));
-  compileTrustedProxies(parsed.data.trustedProxies);
   return parsed.data;
 }
 
-/**
- * Settings required by the chosen store or broker. Checked on the raw input, apart from the schema, so that they are
- * reported together with every other problem (zod skips refinements once a field is invalid).
+/*
+ * Settings required (or excluded) by the chosen store or broker. Checked on the raw input, apart from the schema, so
+ * that they are reported together with every other problem (zod skips refinements once a field is invalid).
  */
-function missingSettings(input: HandlerConfigInput): string[] {
-  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  const missing: string[] = [];
-  const need = (field: string, when: string) => {
-    if (raw[field] === undefined) missing.push(`${field}: required ${when}`);
-  };
-  if (raw.store === 'dynamodb') need('tableName', 'when store is "dynamodb"');
-  if (raw.store === 'postgres') need('databaseUrl', 'when store is "postgres"');
-  if ((raw.broker ?? 'cognito') === 'cognito') {
-    need('identityPoolId', 'when broker is "cognito"');
-    need('developerProviderName', 'when broker is "cognito"');
+const rawOf = (input: unknown) => (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+
+function storeProblems(input: unknown): string[] {
+  const raw = rawOf(input);
+  const problems: string[] = [];
+  if (raw.store === 'dynamodb' && raw.tableName === undefined) {
+    problems.push('tableName: required when store is "dynamodb"');
   }
-  return missing;
+  if (raw.store === 'postgres') {
+    const url = raw.databaseUrl !== undefined;
+    const secret = raw.databaseSecretArn !== undefined;
+    // Exactly one source of credentials: with both, which one wins would be a guess.
+    if (!url && !secret) problems.push('databaseUrl or databaseSecretArn: required when store is "postgres"');
+    if (url && secret) problems.push('databaseUrl, databaseSecretArn: set only one of them');
+    // A URL names its own host: an override that would be silently ignored is a mistake worth reporting.
+    if (url && raw.databaseHost !== undefined) problems.push('databaseHost: only used with databaseSecretArn');
+  }
+  return problems;
+}
+
+function brokerProblems(input: unknown): string[] {
+  const raw = rawOf(input);
+  if ((raw.broker ?? 'cognito') !== 'cognito') return [];
+  return ['identityPoolId', 'developerProviderName']
+    .filter((field) => raw[field] === undefined)
+    .map((field) => `${field}: required when broker is "cognito"`);
 }
 
 /** The part of the configuration the core reads. */
@@ -122,6 +187,10 @@ export const ENVIRONMENT_VARIABLES = {
   store: E.store,
   tableName: E.tableName,
   databaseUrl: E.databaseUrl,
+  databaseSecretArn: E.databaseSecretArn,
+  databaseHost: E.databaseHost,
+  databaseTls: `${E.databaseTls} (verify-full/disable)`,
+  databaseCaFile: E.databaseCaFile,
   pgliteDataDir: E.pgliteDataDir,
   broker: E.broker,
   identityPoolId: E.identityPoolId,
@@ -161,18 +230,34 @@ const integer = (value: string | undefined): unknown => {
   return /^\d+$/.test(raw) ? Number(raw) : raw;
 };
 
-/** Reads and validates the configuration from environment variables (names: HANDLER_ENV, see ENVIRONMENT_VARIABLES). */
-export function loadConfig(source: Environment = process.env): HandlerConfig {
-  const input: Record<string, unknown> = {
+/** The store settings as written in the environment (strings, before validation). */
+function storeInputOf(source: Environment): Record<string, unknown> {
+  return {
     store: text(source[E.store]),
     tableName: text(source[E.tableName]),
     databaseUrl: text(source[E.databaseUrl]),
+    databaseSecretArn: text(source[E.databaseSecretArn]),
+    databaseHost: text(source[E.databaseHost]),
+    databaseTls: text(source[E.databaseTls]),
+    databaseCaFile: text(source[E.databaseCaFile]),
     pgliteDataDir: text(source[E.pgliteDataDir]),
+    region: text(source[E.region]) ?? text(source.AWS_REGION),
+  };
+}
+
+function withoutUndefined(input: Record<string, unknown>): Record<string, unknown> {
+  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
+  return input;
+}
+
+/** Reads and validates the configuration from environment variables (names: HANDLER_ENV, see ENVIRONMENT_VARIABLES). */
+export function loadConfig(source: Environment = process.env): HandlerConfig {
+  const input: Record<string, unknown> = {
+    ...storeInputOf(source),
     broker: text(source[E.broker]),
     identityPoolId: text(source[E.identityPoolId]),
     developerProviderName: text(source[E.developerProviderName]),
     cognitoEndpoint: text(source[E.cognitoEndpoint]),
-    region: text(source[E.region]) ?? text(source.AWS_REGION),
     tokenDurationSeconds: integer(source[E.tokenDurationSeconds]),
     allowLongTokenDuration: flag(source[E.allowLongTokenDuration]),
     guestLinkTtlSeconds: integer(source[E.guestLinkTtlSeconds]),
@@ -184,6 +269,10 @@ export function loadConfig(source: Environment = process.env): HandlerConfig {
     corsOrigins: list(source[E.corsOrigins]),
     maxBodyBytes: integer(source[E.maxBodyBytes]),
   };
-  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
-  return parseConfig(input as HandlerConfigInput);
+  return parseConfig(withoutUndefined(input) as HandlerConfigInput);
+}
+
+/** Reads and validates only the store settings from the environment (the `migrate` entry: no broker needed). */
+export function loadStoreConfig(source: Environment = process.env): StoreConfig {
+  return parseStoreConfig(withoutUndefined(storeInputOf(source)) as StoreConfigInput);
 }

@@ -20,7 +20,11 @@ export {
   type HandlerConfig,
   type HandlerConfigInput,
   loadConfig,
+  loadStoreConfig,
   parseConfig,
+  parseStoreConfig,
+  type StoreConfig,
+  type StoreConfigInput,
 } from './config.js';
 export { ACCESS_TABLE_ENV, HANDLER_ENV } from './env.js';
 export {
@@ -49,4 +53,20 @@ export { type CorsOptions, DEFAULT_MAX_BODY_BYTES, type HttpResponse } from './h
 export { type ErrorBody, HttpError, mapError } from './http-errors.js';
 export type { Lazy } from './lazy.js';
 export { createJsonLogger, type JsonLoggerOptions, type LogFields, type Logger, silentLogger } from './logger.js';
+export {
+  createMigrateHandler,
+  MIGRATIONS_RESOURCE_ID,
+  type MigrateEvent,
+  type MigrateHandler,
+  type MigrateHandlerOptions,
+  type MigrateResult,
+} from './migrate.js';
 export { generateOpenApi, type OpenApiOptions } from './openapi.js';
+export {
+  type PostgresConnection,
+  type PostgresConnectionDeps,
+  type PostgresConnectionSettings,
+  postgresConnection,
+  SECRET_MAX_AGE_MS,
+  type SecretFetcher,
+} from './postgres-connection.js';

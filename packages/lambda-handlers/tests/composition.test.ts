@@ -3,7 +3,7 @@ import { ConfigurationError, TOKENS } from '@devauth/core';
 import { FakeIdentityBroker } from '@devauth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConfiguredHandlers, createHandlersFromConfig } from '../src/app.js';
-import { DYNAMODB_CLIENT, POSTGRES_TIMEOUTS } from '../src/composition.js';
+import { DYNAMODB_CLIENT, POSTGRES_TIMEOUTS } from '../src/stores.js';
 import { captureLogger, context, fastHasher, POOL_ID, parse, v1Event, v2Event } from './support.js';
 
 const PASSWORD = 'correct horse battery staple 42';

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
 import { createEnvHandler } from '../src/app.js';
-import { loadConfig, parseConfig } from '../src/config.js';
+import { loadConfig, loadStoreConfig, parseConfig } from '../src/config.js';
 import { captureLogger, context, parse, v2Event } from './support.js';
 
 describe('configuration', () => {
@@ -28,6 +28,7 @@ describe('configuration', () => {
       corsOrigins: ['https://app.example.com', 'https://admin.example.com'],
       maxBodyBytes: 16 * 1024,
       trustedProxies: [],
+      databaseTls: 'verify-full',
     });
   });
 
@@ -74,7 +75,7 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     const message = (error as Error).message;
     for (const field of [
-      'databaseUrl: required',
+      'databaseUrl or databaseSecretArn: required when store is "postgres"',
       'maxBodyBytes',
       'tokenDurationSeconds',
       'corsOrigins.0',
@@ -97,6 +98,111 @@ describe('configuration', () => {
     expect(() => parseConfig({ store: 'postgres', broker: 'fake', databaseUrl: '' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
     );
+  });
+
+  describe('postgres through a Secrets Manager secret', () => {
+    const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:devauth/db-AbCdEf';
+    const base = { DEVAUTH_STORE: 'postgres', DEVAUTH_BROKER: 'fake' };
+
+    it('reads the secret settings, with TLS verify-full by default', () => {
+      expect(loadConfig({ ...base, DEVAUTH_DATABASE_SECRET_ARN: ARN })).toMatchObject({
+        store: 'postgres',
+        databaseSecretArn: ARN,
+        databaseTls: 'verify-full',
+      });
+      const config = loadConfig({
+        ...base,
+        DEVAUTH_DATABASE_SECRET_ARN: ARN,
+        DEVAUTH_DATABASE_HOST: 'devauth.proxy-abc123.eu-west-1.rds.amazonaws.com',
+        DEVAUTH_DATABASE_TLS: 'disable',
+        DEVAUTH_DATABASE_CA_FILE: '/var/runtime/ca-cert.pem',
+      });
+      expect(config).toMatchObject({
+        databaseHost: 'devauth.proxy-abc123.eu-west-1.rds.amazonaws.com',
+        databaseTls: 'disable',
+        databaseCaFile: '/var/runtime/ca-cert.pem',
+      });
+      expect(config.databaseUrl).toBeUndefined();
+      // Other partitions, and the name of a secret RDS manages itself.
+      for (const arn of [
+        'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:db-AbCdEf',
+        'arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:rds!cluster-0a1b2c3d-AbCdEf',
+      ]) {
+        expect(parseConfig({ store: 'postgres', broker: 'fake', databaseSecretArn: arn }).databaseSecretArn).toBe(arn);
+      }
+    });
+
+    it('needs exactly one of databaseUrl and databaseSecretArn, and names both fields', () => {
+      expect(() => loadConfig(base)).toThrow('databaseUrl or databaseSecretArn: required when store is "postgres"');
+      let error: unknown;
+      try {
+        loadConfig({ ...base, DEVAUTH_DATABASE_SECRET_ARN: ARN, DEVAUTH_DATABASE_URL: 'postgres://u:hunter2@db/x' });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toContain('databaseUrl, databaseSecretArn: set only one of them');
+      expect((error as Error).message).not.toContain('hunter2');
+      // Only the postgres store reads them: another store ignores a leftover variable.
+      expect(loadConfig({ ...base, DEVAUTH_STORE: 'memory', DEVAUTH_DATABASE_URL: 'postgres://db/x' }).store).toBe(
+        'memory',
+      );
+    });
+
+    it('refuses databaseHost with a URL (it would be ignored)', () => {
+      expect(() =>
+        loadConfig({ ...base, DEVAUTH_DATABASE_URL: 'postgres://db/x', DEVAUTH_DATABASE_HOST: 'proxy.example.com' }),
+      ).toThrow('databaseHost: only used with databaseSecretArn');
+    });
+
+    it('reports malformed secret settings by field, never by value', () => {
+      const cases: [Record<string, string>, string, string][] = [
+        [{ DEVAUTH_DATABASE_SECRET_ARN: 'arn:aws:s3:::bucket-secretvalue' }, 'databaseSecretArn', 'secretvalue'],
+        [
+          { DEVAUTH_DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:12345:secret:short-account' },
+          'databaseSecretArn',
+          'short-account',
+        ],
+        [{ DEVAUTH_DATABASE_SECRET_ARN: `${ARN}${'x'.repeat(2048)}` }, 'databaseSecretArn', 'xxxxxxxx'],
+        [{ DEVAUTH_DATABASE_SECRET_ARN: ARN, DEVAUTH_DATABASE_HOST: 'proxy_host!' }, 'databaseHost', 'proxy_host!'],
+        [{ DEVAUTH_DATABASE_SECRET_ARN: ARN, DEVAUTH_DATABASE_HOST: `${'a'.repeat(256)}` }, 'databaseHost', 'aaaaaaaa'],
+        [{ DEVAUTH_DATABASE_SECRET_ARN: ARN, DEVAUTH_DATABASE_TLS: 'require' }, 'databaseTls', 'require'],
+        [{ DEVAUTH_DATABASE_SECRET_ARN: ARN, DEVAUTH_DATABASE_CA_FILE: 'certs/rds.pem' }, 'databaseCaFile', 'certs/'],
+      ];
+      for (const [environment, field, value] of cases) {
+        let message = '';
+        try {
+          loadConfig({ ...base, ...environment });
+        } catch (caught) {
+          expect(caught).toBeInstanceOf(ConfigurationError);
+          message = (caught as Error).message;
+        }
+        expect(message, field).toContain(`${field}: `);
+        expect(message, field).not.toContain(value);
+      }
+    });
+
+    it('loadStoreConfig reads only the store settings: no broker, identity pool or roles needed', () => {
+      expect(
+        loadStoreConfig({ DEVAUTH_STORE: 'postgres', DEVAUTH_DATABASE_SECRET_ARN: ARN, AWS_REGION: 'eu-west-1' }),
+      ).toEqual({ store: 'postgres', databaseSecretArn: ARN, databaseTls: 'verify-full', region: 'eu-west-1' });
+      // Settings of the handlers are not read, not even when invalid.
+      expect(
+        loadStoreConfig({
+          DEVAUTH_STORE: 'postgres',
+          DEVAUTH_DATABASE_URL: 'postgres://db/x',
+          DEVAUTH_ROLES: 'Bad Role',
+        }),
+      ).toMatchObject({ databaseUrl: 'postgres://db/x' });
+      // The same store rules as loadConfig.
+      expect(() => loadStoreConfig({ DEVAUTH_STORE: 'postgres' })).toThrow(
+        'databaseUrl or databaseSecretArn: required when store is "postgres"',
+      );
+      expect(() => loadStoreConfig({ DEVAUTH_STORE: 'postgres', DEVAUTH_DATABASE_SECRET_ARN: 'nope' })).toThrow(
+        /databaseSecretArn: must be a Secrets Manager secret ARN/,
+      );
+      expect(() => loadStoreConfig({ DEVAUTH_STORE: 'dynamodb' })).toThrow(/tableName: required/);
+    });
   });
 
   it('an entry handler with a broken environment answers 500 and logs the problems', async () => {

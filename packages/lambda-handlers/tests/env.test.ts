@@ -10,6 +10,11 @@ describe('HANDLER_ENV', () => {
       [HANDLER_ENV.store]: 'dynamodb',
       [HANDLER_ENV.tableName]: 'devauth-prod',
       [HANDLER_ENV.databaseUrl]: 'postgres://db/devauth',
+      // The store is dynamodb: the postgres rules (one of URL and secret, host only with the secret) do not apply.
+      [HANDLER_ENV.databaseSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:devauth-db-AbCdEf',
+      [HANDLER_ENV.databaseHost]: 'proxy.example.com',
+      [HANDLER_ENV.databaseTls]: 'disable',
+      [HANDLER_ENV.databaseCaFile]: '/var/runtime/ca-cert.pem',
       [HANDLER_ENV.pgliteDataDir]: '/tmp/pglite',
       [HANDLER_ENV.broker]: 'cognito',
       [HANDLER_ENV.identityPoolId]: 'eu-west-1:00000000-0000-4000-8000-000000000000',
@@ -30,7 +35,13 @@ describe('HANDLER_ENV', () => {
     const config = loadConfig(environment);
     // Every field came from its variable (none is left at a default).
     expect(Object.keys(config).sort()).toEqual(Object.keys(HANDLER_ENV).sort());
-    expect(config).toMatchObject({ tokenDurationSeconds: 1800, guardCacheTtlSeconds: 10, maxBodyBytes: 4096 });
+    expect(config).toMatchObject({
+      tokenDurationSeconds: 1800,
+      guardCacheTtlSeconds: 10,
+      maxBodyBytes: 4096,
+      databaseHost: 'proxy.example.com',
+      databaseTls: 'disable',
+    });
     for (const [field, name] of Object.entries(HANDLER_ENV)) {
       expect(ENVIRONMENT_VARIABLES[field as keyof typeof HANDLER_ENV].startsWith(name)).toBe(true);
     }

@@ -16,3 +16,4 @@ export {
 } from './caller.js';
 export { accessTableFromEnv } from './env-table.js';
 export { type Caller, createGuard, type Guard, type GuardDecision, type GuardOptions } from './guard.js';
+export { type UserLookup, userLookupFromEnv } from './user-lookup.js';
