@@ -1,5 +1,5 @@
 /**
- * The example shop (examples/shop) synthesizes offline, on both API kinds, and cfn-lint finds nothing in its
+ * The example shop (examples/shop) synthesizes offline, on both API kinds and both stores, and cfn-lint finds nothing in its
  * template: no error, no warning. The synthesis runs the example's own CDK app the way `pnpm synth` does (Node with
  * tsx, the workspace sources), with the auth handlers and the shop's handlers bundled into temp directories, so the
  * test needs neither `pnpm bundle` nor a build of the packages.
@@ -19,7 +19,7 @@ if (!hasCfnLint && !process.env.CI) {
 /** Stand-ins for `pnpm bundle`'s output: each route's index.mjs and the arm64 argon2/bcrypt addon directories. */
 function authHandlersFixture(root: string): string {
   const dir = join(root, 'auth-handlers');
-  for (const route of ['register', 'login', 'guest', 'refresh', 'logout', 'me']) {
+  for (const route of ['register', 'login', 'guest', 'refresh', 'logout', 'me', 'migrate']) {
     mkdirSync(join(dir, route), { recursive: true });
     writeFileSync(join(dir, route, 'index.mjs'), 'export const handler = async () => ({ statusCode: 200 });\n');
     for (const pkg of ['argon2', 'argon2-linux-arm64-gnu', 'bcrypt', 'bcrypt-linux-arm64-gnu']) {
@@ -66,14 +66,20 @@ describe.skipIf(!hasCfnLint && !process.env.CI)('examples/shop', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it.each(['http', 'rest'] as const)('synthesizes offline with the %s API, and cfn-lint is clean', (apiKind) => {
+  const variants = [
+    ['http', 'dynamodb'],
+    ['rest', 'dynamodb'],
+    ['http', 'postgres'],
+    ['rest', 'postgres'],
+  ] as const;
+  it.each(variants)('synthesizes offline with the %s API over %s, and cfn-lint is clean', (apiKind, store) => {
     if (!hasCfnLint) throw new Error('cfn-lint is missing: install it (pip install cfn-lint)');
-    const outdir = join(root, `cdk.out.${apiKind}`);
+    const outdir = join(root, `cdk.out.${apiKind}.${store}`);
     const synth = run(process.execPath, ['--conditions=@devauth/source', '--import', 'tsx', 'bin/shop.ts'], {
       cwd: example,
       env: {
         CDK_OUTDIR: outdir,
-        CDK_CONTEXT_JSON: JSON.stringify({ handlersAssetDir, appHandlersDir, apiKind }),
+        CDK_CONTEXT_JSON: JSON.stringify({ handlersAssetDir, appHandlersDir, apiKind, store }),
       },
     });
     expect(synth.status, synth.output).toBe(0);
@@ -82,6 +88,12 @@ describe.skipIf(!hasCfnLint && !process.env.CI)('examples/shop', () => {
     const types = Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type);
     expect(types).toContain(apiKind === 'http' ? 'AWS::ApiGatewayV2::Api' : 'AWS::ApiGateway::RestApi');
     expect(types).toContain('AWS::Cognito::IdentityPoolRoleAttachment');
+    if (store === 'dynamodb') {
+      expect(types).toContain('AWS::DynamoDB::Table');
+    } else {
+      expect(types).not.toContain('AWS::DynamoDB::Table');
+      expect(types).toEqual(expect.arrayContaining(['AWS::RDS::DBProxy', 'Custom::DevauthPostgresMigrations']));
+    }
     // The shop's handlers went in as prebuilt directories: nothing was bundled by CDK (no Docker).
     expect(JSON.stringify(template)).not.toMatch(/docker/i);
 

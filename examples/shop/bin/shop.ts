@@ -1,18 +1,28 @@
 #!/usr/bin/env node
 // The shop's CDK app. `pnpm synth` (in examples/shop) builds the shop's handlers and runs `cdk synth` on this file;
 // synthesis is offline (no lookups, no Docker). Context: `handlersAssetDir` (other auth-handler bundles),
-// `appHandlersDir` (other shop handler bundles), `apiKind` (`rest` for a REST API instead of the HTTP API).
+// `appHandlersDir` (other shop handler bundles), `apiKind` (`rest` for a REST API instead of the HTTP API),
+// `store` (`postgres` for PostgreSQL on RDS behind an RDS Proxy instead of DynamoDB).
 import { App } from 'aws-cdk-lib';
 import { ShopStack } from '../lib/shop-stack.js';
 
 const app = new App();
 const handlersAssetDir: unknown = app.node.tryGetContext('handlersAssetDir');
 const appHandlersDir: unknown = app.node.tryGetContext('appHandlersDir');
-const apiKind: unknown = app.node.tryGetContext('apiKind');
+/** A context value among `allowed`, or undefined when unset; a typo fails the synth instead of deploying the default. */
+function choice<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+  const value: unknown = app.node.tryGetContext(name);
+  if (value === undefined) return undefined;
+  if (allowed.includes(value as T)) return value as T;
+  throw new Error(`context ${name} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}`);
+}
+const apiKind = choice('apiKind', ['http', 'rest'] as const);
+const store = choice('store', ['dynamodb', 'postgres'] as const);
 new ShopStack(app, 'DevauthShop', {
-  description: 'devauth example shop: Cognito developer identities, IAM-checked API, Lambda, DynamoDB',
+  description: `devauth example shop: Cognito developer identities, IAM-checked API, Lambda, ${store === 'postgres' ? 'PostgreSQL on RDS' : 'DynamoDB'}`,
   ...(typeof handlersAssetDir === 'string' ? { handlersAssetDir } : {}),
   ...(typeof appHandlersDir === 'string' ? { appHandlersDir } : {}),
-  ...(apiKind === 'rest' || apiKind === 'http' ? { apiKind } : {}),
+  ...(apiKind ? { apiKind } : {}),
+  ...(store ? { store } : {}),
 });
 app.synth();

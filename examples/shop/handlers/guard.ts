@@ -1,9 +1,7 @@
 // The in-Lambda guard every shop handler shares. API Gateway has checked the SigV4 signature and the role's IAM
 // policy; the guard re-reads the caller's user (current role and status) and checks the route against the table the
 // deployment put in DEVAUTH_ACCESS_TABLE, the same declaration the IAM policies were generated from.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbUserStore } from '@devauth/adapters-dynamodb';
-import { accessTableFromEnv, type Caller, createGuard } from '@devauth/lambda-handlers/access';
+import { accessTableFromEnv, type Caller, createGuard, userLookupFromEnv } from '@devauth/lambda-handlers/access';
 import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
 
 const required = (name: string): string => {
@@ -14,7 +12,8 @@ const required = (name: string): string => {
 
 const guard = createGuard({
   table: accessTableFromEnv(),
-  users: new DynamoDbUserStore({ client: new DynamoDBClient({}), tableName: required(HANDLER_ENV.tableName) }),
+  // The user store the deployment names (DynamoDB or PostgreSQL), from the variables @devauth/cdk sets.
+  users: userLookupFromEnv(),
   identityPoolId: required(HANDLER_ENV.identityPoolId),
 });
 

@@ -1,8 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { Devauth, lambdaRuntime, omitImpliedRoleDependency } from '@devauth/cdk';
+import { Devauth, DevauthPostgresStore, lambdaRuntime, omitImpliedRoleDependency } from '@devauth/cdk';
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
 
 export interface ShopStackProps extends StackProps {
@@ -14,6 +16,11 @@ export interface ShopStackProps extends StackProps {
   readonly apiKind?: 'http' | 'rest';
   /** Browser origin of the shop's front end. */
   readonly allowOrigin?: string;
+  /**
+   * `dynamodb` (default): one on-demand table. `postgres`: a VPC, PostgreSQL 15 on RDS behind an RDS Proxy, the
+   * functions in the VPC, the schema migrated at deploy time (costs more: an instance, a proxy, a NAT gateway).
+   */
+  readonly store?: 'dynamodb' | 'postgres';
 }
 
 /**
@@ -26,8 +33,10 @@ export class ShopStack extends Stack {
   constructor(scope: Construct, id: string, props: ShopStackProps = {}) {
     super(scope, id, props);
     const appDir = props.appHandlersDir ?? fileURLToPath(new URL('../dist/handlers', import.meta.url));
+    const store = props.store === 'postgres' ? this.postgresStore(props.handlersAssetDir) : undefined;
     const appFunction = (name: string) => {
       const fn = new lambda.Function(this, name, {
+        ...store?.vpcPlacement,
         code: lambda.Code.fromAsset(`${appDir}/${name.toLowerCase()}`),
         handler: 'index.handler',
         runtime: lambdaRuntime('nodejs24.x'),
@@ -52,7 +61,42 @@ export class ShopStack extends Stack {
       api: { kind: props.apiKind ?? 'http', cors: { allowOrigins: [props.allowOrigin ?? 'https://shop.example.com'] } },
       ...(props.handlersAssetDir === undefined ? {} : { functions: { handlersAssetDir: props.handlersAssetDir } }),
       // A demo: the table goes with the stack. Keep the default (RETAIN) for real users.
-      table: { removalPolicy: RemovalPolicy.DESTROY },
+      ...(store ? { store } : { table: { removalPolicy: RemovalPolicy.DESTROY } }),
+    });
+  }
+
+  /** PostgreSQL in a VPC of its own: the database in isolated subnets, the functions in private ones with a NAT. */
+  private postgresStore(handlersAssetDir: string | undefined): DevauthPostgresStore {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      // One NAT gateway: the functions call Cognito Identity and Secrets Manager. Use one per AZ in production.
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'Functions', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'Database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    const database = new rds.DatabaseInstance(this, 'Database', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_15_17 }),
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MICRO),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      credentials: rds.Credentials.fromGeneratedSecret('devauth'),
+      databaseName: 'devauth',
+      storageEncrypted: true,
+      // A demo: the database goes with the stack. Keep snapshots and deletion protection for real users.
+      removalPolicy: RemovalPolicy.DESTROY,
+      deletionProtection: false,
+    });
+    // RDS Proxy pools connections across the many short-lived Lambda environments and requires TLS.
+    const proxy = database.addProxy('Proxy', { secrets: [database.secret!], vpc, requireTLS: true });
+    return new DevauthPostgresStore(this, 'Store', {
+      secret: database.secret!,
+      database: proxy,
+      host: proxy.endpoint,
+      vpc,
+      ...(handlersAssetDir === undefined ? {} : { migrations: { handlersAssetDir } }),
     });
   }
 }

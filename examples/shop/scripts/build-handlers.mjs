@@ -16,6 +16,9 @@ export async function buildHandlers(outRoot = join(root, 'dist', 'handlers')) {
       entryPoints: { index: join(root, 'handlers', `${name}.ts`) },
       outdir: join(outRoot, name),
       bundle: true,
+      // The guard's store adapter and driver are dynamic imports: in chunks, loaded only for the store deployed.
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       minify: true,
       platform: 'node',
       target: 'node22',
@@ -24,7 +27,7 @@ export async function buildHandlers(outRoot = join(root, 'dist', 'handlers')) {
       // Workspace packages from their TypeScript sources; the SDK is in the Lambda runtime; the guard never hashes.
       conditions: ['@devauth/source'],
       mainFields: ['module', 'main'],
-      external: ['@aws-sdk/*', '@node-rs/*', '@electric-sql/pglite', 'pg-native'],
+      external: ['@aws-sdk/*', '@node-rs/*', '@electric-sql/pglite', '@devauth/core/testing', 'pg-native'],
       banner: {
         js: "import { createRequire as __shopRequire } from 'node:module'; const require = __shopRequire(import.meta.url);",
       },

@@ -3,9 +3,9 @@ import { ACCESS_TABLE_ENV, HANDLER_ENV } from '@devauth/lambda-handlers/env';
 import { Annotations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
+import type { IDevauthStore } from './devauth-store.js';
 import { DevauthConstructError, rethrowAs } from './errors.js';
 import type { DevauthIdentityPool } from './identity-pool.js';
-import type { IDevauthStore } from './user-table.js';
 
 /**
  * Lambda allows 4 KB of environment in all (names and values). The access table gets most of it but not all: the
@@ -35,6 +35,12 @@ export function wireAppFunction(scope: IConstruct, fn: IFunction, wiring: AppFun
       scope.node.path,
       `the access table of ${fn.node.path} is ${Buffer.byteLength(table)} bytes, over the ${MAX_ACCESS_TABLE_ENV_BYTES} ` +
         "this construct allows it of Lambda's 4 KB environment: split its routes over more functions.",
+    );
+  }
+  if (wiring.store.vpcPlacement && !fn.isBoundToVpc) {
+    throw new DevauthConstructError(
+      scope.node.path,
+      `${fn.node.path} must run in the store's VPC to reach it: create it with \`...store.vpcPlacement\` in its props.`,
     );
   }
   wiring.store.grantUserLookup(fn);

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { omitImpliedRoleDependency } from './depends-on.js';
+import type { IDevauthStore } from './devauth-store.js';
 import { DevauthConstructError } from './errors.js';
 import {
   type DevauthArchitecture,
@@ -17,7 +18,7 @@ import {
 } from './handler-code.js';
 import type { DevauthIdentityPool } from './identity-pool.js';
 import { AUTH_ROUTES, type AuthRoute } from './routes.js';
-import type { IDevauthStore } from './user-table.js';
+import { grantVpcNetworkInterfaces } from './vpc-access.js';
 
 /** Handler settings passed through as environment variables (see the handlers' README for each). */
 export interface DevauthHandlerSettings {
@@ -85,8 +86,9 @@ export const DEFAULT_TIMEOUT = Duration.seconds(25);
 
 /**
  * One Lambda function per auth route, each with its own role granted only what that route does:
- * the store (read/write, this table and its index), plus GetOpenIdTokenForDeveloperIdentity on this pool for login
- * and refresh, GetId for guest; `me` only looks users up. Logs go to a log group per function with a retention, and
+ * the store (DynamoDB: read/write on this table and its index; PostgreSQL: read its secret, and the functions run in
+ * its VPC), plus GetOpenIdTokenForDeveloperIdentity on this pool for login and refresh, GetId for guest; `me` only
+ * looks users up. Logs go to a log group per function with a retention, and
  * the role may write only to it (no `logs:*` on `*`). The guest function exists only when the pool allows guests.
  */
 export class DevauthAuthFunctions extends Construct {
@@ -120,6 +122,7 @@ export class DevauthAuthFunctions extends Construct {
         description: `devauth ${route} function`,
       });
       logGroup.grantWrite(role);
+      if (props.store.vpcPlacement) grantVpcNetworkInterfaces(this, role);
       const code =
         props.code?.[route] ??
         handlerCode(this, assetDir!, route, {
@@ -138,8 +141,11 @@ export class DevauthAuthFunctions extends Construct {
         environment,
         role,
         logGroup,
+        ...(props.store.vpcPlacement ?? {}),
       });
       this.grantRoute(route, fn, props);
+      // New code runs against the schema it expects: functions are deployed after the store's migrations.
+      if (props.store.readiness) fn.node.addDependency(props.store.readiness);
       omitImpliedRoleDependency(fn);
       functions[route] = fn;
       logGroups[route] = logGroup;

@@ -6,6 +6,8 @@ import { DevauthAccessRoles } from './access-roles.js';
 import type { DevauthApiProps } from './api-options.js';
 import { wireAppFunction } from './app-functions.js';
 import { DevauthAuthFunctions, type DevauthAuthFunctionsProps } from './auth-functions.js';
+import type { IDevauthStore } from './devauth-store.js';
+import { DevauthConstructError } from './errors.js';
 import { DevauthHttpApi } from './http-api.js';
 import { DevauthIdentityPool } from './identity-pool.js';
 import { DevauthRestApi } from './rest-api.js';
@@ -31,6 +33,12 @@ export interface DevauthProps {
   readonly api?: DevauthApiOptions;
   /** The auth functions (code, runtime, architecture, memory, ...). */
   readonly functions?: Omit<DevauthAuthFunctionsProps, 'identityPool' | 'store' | 'roles' | 'corsOrigins'>;
+  /**
+   * Where users are kept. Default: a `DevauthUserTable` (DynamoDB) made with `table`. A `DevauthPostgresStore` (or any
+   * IDevauthStore) is used as given; the app's functions must then be placed with `store.vpcPlacement`.
+   */
+  readonly store?: IDevauthStore;
+  /** The DynamoDB table's settings, when `store` is not given. */
   readonly table?: DevauthUserTableProps;
   readonly identityPoolName?: string;
   /** Add CfnOutputs (ApiUrl, IdentityPoolId, Region). Default true. */
@@ -47,14 +55,16 @@ export interface DevauthOutputs {
 }
 
 /**
- * devauth's whole AWS side in one construct: the DynamoDB user table, the identity pool (developer-authenticated
+ * devauth's whole AWS side in one construct: the user store (a DynamoDB table unless a store is given), the identity pool (developer-authenticated
  * identities, enhanced flow only), the six auth functions, the API (HTTP by default, REST as an option) with the auth
  * routes, `GET /me` and the app's routes, and the pool's two IAM roles whose policies are the access table's. Each
  * part is a construct of its own (`userTable`, `identityPool`, `authFunctions`, `api`, `accessRoles`) and can be used
  * alone; their L1/L2 resources are exposed for escape hatches.
  */
 export class Devauth extends Construct {
-  readonly userTable: DevauthUserTable;
+  readonly store: IDevauthStore;
+  /** The DynamoDB table this construct made (absent when `store` was given). */
+  readonly userTable?: DevauthUserTable;
   readonly identityPool: DevauthIdentityPool;
   readonly authFunctions: DevauthAuthFunctions;
   readonly api: DevauthHttpApi | DevauthRestApi;
@@ -72,7 +82,18 @@ export class Devauth extends Construct {
     // Built first: a bad table fails before any resource is made.
     this.accessTable = deploymentAccessTable(this, routes, { roles: this.roles, allowGuests });
 
-    this.userTable = new DevauthUserTable(this, 'UserTable', props.table);
+    if (props.store && props.table) {
+      throw new DevauthConstructError(
+        this.node.path,
+        'give either store or table (the settings of a new table), not both.',
+      );
+    }
+    if (props.store) {
+      this.store = props.store;
+    } else {
+      this.userTable = new DevauthUserTable(this, 'UserTable', props.table);
+      this.store = this.userTable;
+    }
     this.identityPool = new DevauthIdentityPool(this, 'IdentityPool', {
       developerProviderName: props.developerProviderName,
       allowGuests,
@@ -82,7 +103,7 @@ export class Devauth extends Construct {
     this.authFunctions = new DevauthAuthFunctions(this, 'AuthFunctions', {
       ...props.functions,
       identityPool: this.identityPool,
-      store: this.userTable,
+      store: this.store,
       roles: this.roles,
       ...(apiOptions.cors ? { corsOrigins: apiOptions.cors.allowOrigins } : {}),
     });
@@ -92,7 +113,7 @@ export class Devauth extends Construct {
         table: { routes: routesOf(routes, handler) },
         roles: this.roles,
         identityPool: this.identityPool,
-        store: this.userTable,
+        store: this.store,
         ...(props.functions?.settings?.guardCacheTtlSeconds === undefined
           ? {}
           : { guardCacheTtlSeconds: props.functions.settings.guardCacheTtlSeconds }),

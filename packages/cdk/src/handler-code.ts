@@ -61,7 +61,7 @@ export interface HandlerCodeOptions {
 export function handlerCode(
   scope: { readonly node: { readonly path: string } },
   assetDir: string,
-  route: AuthRoute,
+  route: AuthRoute | 'migrate',
   options: HandlerCodeOptions,
 ): lambda.Code {
   const dir = resolve(assetDir, route);
@@ -72,7 +72,7 @@ export function handlerCode(
         'or point handlersAssetDir at a directory with one <route>/index.mjs per route.',
     );
   }
-  if (options.verifyNativeAddons && HASHING_ROUTES.includes(route)) {
+  if (options.verifyNativeAddons && (HASHING_ROUTES as readonly string[]).includes(route)) {
     const platform = ADDON_PLATFORM[options.architecture];
     const addon = (name: string) => join(dir, 'node_modules', '@node-rs', `${name}-${platform}`);
     if (!existsSync(addon('argon2')) || !existsSync(join(dir, 'node_modules', '@node-rs', 'argon2'))) {
