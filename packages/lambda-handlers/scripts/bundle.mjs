@@ -41,8 +41,8 @@ const filesOf = (dir) =>
 /**
  * The native hashing bindings cannot be bundled: they are copied, as installed, into each route's node_modules, every
  * platform package pnpm installed. pnpm-workspace.yaml's `supportedArchitectures` installs the linux x64 and arm64
- * (glibc) builds besides the host's, so one bundle serves both Lambda architectures (@node-rs/bcrypt 2.0.0 publishes
- * no linux-arm64-gnu build: on arm64 only legacy bcrypt verification is missing; @devauth/cdk warns about it).
+ * (glibc) builds besides the host's, so one bundle serves both Lambda architectures. (@node-rs/bcrypt is pinned to
+ * 1.10.8 in packages/core: it is the newest release with a published linux-arm64-gnu build; 2.0.0 has none.)
  */
 const NATIVE = ['@node-rs/argon2', '@node-rs/bcrypt'];
 const coreRequire = createRequire(join(packageDir, '..', 'core', 'package.json'));
