@@ -14,10 +14,13 @@ import { createInterface } from 'node:readline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbStores } from '@devauth/adapters-dynamodb';
 import { type DynamoDbLocal, startDynamoDbLocal } from '@devauth/adapters-dynamodb/testing';
+import { createPostgresStores, fromPgPool } from '@devauth/adapters-postgres';
+import { type PostgresCluster, startPostgresCluster } from '@devauth/adapters-postgres/testing';
 import { createDevauthClient, type DevauthClient } from '@devauth/client';
-import { createDevauth } from '@devauth/core';
+import { createDevauth, type DevauthDependencies } from '@devauth/core';
 import { FakeIdentityBroker } from '@devauth/core/testing';
 import { type FunctionLogLine, startTemplateApp, type TemplateApp } from '@devauth/local';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = process.cwd();
@@ -32,6 +35,7 @@ function run(args: string[], cwd: string, env: Record<string, string> = {}) {
 describe('the synthesized example shop, offline', () => {
   let dir = '';
   let dynamodb: DynamoDbLocal;
+  let postgres: PostgresCluster;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'devauth-template-'));
@@ -50,25 +54,55 @@ describe('the synthesized example shop, offline', () => {
       ],
       example,
     );
-    for (const apiKind of ['http', 'rest']) {
+    const variants = [
+      ['http', 'dynamodb'],
+      ['rest', 'dynamodb'],
+      ['http', 'postgres'],
+    ] as const;
+    for (const [apiKind, store] of variants) {
       run(['--conditions=@devauth/source', '--import', 'tsx', 'bin/shop.ts'], example, {
-        CDK_OUTDIR: join(dir, `cdk.out.${apiKind}`),
+        CDK_OUTDIR: join(dir, `cdk.out.${apiKind}.${store}`),
         CDK_CONTEXT_JSON: JSON.stringify({
           handlersAssetDir: join(dir, 'auth'),
           appHandlersDir: join(dir, 'app'),
           apiKind,
+          store,
         }),
       });
     }
     dynamodb = await startDynamoDbLocal();
+    postgres = await startPostgresCluster();
   }, 240_000);
 
   afterAll(async () => {
     await dynamodb?.stop();
+    await postgres?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  describe.each(['http', 'rest'] as const)('%s API', (apiKind) => {
+  /** The operator's side of the journey: the stores the functions use, opened from the test (closed after). */
+  type OperatorStores = () => { stores: Omit<DevauthDependencies, 'broker'>; close: () => Promise<void> };
+  const dynamoDbOperator =
+    (app: () => TemplateApp): OperatorStores =>
+    () => {
+      const client = new DynamoDBClient({
+        endpoint: dynamodb.endpoint,
+        region: app().region,
+        credentials: app().awsCredentials,
+      });
+      const stores = createDynamoDbStores({ client, tableName: Object.values(app().tables)[0]! });
+      return { stores, close: async () => client.destroy() };
+    };
+  const postgresOperator: OperatorStores = () => {
+    const pool = new pg.Pool({ connectionString: postgres.url, max: 2 });
+    return { stores: createPostgresStores(fromPgPool(pool)), close: () => pool.end() };
+  };
+
+  describe.each([
+    ['http', 'dynamodb'],
+    ['rest', 'dynamodb'],
+    ['http', 'postgres'],
+  ] as const)('%s API over %s', (apiKind, store) => {
     let app: TemplateApp;
     const logs: FunctionLogLine[] = [];
     const clientFor = (): DevauthClient =>
@@ -76,8 +110,8 @@ describe('the synthesized example shop, offline', () => {
 
     beforeAll(async () => {
       app = await startTemplateApp({
-        template: join(dir, `cdk.out.${apiKind}`, 'DevauthShop.template.json'),
-        dynamodb: { endpoint: dynamodb.endpoint },
+        template: join(dir, `cdk.out.${apiKind}.${store}`, 'DevauthShop.template.json'),
+        ...(store === 'dynamodb' ? { dynamodb: { endpoint: dynamodb.endpoint } } : { postgres: { url: postgres.url } }),
         // The Lambda runtime's SDK, offline: the shop's and the handlers' own @aws-sdk packages.
         moduleFallbackDirs: [example, join(root, 'packages', 'lambda-handlers')],
         functionLog: (line) => logs.push(line),
@@ -116,6 +150,23 @@ describe('the synthesized example shop, offline', () => {
       expect(app.developerProviderName).toBe('login.shop.example.com');
     });
 
+    // A test of the PostgreSQL variant only (registered for it, not skipped for the others).
+    if (store === 'postgres') {
+      it('ran the migrations custom resource against the local server first', async () => {
+        const client = new pg.Client({ connectionString: postgres.url });
+        await client.connect();
+        try {
+          const { rows } = await client.query('SELECT name FROM devauth_migrations ORDER BY version');
+          expect(rows.length).toBeGreaterThan(0);
+          expect(rows[0]).toEqual({ name: '0001_init' });
+        } finally {
+          await client.end();
+        }
+        const migrations = logs.filter((line) => line.functionName.includes('StoreMigrationsFunction'));
+        expect(migrations.map((line) => line.line).join('\n')).toContain('migrations applied');
+      });
+    }
+
     it('answers a browser preflight from the allowed origin without credentials', async () => {
       const preflight = await fetch(`${app.endpoint}/products`, {
         method: 'OPTIONS',
@@ -137,7 +188,7 @@ describe('the synthesized example shop, offline', () => {
       expect((await guest.signedFetch(`${app.endpoint}/orders`)).status).toBe(403);
 
       const shopper = clientFor();
-      const username = `shopper_${apiKind}`;
+      const username = `shopper_${apiKind}_${store}`;
       await shopper.register({ username, password });
       const session = await shopper.login({ username, password });
       expect(session.role).toBe('shopper');
@@ -146,19 +197,12 @@ describe('the synthesized example shop, offline', () => {
       expect((await shopper.signedFetch(`${app.endpoint}/products/p1`, { method: 'DELETE' })).status).toBe(403);
       expect((await shopper.me()).user?.username).toBe(username);
 
-      // The operator side: an invitation written to the same table the functions use.
-      const stores = createDynamoDbStores({
-        client: new DynamoDBClient({
-          endpoint: dynamodb.endpoint,
-          region: app.region,
-          credentials: app.awsCredentials,
-        }),
-        tableName: Object.values(app.tables)[0]!,
-      });
-      const operator = createDevauth({ ...stores, broker: new FakeIdentityBroker() });
-      const invitation = await operator.createInvitation.execute({ role: 'seller' });
+      // The operator side: an invitation written to the same store the functions use.
+      const operatorStores = (store === 'dynamodb' ? dynamoDbOperator(() => app) : postgresOperator)();
+      const operator = createDevauth({ ...operatorStores.stores, broker: new FakeIdentityBroker() });
+      const invitation = await operator.createInvitation.execute({ role: 'seller' }).finally(operatorStores.close);
       const seller = clientFor();
-      const sellerName = `seller_${apiKind}`;
+      const sellerName = `seller_${apiKind}_${store}`;
       await seller.register({ username: sellerName, password, role: 'seller', invitationCode: invitation.code });
       await seller.login({ username: sellerName, password });
       const created = await seller.signedFetch(`${app.endpoint}/products`, { method: 'POST', body: '{}' });
@@ -193,7 +237,7 @@ describe('the synthesized example shop, offline', () => {
         'tsx',
         join(root, 'packages', 'local', 'src', 'cli.ts'),
         '--template',
-        join(dir, 'cdk.out.http', 'DevauthShop.template.json'),
+        join(dir, 'cdk.out.http.dynamodb', 'DevauthShop.template.json'),
         '--dynamodb-endpoint',
         dynamodb.endpoint,
         '--module-dir',
@@ -219,6 +263,15 @@ describe('the synthesized example shop, offline', () => {
       if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }
   }, 60_000);
+
+  it('refuses a PostgreSQL template without a local server, before starting anything', async () => {
+    await expect(
+      startTemplateApp({
+        template: join(dir, 'cdk.out.http.postgres', 'DevauthShop.template.json'),
+        warn: () => undefined,
+      }),
+    ).rejects.toThrow(/uses a PostgreSQL store: give a local server \(postgres: \{ url \}, --database-url\)/);
+  });
 
   it('refuses a template it cannot serve, naming the problem, and exits non-zero', () => {
     const result = spawnSync(

@@ -5,8 +5,8 @@
  *   devauth-local [--port 0] [--host 127.0.0.1] [--allowed-host <name>]... [--region us-east-1]
  *                 [--provider login.devauth.local] [--pool-id <region:uuid>] [--no-guests]
  *                 [--link-conflict reject|merge] [--json]
- *   devauth-local --template <cdk.out>/<Stack>.template.json --dynamodb-endpoint <url> [--gateway-port 0]
- *                 [--node <path>] [--module-dir <dir>]... [--json]
+ *   devauth-local --template <cdk.out>/<Stack>.template.json [--dynamodb-endpoint <url>] [--database-url <url>]
+ *                 [--gateway-port 0] [--node <path>] [--module-dir <dir>]... [--json]
  */
 import { parseArgs } from 'node:util';
 import { startIdentityPoolEmulator } from './identity-pool/emulator.js';
@@ -34,6 +34,8 @@ Options:
 Serving a synthesized CDK stack (its API, functions, identity pool and role policies) instead:
   --template <file>        <cdk.out>/<Stack>.template.json, as cdk synth wrote it
   --dynamodb-endpoint <u>  A local DynamoDB (e.g. DynamoDB Local) for the template's tables
+  --database-url <url>     A local PostgreSQL (postgres://...) for functions whose store is PostgreSQL, instead of
+                           the deployed secret and proxy; the stack's migrations run against it first
   --gateway-port <n>       Port of the API (default 0: a free port)
   --node <path>            Node.js binary the functions run on (e.g. a Node 24 build for nodejs24.x)
   --module-dir <dir>       Where imports a function's bundle leaves out (the AWS SDK, which the Lambda runtime
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       template: { type: 'string' },
       'dynamodb-endpoint': { type: 'string' },
+      'database-url': { type: 'string' },
       'gateway-port': { type: 'string', default: '0' },
       node: { type: 'string' },
       'module-dir': { type: 'string', multiple: true, default: [] },
@@ -72,6 +75,7 @@ async function main(): Promise<void> {
       port,
       gatewayPort: portOption(values['gateway-port'], '--gateway-port'),
       dynamodbEndpoint: values['dynamodb-endpoint'],
+      databaseUrl: values['database-url'],
       node: values.node,
       moduleDirs: values['module-dir'],
       json: values.json,
@@ -158,6 +162,7 @@ interface TemplateCliOptions {
   readonly port: number;
   readonly gatewayPort: number;
   readonly dynamodbEndpoint: string | undefined;
+  readonly databaseUrl: string | undefined;
   readonly node: string | undefined;
   readonly moduleDirs: readonly string[];
   readonly json: boolean;
@@ -170,6 +175,7 @@ async function serveTemplate(template: string, options: TemplateCliOptions): Pro
     gatewayPort: options.gatewayPort,
     emulator: { port: options.port },
     ...(options.dynamodbEndpoint ? { dynamodb: { endpoint: options.dynamodbEndpoint } } : {}),
+    ...(options.databaseUrl ? { postgres: { url: options.databaseUrl } } : {}),
     ...(options.node ? { node: options.node } : {}),
     ...(options.moduleDirs.length ? { moduleFallbackDirs: options.moduleDirs } : {}),
   });

@@ -1,3 +1,4 @@
+import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
 import type { LocalRoute } from '../gateway/index.js';
 import { type LocalGateway, startLocalGateway } from '../gateway/index.js';
 import {
@@ -7,6 +8,7 @@ import {
 } from '../identity-pool/emulator.js';
 import { readApi, type TemplateApi, type TemplateRoute } from './api-routes.js';
 import { preflightResponse, withCorsHeaders } from './cors.js';
+import { createCustomResources, readCustomResources } from './custom-resources.js';
 import { createTemplateTables, type LocalDynamoDb } from './dynamodb-tables.js';
 import { TemplateError } from './errors.js';
 import { type FunctionLogLine, FunctionProcess } from './function-host.js';
@@ -21,6 +23,12 @@ export interface TemplateAppOptions {
   readonly template: string;
   /** Where the template's DynamoDB tables are created (required when it has any). */
   readonly dynamodb?: LocalDynamoDb;
+  /**
+   * The local PostgreSQL server that stands in for the deployed one (required when a function's store is
+   * `postgres`): such functions get `DEVAUTH_DATABASE_URL` instead of the secret, proxy host and TLS settings, and
+   * the stack's migrations custom resource runs against it before the API is served.
+   */
+  readonly postgres?: { readonly url: string };
   /** Default `us-east-1`. */
   readonly region?: string;
   /** The account in ARNs. Default `000000000000`. */
@@ -73,9 +81,10 @@ const FUNCTION_CREDENTIALS = { accessKeyId: 'DEVAUTHLOCALFUNCTION', secretAccess
 
 /**
  * Serves a synthesized CDK stack on this machine: its API with every route, authorization type and stage as
- * deployed; each Lambda function from its staged asset with its environment (tables, the identity pool and the
- * Cognito endpoint made local); its identity pool, with its developer provider, in the emulator; and its roles'
- * policies as synthesized, enforced at the local gateway. What runs offline is the document that deploys.
+ * deployed; each Lambda function from its staged asset with its environment (tables, the PostgreSQL connection, the
+ * identity pool and the Cognito endpoint made local); its custom resources created through their Provider framework's
+ * onEvent function (the schema migrations); its identity pool, with its developer provider, in the emulator; and its
+ * roles' policies as synthesized, enforced at the local gateway. What runs offline is the document that deploys.
  */
 export async function startTemplateApp(options: TemplateAppOptions): Promise<TemplateApp> {
   const region = options.region ?? 'us-east-1';
@@ -86,6 +95,13 @@ export async function startTemplateApp(options: TemplateAppOptions): Promise<Tem
   const api = readApi(stack);
   const pool = readIdentityPool(stack);
   const functions = readFunctions(stack);
+  const customResources = readCustomResources(stack, (id) => functions.get(id)?.environment, warn);
+  const postgresFunctions = [...functions.values()].filter((fn) => fn.environment[HANDLER_ENV.store] === 'postgres');
+  if (postgresFunctions.length > 0 && !options.postgres) {
+    throw new TemplateError(
+      `${postgresFunctions[0]!.logicalId} uses a PostgreSQL store: give a local server (postgres: { url }, --database-url)`,
+    );
+  }
   if (pool.allowClassicFlow) warn(`${pool.logicalId} allows the basic (classic) flow, which is not emulated`);
   const tables = await createTemplateTables(stack, options.dynamodb, { region, credentials: FUNCTION_CREDENTIALS });
 
@@ -127,6 +143,7 @@ export async function startTemplateApp(options: TemplateAppOptions): Promise<Tem
         region,
         emulatorEndpoint: emulator.endpoint,
         dynamodbEndpoint: options.dynamodb?.endpoint,
+        postgresUrl: options.postgres?.url,
         overrides: options.environment ?? {},
       });
       processes.set(
@@ -142,6 +159,11 @@ export async function startTemplateApp(options: TemplateAppOptions): Promise<Tem
     }
     stops.push(async () => {
       await Promise.all([...processes.values()].map((p) => p.stop()));
+    });
+    // As in a deployment, the custom resources (the schema migrations) are created before anything is served.
+    await createCustomResources(customResources, processes, {
+      stackId: `arn:aws:cloudformation:${region}:${accountId}:stack/${stack.stackName}/local`,
+      values,
     });
 
     const gateway = await startLocalGateway({
@@ -206,8 +228,17 @@ interface EnvironmentContext {
   readonly region: string;
   readonly emulatorEndpoint: string;
   readonly dynamodbEndpoint: string | undefined;
+  readonly postgresUrl: string | undefined;
   readonly overrides: Readonly<Record<string, string>>;
 }
+
+/** How a deployed function reaches PostgreSQL; offline, one URL replaces them all. */
+const DEPLOYED_DATABASE_VARIABLES: readonly string[] = [
+  HANDLER_ENV.databaseSecretArn,
+  HANDLER_ENV.databaseHost,
+  HANDLER_ENV.databaseTls,
+  HANDLER_ENV.databaseCaFile,
+];
 
 /**
  * A function's environment as Lambda sets it: its own variables (resolved to local values), the runtime's reserved
@@ -216,14 +247,15 @@ interface EnvironmentContext {
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html).
  */
 function functionEnvironment(fn: TemplateFunction, values: LocalValues, context: EnvironmentContext) {
+  const postgres = fn.environment[HANDLER_ENV.store] === 'postgres';
   const own = Object.fromEntries(
-    Object.entries(fn.environment).map(([name, value]) => [
-      name,
-      resolveString(value, values, `function ${fn.logicalId} variable ${name}`),
-    ]),
+    Object.entries(fn.environment)
+      .filter(([name]) => !(postgres && DEPLOYED_DATABASE_VARIABLES.includes(name)))
+      .map(([name, value]) => [name, resolveString(value, values, `function ${fn.logicalId} variable ${name}`)]),
   );
   return {
     ...own,
+    ...(postgres && context.postgresUrl ? { [HANDLER_ENV.databaseUrl]: context.postgresUrl } : {}),
     AWS_REGION: context.region,
     AWS_DEFAULT_REGION: context.region,
     AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
