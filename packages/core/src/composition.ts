@@ -18,6 +18,7 @@ const REQUIRED = [
   'LoginAttemptStore',
   'InvitationStore',
   'GuestLinkStore',
+  'AccountTokenStore',
   'IdentityBroker',
 ] as const;
 
@@ -44,7 +45,9 @@ function resolveDependencies(scope: DependencyContainer): DevauthDependencies {
     loginAttempts: scope.resolve(TOKENS.LoginAttemptStore),
     invitations: scope.resolve(TOKENS.InvitationStore),
     guestLinks: scope.resolve(TOKENS.GuestLinkStore),
+    accountTokens: scope.resolve(TOKENS.AccountTokenStore),
     broker: scope.resolve(TOKENS.IdentityBroker),
+    messages: optional(TOKENS.MessageSender),
     hasher: optional(TOKENS.PasswordHasher),
     rolePolicy: optional(TOKENS.RoleAssignmentPolicy),
     commonPasswords: optional(TOKENS.CommonPasswordList),

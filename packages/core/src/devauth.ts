@@ -4,6 +4,7 @@ import { InvitationRoleAssignmentPolicy } from './domain/invitation-role-policy.
 import type { CommonPasswordList } from './domain/password-policy.js';
 import { uuidv7Generator } from './domain/uuidv7.js';
 import { createDefaultPasswordHasher } from './hashing/index.js';
+import type { AccountTokenStore } from './ports/account-token-store.port.js';
 import { type Clock, systemClock } from './ports/clock.port.js';
 import { discardEvents, type EventSink } from './ports/event-sink.port.js';
 import type { GuestLinkStore } from './ports/guest-link-store.port.js';
@@ -11,17 +12,22 @@ import type { IdGenerator } from './ports/id-generator.port.js';
 import type { IdentityBroker } from './ports/identity-broker.port.js';
 import type { InvitationStore } from './ports/invitation-store.port.js';
 import type { LoginAttemptStore } from './ports/login-attempt-store.port.js';
+import type { MessageSender } from './ports/message-sender.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { RefreshTokenStore } from './ports/refresh-token-store.port.js';
 import type { RoleAssignmentPolicy } from './ports/role-assignment-policy.port.js';
 import type { UserStore } from './ports/user-store.port.js';
+import { ChangePassword } from './use-cases/change-password.use-case.js';
 import { ChangeUserAccess } from './use-cases/change-user-access.use-case.js';
+import { CompletePasswordReset } from './use-cases/complete-password-reset.use-case.js';
 import { CreateGuestIdentity } from './use-cases/create-guest-identity.use-case.js';
 import { CreateInvitation } from './use-cases/create-invitation.use-case.js';
+import { DeleteAccount } from './use-cases/delete-account.use-case.js';
 import { Login } from './use-cases/login.use-case.js';
 import { Logout } from './use-cases/logout.use-case.js';
 import { RefreshSession } from './use-cases/refresh-session.use-case.js';
 import { RegisterUser } from './use-cases/register-user.use-case.js';
+import { RequestPasswordReset } from './use-cases/request-password-reset.use-case.js';
 import { RevokeUserAccess } from './use-cases/revoke-user-access.use-case.js';
 
 /** The adapters devauth needs. Stores and the broker are required; everything else has a production default. */
@@ -31,7 +37,14 @@ export interface DevauthDependencies {
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
   readonly guestLinks: GuestLinkStore;
+  /** Password-reset (and email-verification) tokens. */
+  readonly accountTokens: AccountTokenStore;
   readonly broker: IdentityBroker;
+  /**
+   * Delivers reset messages and notifications (the in-memory outbox, SES, a callback). Without it, password reset
+   * requests fail with a ConfigurationError and no notifications are sent.
+   */
+  readonly messages?: MessageSender;
   /** Default: argon2id (OWASP m=19456 KiB, t=2, p=1), verifying scrypt, bcrypt and PBKDF2 legacy hashes. */
   readonly hasher?: PasswordHasher;
   /** Default: shopper (the default role) open to all, other roles by invitation or administrator. */
@@ -55,6 +68,12 @@ export interface Devauth {
   readonly revokeAccess: RevokeUserAccess;
   /** Disable/enable and role changes, revoking access where they lower it: for trusted server code. */
   readonly userAccess: ChangeUserAccess;
+  /** A signed-in user's own account: */
+  readonly changePassword: ChangePassword;
+  readonly deleteAccount: DeleteAccount;
+  /** Forgotten password (unauthenticated): */
+  readonly requestPasswordReset: RequestPasswordReset;
+  readonly completePasswordReset: CompletePasswordReset;
 }
 
 /**
@@ -74,8 +93,11 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
       roles: config.roles,
       selfServiceRoles: [config.defaultRole],
     });
-  const { users, refreshTokens, loginAttempts, invitations, guestLinks, broker } = dependencies;
+  const { users, refreshTokens, loginAttempts, invitations, guestLinks, accountTokens, broker, messages } =
+    dependencies;
+  const commonPasswords = dependencies.commonPasswords ?? zxcvbnCommonPasswords();
   const revokeAccess = new RevokeUserAccess({ users, refreshTokens, broker, clock, events });
+  const optionalMessages = messages ? { messages } : {};
   return {
     config,
     register: new RegisterUser(
@@ -84,7 +106,7 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
         loginAttempts,
         hasher,
         rolePolicy,
-        commonPasswords: dependencies.commonPasswords ?? zxcvbnCommonPasswords(),
+        commonPasswords,
         clock,
         ids,
         events,
@@ -98,5 +120,31 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
     createInvitation: new CreateInvitation({ invitations, clock, events }, config),
     revokeAccess,
     userAccess: new ChangeUserAccess({ users, revokeAccess, clock, events }, config),
+    changePassword: new ChangePassword(
+      { users, refreshTokens, loginAttempts, hasher, broker, commonPasswords, ...optionalMessages, clock, ids, events },
+      config,
+    ),
+    deleteAccount: new DeleteAccount(
+      { users, refreshTokens, loginAttempts, accountTokens, hasher, broker, ...optionalMessages, clock, events },
+      config,
+    ),
+    requestPasswordReset: new RequestPasswordReset(
+      { users, accountTokens, loginAttempts, ...optionalMessages, clock, events },
+      config,
+    ),
+    completePasswordReset: new CompletePasswordReset(
+      {
+        users,
+        accountTokens,
+        loginAttempts,
+        hasher,
+        commonPasswords,
+        revokeAccess,
+        ...optionalMessages,
+        clock,
+        events,
+      },
+      config,
+    ),
   };
 }

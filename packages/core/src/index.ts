@@ -3,6 +3,8 @@
  * `@devauth/core/composition` for tsyringe, `@devauth/core/testing` for in-memory adapters and contract suites).
  */
 export { createDevauth, type Devauth, type DevauthDependencies } from './devauth.js';
+export * from './domain/account-token.js';
+export { createCallbackMessageSender } from './domain/callback-message-sender.js';
 export { staticCommonPasswords, zxcvbnCommonPasswords } from './domain/common-passwords.js';
 export { type DevauthConfig, type DevauthConfigInput, resolveConfig } from './domain/config.js';
 export * from './domain/errors.js';
@@ -10,6 +12,7 @@ export * from './domain/events.js';
 export * from './domain/guest-link.js';
 export * from './domain/invitation.js';
 export { InvitationRoleAssignmentPolicy } from './domain/invitation-role-policy.js';
+export * from './domain/messages.js';
 export { isNetworkFailure, NETWORK_ERROR_CODES } from './domain/network-failure.js';
 export * from './domain/password-policy.js';
 export * from './domain/refresh-token.js';
@@ -23,6 +26,7 @@ export * from './domain/username.js';
 export { uuidv7, uuidv7Generator } from './domain/uuidv7.js';
 export { parseInput } from './domain/validation.js';
 export * from './hashing/index.js';
+export type * from './ports/account-token-store.port.js';
 export * from './ports/clock.port.js';
 export * from './ports/event-sink.port.js';
 export type * from './ports/guest-link-store.port.js';
@@ -30,12 +34,23 @@ export type * from './ports/id-generator.port.js';
 export type * from './ports/identity-broker.port.js';
 export type * from './ports/invitation-store.port.js';
 export type * from './ports/login-attempt-store.port.js';
+export type * from './ports/message-sender.port.js';
 export type * from './ports/password-hasher.port.js';
 export type * from './ports/refresh-token-store.port.js';
 export type * from './ports/role-assignment-policy.port.js';
 export type * from './ports/user-store.port.js';
 export * from './tokens.js';
+export {
+  ChangePassword,
+  type ChangePasswordDependencies,
+  type PasswordChangeResult,
+  type SignedInContext,
+} from './use-cases/change-password.use-case.js';
 export { ChangeUserAccess, type ChangeUserAccessDependencies } from './use-cases/change-user-access.use-case.js';
+export {
+  CompletePasswordReset,
+  type CompletePasswordResetDependencies,
+} from './use-cases/complete-password-reset.use-case.js';
 export {
   CreateGuestIdentity,
   type CreateGuestIdentityDependencies,
@@ -43,6 +58,7 @@ export {
   type GuestIdentity,
 } from './use-cases/create-guest-identity.use-case.js';
 export { CreateInvitation, type Invitation } from './use-cases/create-invitation.use-case.js';
+export { DeleteAccount, type DeleteAccountDependencies } from './use-cases/delete-account.use-case.js';
 export {
   Login,
   type LoginContext,
@@ -58,6 +74,11 @@ export {
   RegisterUser,
   type RegisterUserDependencies,
 } from './use-cases/register-user.use-case.js';
+export {
+  RequestPasswordReset,
+  type RequestPasswordResetDependencies,
+  type ResetRequestContext,
+} from './use-cases/request-password-reset.use-case.js';
 export {
   type AccessRevocationReason,
   RevokeUserAccess,

@@ -8,6 +8,8 @@ export const TOKENS = {
   LoginAttemptStore: Symbol.for('devauth.LoginAttemptStore'),
   InvitationStore: Symbol.for('devauth.InvitationStore'),
   GuestLinkStore: Symbol.for('devauth.GuestLinkStore'),
+  AccountTokenStore: Symbol.for('devauth.AccountTokenStore'),
+  MessageSender: Symbol.for('devauth.MessageSender'),
   PasswordHasher: Symbol.for('devauth.PasswordHasher'),
   IdentityBroker: Symbol.for('devauth.IdentityBroker'),
   RoleAssignmentPolicy: Symbol.for('devauth.RoleAssignmentPolicy'),

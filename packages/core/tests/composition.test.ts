@@ -3,6 +3,7 @@ import { type Devauth, TOKENS } from '@devauth/core';
 import { registerDevauth } from '@devauth/core/composition';
 import {
   FakeIdentityBroker,
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
@@ -23,6 +24,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
     scope.register(TOKENS.LoginAttemptStore, { useValue: new InMemoryLoginAttemptStore() });
     scope.register(TOKENS.InvitationStore, { useValue: new InMemoryInvitationStore() });
     scope.register(TOKENS.GuestLinkStore, { useValue: new InMemoryGuestLinkStore() });
+    scope.register(TOKENS.AccountTokenStore, { useValue: new InMemoryAccountTokenStore() });
     scope.register(TOKENS.IdentityBroker, { useValue: new FakeIdentityBroker({ clock }) });
     scope.register(TOKENS.PasswordHasher, { useValue: fastHasher() });
     scope.register(TOKENS.Clock, { useValue: clock });
@@ -42,7 +44,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
     scope.register(TOKENS.UserStore, { useValue: new InMemoryUserStore() });
     registerDevauth(scope);
     expect(() => scope.resolve(TOKENS.Devauth)).toThrow(
-      /RefreshTokenStore, LoginAttemptStore, InvitationStore, GuestLinkStore, IdentityBroker/,
+      /RefreshTokenStore, LoginAttemptStore, InvitationStore, GuestLinkStore, AccountTokenStore, IdentityBroker/,
     );
   });
 
@@ -55,6 +57,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
     parent.register(TOKENS.LoginAttemptStore, { useValue: new InMemoryLoginAttemptStore() });
     parent.register(TOKENS.InvitationStore, { useValue: new InMemoryInvitationStore() });
     parent.register(TOKENS.GuestLinkStore, { useValue: new InMemoryGuestLinkStore() });
+    parent.register(TOKENS.AccountTokenStore, { useValue: new InMemoryAccountTokenStore() });
     parent.register(TOKENS.IdentityBroker, { useValue: broker });
     parent.register(TOKENS.PasswordHasher, { useValue: fastHasher() });
     parent.register(TOKENS.Clock, { useValue: clock });
@@ -81,6 +84,7 @@ describe('Composition: registerDevauth (tsyringe)', () => {
       TOKENS.LoginAttemptStore,
       TOKENS.InvitationStore,
       TOKENS.GuestLinkStore,
+      TOKENS.AccountTokenStore,
       TOKENS.IdentityBroker,
     ]) {
       defaults.register(token, { useValue: parent.resolve(token) });

@@ -9,9 +9,11 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
+  InMemoryOutbox,
   InMemoryRefreshTokenStore,
   InMemoryUserStore,
   ManualClock,
@@ -51,6 +53,8 @@ export function makeDevauth(config: DevauthConfigInput = {}, overrides: Partial<
   const loginAttempts = new InMemoryLoginAttemptStore();
   const invitations = new InMemoryInvitationStore();
   const guestLinks = new InMemoryGuestLinkStore();
+  const accountTokens = new InMemoryAccountTokenStore();
+  const outbox = new InMemoryOutbox();
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   const broker = new FakeIdentityBroker({ clock });
   const events = new RecordingEventSink();
@@ -62,6 +66,8 @@ export function makeDevauth(config: DevauthConfigInput = {}, overrides: Partial<
       loginAttempts,
       invitations,
       guestLinks,
+      accountTokens,
+      messages: outbox,
       broker,
       hasher,
       clock,
@@ -71,5 +77,18 @@ export function makeDevauth(config: DevauthConfigInput = {}, overrides: Partial<
     },
     config,
   );
-  return { devauth, users, refreshTokens, loginAttempts, invitations, guestLinks, clock, broker, events, hasher };
+  return {
+    devauth,
+    users,
+    refreshTokens,
+    loginAttempts,
+    invitations,
+    guestLinks,
+    accountTokens,
+    outbox,
+    clock,
+    broker,
+    events,
+    hasher,
+  };
 }

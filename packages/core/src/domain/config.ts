@@ -4,6 +4,7 @@ import { type PasswordPolicyOptions, resolvePasswordPolicy } from './password-po
 import { assertRoleSet, DEFAULT_ROLES, type Role } from './role.js';
 import {
   DEFAULT_GUEST_RATE_LIMIT,
+  DEFAULT_PASSWORD_RESET_RATE_LIMIT,
   DEFAULT_REGISTRATION_RATE_LIMIT,
   resolveRateLimitPolicy,
   resolveThrottlePolicy,
@@ -55,6 +56,15 @@ const configSchema = z.strictObject({
   /** Absolute lifetime of a login session (a refresh-token family); rotation never extends past it. */
   sessionMaxAgeSeconds: seconds(60, 365 * 86_400).optional(),
   invitationTtlSeconds: seconds(60, 90 * 86_400).optional(),
+  /** Lifetime of a password-reset token (default 30 minutes). */
+  passwordResetTtlSeconds: seconds(60, 86_400).optional(),
+  /**
+   * The least time a password-reset request takes to answer (default 1,000 ms), so an account that exists (a token
+   * stored, a message sent) and one that does not answer alike; raise it if your message transport is slower.
+   */
+  passwordResetResponseFloorMs: z.number().int().min(0).max(30_000).optional(),
+  /** Password-reset requests per account and per source address (anti-automation, mailbox flooding). */
+  passwordResetRateLimit: throttleOptions,
   passwordPolicy: z
     .strictObject({
       minLength: z.number().optional(),
@@ -85,6 +95,9 @@ export interface DevauthConfig {
   readonly guestLinkTtlSeconds: number;
   readonly refreshReuseLeewaySeconds: number;
   readonly revealDisabledAccounts: boolean;
+  readonly passwordResetTtlSeconds: number;
+  readonly passwordResetResponseFloorMs: number;
+  readonly passwordResetRateLimit: ThrottlePolicy;
 }
 
 /** Validates configuration once (cold start) and fills defaults; throws ConfigurationError naming every problem. */
@@ -129,5 +142,12 @@ export function resolveConfig(input: DevauthConfigInput = {}): DevauthConfig {
     guestLinkTtlSeconds: value.guestLinkTtlSeconds ?? 30 * 86_400,
     refreshReuseLeewaySeconds: value.refreshReuseLeewaySeconds ?? 0,
     revealDisabledAccounts: value.revealDisabledAccounts ?? false,
+    passwordResetTtlSeconds: value.passwordResetTtlSeconds ?? 30 * 60,
+    passwordResetResponseFloorMs: value.passwordResetResponseFloorMs ?? 1_000,
+    passwordResetRateLimit: resolveRateLimitPolicy(
+      'passwordResetRateLimit',
+      DEFAULT_PASSWORD_RESET_RATE_LIMIT,
+      value.passwordResetRateLimit,
+    ),
   };
 }

@@ -15,6 +15,7 @@ export type DevauthErrorCode =
   | 'VERSION_CONFLICT'
   | 'USER_NOT_FOUND'
   | 'IDENTITY_TAKEN'
+  | 'ACCOUNT_TOKEN_INVALID'
   | 'UPSTREAM_UNAVAILABLE'
   | 'CONFIGURATION';
 
@@ -161,4 +162,12 @@ export class ConfigurationError extends DevauthError {
 
 export function isDevauthError(value: unknown): value is DevauthError {
   return value instanceof DevauthError;
+}
+
+/** A reset or verification token that is unknown, spent, replaced by a newer one, expired or malformed (one answer). */
+export class AccountTokenInvalidError extends DevauthError {
+  readonly code = 'ACCOUNT_TOKEN_INVALID';
+  constructor() {
+    super('The link is invalid or has expired; ask for a new one.');
+  }
 }

@@ -36,7 +36,7 @@ export type DomainEvent =
       readonly type: 'AccessRevoked';
       readonly at: Date;
       readonly userId: string;
-      readonly reason: 'disabled' | 'role_changed' | 'deleted' | 'password_changed' | 'requested';
+      readonly reason: 'disabled' | 'role_changed' | 'deleted' | 'password_changed' | 'password_reset' | 'requested';
       readonly revokedSessions: number;
     }
   | {
@@ -45,6 +45,16 @@ export type DomainEvent =
       readonly userId: string;
       readonly status?: 'active' | 'disabled';
       readonly role?: Role;
-    };
+    }
+  | { readonly type: 'PasswordChanged'; readonly at: Date; readonly userId: string; readonly revokedSessions: number }
+  | {
+      readonly type: 'PasswordResetRequested';
+      readonly at: Date;
+      /** null when no account (with an address to write to) matched: the answer was the same. */
+      readonly userId: string | null;
+      readonly delivered: boolean;
+    }
+  | { readonly type: 'PasswordReset'; readonly at: Date; readonly userId: string }
+  | { readonly type: 'AccountDeleted'; readonly at: Date; readonly userId: string };
 
 export type DomainEventType = DomainEvent['type'];

@@ -32,5 +32,23 @@ export type RefreshInput = z.input<typeof refreshInputSchema>;
 export const logoutInputSchema = z.strictObject({ refreshToken: boundedString(128) });
 export type LogoutInput = z.input<typeof logoutInputSchema>;
 
+export const changePasswordInputSchema = z.strictObject({
+  currentPassword: boundedString(4096),
+  newPassword: boundedString(4096),
+});
+export type ChangePasswordInput = z.input<typeof changePasswordInputSchema>;
+
+export const passwordResetRequestSchema = z.strictObject({ username: boundedString(256) });
+export type PasswordResetRequestInput = z.input<typeof passwordResetRequestSchema>;
+
+export const passwordResetCompletionSchema = z.strictObject({
+  token: boundedString(128),
+  newPassword: boundedString(4096),
+});
+export type PasswordResetCompletionInput = z.input<typeof passwordResetCompletionSchema>;
+
+export const deleteAccountInputSchema = z.strictObject({ password: boundedString(4096) });
+export type DeleteAccountInput = z.input<typeof deleteAccountInputSchema>;
+
 /** Cognito IdentityId shape: `<region>:<uuid>` (API limits: 1-55 chars, `[\w-]+:[0-9a-f-]+`). */
 export const IDENTITY_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;

@@ -131,6 +131,28 @@ export const DEFAULT_REGISTRATION_RATE_LIMIT: ThrottlePolicy = {
   resetAfterIdleSeconds: 60 * 60,
 };
 
+/**
+ * Password-reset requests, per account and per address: 3 in a burst, then one per 15 minutes at most (each request
+ * may send a message: a flood of them is a nuisance to the mailbox owner and costs the sender).
+ */
+export const DEFAULT_PASSWORD_RESET_RATE_LIMIT: ThrottlePolicy = {
+  freeFailures: 3,
+  baseDelaySeconds: 60,
+  maxDelaySeconds: 15 * 60,
+  maxConsecutiveFailures: 1_000_000,
+  resetAfterIdleSeconds: 24 * 60 * 60,
+};
+
+/** Password-reset requests for one account (its canonical username). */
+export function passwordResetAccountKey(canonicalUsername: string): string {
+  return `reset:user:${canonicalUsername}`;
+}
+
+/** Password-reset requests from one (grouped) source address. */
+export function passwordResetAddressKey(sourceAddress: string): string {
+  return `reset:addr:${sourceAddress}`;
+}
+
 /** Generous: visitors behind one NAT share an address, and a guest costs us only one GetId. */
 export const DEFAULT_GUEST_RATE_LIMIT: ThrottlePolicy = {
   freeFailures: 100,

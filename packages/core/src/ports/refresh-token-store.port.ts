@@ -22,4 +22,9 @@ export interface RefreshTokenStore {
    * were found.
    */
   revokeAllForUser(userId: string): Promise<number>;
+  /**
+   * Removes every token and family record of the user (account deletion: nothing of the user may remain). A token
+   * presented afterwards is unknown. Idempotent.
+   */
+  deleteAllForUser(userId: string): Promise<void>;
 }

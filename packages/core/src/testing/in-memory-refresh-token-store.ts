@@ -35,4 +35,17 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore {
     for (const familyId of families) this.revokedFamilies.add(familyId);
     return families.size;
   }
+
+  async deleteAllForUser(userId: string): Promise<void> {
+    for (const [hash, token] of this.tokens) {
+      if (token.userId !== userId) continue;
+      this.tokens.delete(hash);
+      this.revokedFamilies.delete(token.familyId);
+    }
+  }
+
+  /** How many tokens are kept (for tests reading what a deleted account left). */
+  get size(): number {
+    return this.tokens.size;
+  }
 }

@@ -1,3 +1,4 @@
+import { InMemoryAccountTokenStore } from './in-memory-account-token-store.js';
 import { InMemoryGuestLinkStore } from './in-memory-guest-link-store.js';
 import { InMemoryInvitationStore } from './in-memory-invitation-store.js';
 import { InMemoryLoginAttemptStore } from './in-memory-login-attempt-store.js';
@@ -11,6 +12,7 @@ export interface InMemoryStores {
   readonly loginAttempts: InMemoryLoginAttemptStore;
   readonly invitations: InMemoryInvitationStore;
   readonly guestLinks: InMemoryGuestLinkStore;
+  readonly accountTokens: InMemoryAccountTokenStore;
 }
 
 /** Fresh, empty in-memory stores (one set per test keeps tests apart). */
@@ -21,5 +23,6 @@ export function createInMemoryStores(): InMemoryStores {
     loginAttempts: new InMemoryLoginAttemptStore(),
     invitations: new InMemoryInvitationStore(),
     guestLinks: new InMemoryGuestLinkStore(),
+    accountTokens: new InMemoryAccountTokenStore(),
   };
 }

@@ -15,7 +15,13 @@ export interface RevokeUserAccessDependencies {
   readonly events: EventSink;
 }
 
-export type AccessRevocationReason = 'disabled' | 'role_changed' | 'deleted' | 'password_changed' | 'requested';
+export type AccessRevocationReason =
+  | 'disabled'
+  | 'role_changed'
+  | 'deleted'
+  | 'password_changed'
+  | 'password_reset'
+  | 'requested';
 
 /**
  * The one operation that takes a user's access away: every refresh-token family of the user is revoked (so no

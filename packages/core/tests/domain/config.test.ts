@@ -37,6 +37,15 @@ describe('Function: resolveConfig', () => {
       guestLinkTtlSeconds: 30 * DAY,
       refreshReuseLeewaySeconds: 0,
       revealDisabledAccounts: false,
+      passwordResetTtlSeconds: 30 * 60,
+      passwordResetResponseFloorMs: 1_000,
+      passwordResetRateLimit: {
+        freeFailures: 3,
+        baseDelaySeconds: 60,
+        maxDelaySeconds: 15 * 60,
+        maxConsecutiveFailures: 1_000_000,
+        resetAfterIdleSeconds: DAY,
+      },
     });
   });
 

@@ -1,9 +1,11 @@
 import {
+  describeAccountTokenStoreContract,
   describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
   describeUserStoreContract,
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
@@ -16,3 +18,4 @@ describeRefreshTokenStoreContract('in-memory', { setup: () => new InMemoryRefres
 describeLoginAttemptStoreContract('in-memory', { setup: () => new InMemoryLoginAttemptStore() });
 describeInvitationStoreContract('in-memory', { setup: () => new InMemoryInvitationStore() });
 describeGuestLinkStoreContract('in-memory', { setup: () => new InMemoryGuestLinkStore() });
+describeAccountTokenStoreContract('in-memory', { setup: () => new InMemoryAccountTokenStore() });

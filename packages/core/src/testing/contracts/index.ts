@@ -1,3 +1,4 @@
+export { describeAccountTokenStoreContract } from './account-token-store.contract.js';
 export { sampleDate, sampleRefreshToken, sampleUser, tally, uniqueSuffix } from './fixtures.js';
 export { describeGuestLinkStoreContract } from './guest-link-store.contract.js';
 export { describeInvitationStoreContract } from './invitation-store.contract.js';

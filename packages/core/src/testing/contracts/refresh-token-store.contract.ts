@@ -88,6 +88,24 @@ export function describeRefreshTokenStoreContract(
       expect(await store.find(later.tokenHash)).toEqual(later);
     });
 
+    it('deletes every token of a user (rotated, revoked and active), and only that user', async () => {
+      const userId = randomUUID();
+      const active = sampleRefreshToken({ userId });
+      const revoked = sampleRefreshToken({ userId });
+      const first = sampleRefreshToken({ userId });
+      const successor = sampleRefreshToken({ userId, familyId: first.familyId });
+      const bystander = sampleRefreshToken();
+      for (const token of [active, revoked, first, bystander]) await store.issue(token);
+      await store.revokeFamily(revoked.familyId);
+      expect(await store.rotate(first.tokenHash, successor)).toBe('rotated');
+
+      await store.deleteAllForUser(userId);
+      await store.deleteAllForUser(userId);
+      for (const token of [active, revoked, first, successor]) expect(await store.find(token.tokenHash)).toBeNull();
+      expect(await store.revokeAllForUser(userId)).toBe(0);
+      expect(await store.find(bystander.tokenHash)).toEqual(bystander);
+    });
+
     it(`lets exactly one of ${concurrency} parallel rotations of one token win`, async () => {
       const current = sampleRefreshToken();
       await store.issue(current);

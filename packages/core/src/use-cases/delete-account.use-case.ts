@@ -1,0 +1,70 @@
+import type { DevauthConfig } from '../domain/config.js';
+import { type DeleteAccountInput, deleteAccountInputSchema } from '../domain/schemas.js';
+import { usernameThrottleKey } from '../domain/throttle.js';
+import { parseInput } from '../domain/validation.js';
+import type { AccountTokenStore } from '../ports/account-token-store.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { EventSink } from '../ports/event-sink.port.js';
+import type { IdentityBroker } from '../ports/identity-broker.port.js';
+import type { LoginAttemptStore } from '../ports/login-attempt-store.port.js';
+import type { MessageSender } from '../ports/message-sender.port.js';
+import type { PasswordHasher } from '../ports/password-hasher.port.js';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.port.js';
+import type { UserStore } from '../ports/user-store.port.js';
+import type { SignedInContext } from './change-password.use-case.js';
+import { confirmPassword } from './confirm-password.js';
+import { publishSafely } from './publish.js';
+
+export interface DeleteAccountDependencies {
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
+  readonly loginAttempts: LoginAttemptStore;
+  readonly accountTokens: AccountTokenStore;
+  readonly hasher: PasswordHasher;
+  readonly broker: IdentityBroker;
+  readonly messages?: MessageSender;
+  readonly clock: Clock;
+  readonly events: EventSink;
+}
+
+/**
+ * Deletes the signed-in user's account after the password is given again (checked and throttled like a login):
+ * every session, the Cognito identity (UnlinkDeveloperIdentity, then DeleteIdentities), the user's reset and
+ * verification tokens, the user record with its username and email, and the throttle state keyed by the username.
+ * Sessions are revoked first, so nothing can refresh while the rest is removed, and their records deleted last but
+ * one, before the user record (so an interrupted run is found again and finished by the next call). Idempotent: every step tolerates what an
+ * earlier, interrupted run already removed, and a user already gone is `{ deleted: false }`.
+ */
+export class DeleteAccount {
+  constructor(
+    private readonly deps: DeleteAccountDependencies,
+    private readonly config: DevauthConfig,
+  ) {}
+
+  async execute(input: DeleteAccountInput | unknown, context: SignedInContext): Promise<{ deleted: boolean }> {
+    const request = parseInput(deleteAccountInputSchema, input);
+    const now = this.deps.clock.now();
+    const user = await this.deps.users.findById(context.userId);
+    if (!user) return { deleted: false };
+    await confirmPassword(this.deps, user, request.password, {
+      now,
+      sourceAddress: context.sourceAddress,
+      policy: this.config.throttle,
+    });
+    await this.deps.refreshTokens.revokeAllForUser(user.id);
+    if (user.identityId !== null) {
+      await this.deps.broker.removeIdentity({ developerUserId: user.id, identityId: user.identityId });
+    }
+    await this.deps.accountTokens.deleteAllForUser(user.id);
+    await this.deps.refreshTokens.deleteAllForUser(user.id);
+    await this.deps.users.delete(user.id);
+    await this.deps.loginAttempts.reset(usernameThrottleKey(user.username));
+    if (user.email && this.deps.messages) {
+      await this.deps.messages
+        .send({ kind: 'account-deleted', to: user.email, username: user.username, at: now })
+        .catch(() => undefined);
+    }
+    publishSafely(this.deps.events, { type: 'AccountDeleted', at: now, userId: user.id });
+    return { deleted: true };
+  }
+}
