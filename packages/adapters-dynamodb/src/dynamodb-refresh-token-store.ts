@@ -2,7 +2,15 @@ import { GetItemCommand, QueryCommand, type TransactWriteItem, UpdateItemCommand
 import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome } from '@devauth/core';
 import { isConditionalCheckFailed, toPortError, tracked } from './errors.js';
 import { familyMemberItem, itemToToken, millis, n, s, tokenItem, userFamilyItem } from './mappers.js';
-import { assertStoreOptions, call, type DynamoDbStoreOptions, type Item, transactWrite } from './requests.js';
+import {
+  assertStoreOptions,
+  batchDelete,
+  call,
+  type DynamoDbStoreOptions,
+  type Item,
+  type Key,
+  transactWrite,
+} from './requests.js';
 import { DEVAUTH_TABLE, keys, MEMBER_PREFIX, USER_FAMILY_PREFIX } from './table.js';
 
 /** Tokens marked in parallel while revoking a family (bounded, so a large family does not burst the table). */
@@ -100,6 +108,57 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
    * the family's end), so calling it again finds and revokes the same families: idempotent.
    */
   async revokeAllForUser(userId: string): Promise<number> {
+    const ids = await this.familiesOf(userId);
+    for (let start = 0; start < ids.length; start += FAMILY_CONCURRENCY) {
+      await Promise.all(ids.slice(start, start + FAMILY_CONCURRENCY).map((familyId) => this.revokeFamily(familyId)));
+    }
+    return ids.length;
+  }
+
+  /**
+   * Account deletion: for each of the user's families (the same consistent Query as revokeAllForUser), every item of
+   * the family partition (the family item and its members) and every token they name; then the user's family index
+   * items. Batched deletes of 25; idempotent (an item already gone is simply not found again).
+   */
+  async deleteAllForUser(userId: string): Promise<void> {
+    const families = await this.familiesOf(userId);
+    for (const familyId of families) {
+      const keysToDelete: Key[] = [];
+      let startKey: Item | undefined;
+      do {
+        const page = await call('Query (family partition)', () =>
+          this.options.client.send(
+            tracked(
+              new QueryCommand({
+                TableName: this.options.tableName,
+                KeyConditionExpression: '#pk = :pk',
+                ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+                ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)) },
+                ProjectionExpression: '#pk, #sk',
+                ConsistentRead: true,
+                ExclusiveStartKey: startKey,
+              }),
+            ),
+          ),
+        );
+        for (const item of page.Items ?? []) {
+          const sk = item[DEVAUTH_TABLE.sortKey]?.S;
+          if (sk?.startsWith(MEMBER_PREFIX)) keysToDelete.push(keys.token(sk.slice(MEMBER_PREFIX.length)));
+          keysToDelete.push({ PK: item.PK!, SK: item.SK! });
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      await batchDelete(this.options, 'BatchWriteItem (delete family)', keysToDelete);
+    }
+    await batchDelete(
+      this.options,
+      'BatchWriteItem (delete user family index)',
+      families.map((familyId) => ({ PK: s(keys.userPartition(userId)), SK: s(`${USER_FAMILY_PREFIX}${familyId}`) })),
+    );
+  }
+
+  /** The user's family ids: one strongly consistent Query of the user's partition (paged). */
+  private async familiesOf(userId: string): Promise<string[]> {
     const families = new Set<string>();
     let startKey: Item | undefined;
     do {
@@ -124,11 +183,7 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
-    const ids = [...families];
-    for (let start = 0; start < ids.length; start += FAMILY_CONCURRENCY) {
-      await Promise.all(ids.slice(start, start + FAMILY_CONCURRENCY).map((familyId) => this.revokeFamily(familyId)));
-    }
-    return ids.length;
+    return [...families];
   }
 
   async revokeFamily(familyId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { DynamoDbAccountTokenStore } from './dynamodb-account-token-store.js';
 import { DynamoDbGuestLinkStore } from './dynamodb-guest-link-store.js';
 import { DynamoDbInvitationStore } from './dynamodb-invitation-store.js';
 import { DynamoDbLoginAttemptStore } from './dynamodb-login-attempt-store.js';
@@ -15,6 +16,7 @@ export class DynamoDbStores {
   readonly loginAttempts: DynamoDbLoginAttemptStore;
   readonly invitations: DynamoDbInvitationStore;
   readonly guestLinks: DynamoDbGuestLinkStore;
+  readonly accountTokens: DynamoDbAccountTokenStore;
 
   constructor(options: DynamoDbStoreOptions) {
     assertStoreOptions(options);
@@ -23,6 +25,7 @@ export class DynamoDbStores {
     this.loginAttempts = new DynamoDbLoginAttemptStore(options);
     this.invitations = new DynamoDbInvitationStore(options);
     this.guestLinks = new DynamoDbGuestLinkStore(options);
+    this.accountTokens = new DynamoDbAccountTokenStore(options);
   }
 }
 

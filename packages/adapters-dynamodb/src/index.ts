@@ -1,7 +1,9 @@
 /**
- * `@devauth/adapters-dynamodb`: devauth's user, refresh-token, login-attempt, invitation and guest-link stores on one
- * DynamoDB table. Bring your own `DynamoDBClient` (a peer dependency); nothing is created or sent at import time.
+ * `@devauth/adapters-dynamodb`: devauth's user, refresh-token, login-attempt, invitation, guest-link and account-token
+ * stores on one DynamoDB table. Bring your own `DynamoDBClient` (a peer dependency); nothing is created or sent at
+ * import time.
  */
+export { DynamoDbAccountTokenStore } from './dynamodb-account-token-store.js';
 export { DynamoDbGuestLinkStore } from './dynamodb-guest-link-store.js';
 export { DynamoDbInvitationStore } from './dynamodb-invitation-store.js';
 export { DynamoDbLoginAttemptStore } from './dynamodb-login-attempt-store.js';

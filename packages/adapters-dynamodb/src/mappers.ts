@@ -1,5 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
+  type AccountTokenPurpose,
+  type AccountTokenRecord,
   type AttemptState,
   ConfigurationError,
   type GuestLinkRecord,
@@ -37,6 +39,8 @@ export const ITEM_TYPE = {
   throttle: 'throttle',
   invitation: 'invitation',
   guestLink: 'guestlink',
+  accountToken: 'accounttoken',
+  userAccountToken: 'useraccounttoken',
 } as const;
 
 const TTL = DEVAUTH_TABLE.ttlAttribute;
@@ -324,5 +328,53 @@ export function itemToGuestLink(item: Item): GuestLinkRecord {
     createdAt: readDate(item, 'createdAt'),
     expiresAt: readDate(item, 'expiresAt'),
     usedAt: readOptionalDate(item, 'usedAt'),
+  };
+}
+
+// --- account tokens ----------------------------------------------------------------------------------------------
+
+/**
+ * An account token (`ACCOUNTTOKEN#<tokenHash>`): the record, found by digest. It counts only while the user's pointer
+ * for its purpose names it (see {@link userAccountTokenItem}); deleted by `consume`, else by TTL after it expires.
+ */
+export function accountTokenItem(record: AccountTokenRecord): Item {
+  const item: Item = {
+    ...keys.accountToken(record.tokenHash),
+    type: s(ITEM_TYPE.accountToken),
+    tokenHash: s(record.tokenHash),
+    purpose: s(record.purpose),
+    userId: s(record.userId),
+    createdAt: millis(record.createdAt),
+    expiresAt: millis(record.expiresAt),
+    [TTL]: ttlAt(record.expiresAt.getTime()),
+  };
+  if (record.email !== null) item.email = s(record.email);
+  return item;
+}
+
+/**
+ * The user's current token of a purpose (`USER#<userId>` / `ACCOUNTTOKEN#<purpose>`): the digest of the one token of
+ * that purpose that may be consumed. Overwritten by every `issue`, so an earlier token stops counting; removed with
+ * the user's partition. It lives as long as the token it names.
+ */
+export function userAccountTokenItem(record: AccountTokenRecord): Item {
+  return {
+    ...keys.userAccountToken(record.userId, record.purpose),
+    type: s(ITEM_TYPE.userAccountToken),
+    tokenHash: s(record.tokenHash),
+    [TTL]: ttlAt(record.expiresAt.getTime()),
+  };
+}
+
+const ACCOUNT_TOKEN_PURPOSES: readonly AccountTokenPurpose[] = ['password-reset', 'email-verification'];
+
+export function itemToAccountToken(item: Item): AccountTokenRecord {
+  return {
+    tokenHash: readString(item, 'tokenHash'),
+    purpose: readOneOf(item, 'purpose', ACCOUNT_TOKEN_PURPOSES),
+    userId: readString(item, 'userId'),
+    email: readOptionalString(item, 'email'),
+    createdAt: readDate(item, 'createdAt'),
+    expiresAt: readDate(item, 'expiresAt'),
   };
 }

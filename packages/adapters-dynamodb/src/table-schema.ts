@@ -6,19 +6,21 @@
 /**
  * The single table every devauth store shares. Item types and their keys (see README.md):
  *
- * | item                 | PK                          | SK                   | GSI1PK                    |
- * |----------------------|-----------------------------|----------------------|---------------------------|
- * | user                 | `USER#<userId>`             | `USER`               | `IDENTITY#<identityId>`   |
- * | user's family        | `USER#<userId>`             | `FAMILY#<familyId>`  | -                         |
- * | username marker      | `USERNAME#<username>`       | `USERNAME`           | -                         |
- * | email marker         | `EMAIL#<email>`             | `EMAIL`              | -                         |
- * | identity marker      | `IDENTITY#<identityId>`     | `IDENTITY`           | -                         |
- * | refresh token        | `TOKEN#<tokenHash>`         | `TOKEN`              | -                         |
- * | token family         | `FAMILY#<familyId>`         | `FAMILY`             | -                         |
- * | family member        | `FAMILY#<familyId>`         | `TOKEN#<hash>`       | -                         |
- * | throttle counter     | `THROTTLE#<key>`            | `THROTTLE`           | -                         |
- * | invitation           | `INVITATION#<codeHash>`     | `INVITATION`         | -                         |
- * | guest link           | `GUESTLINK#<secretHash>`    | `GUESTLINK`          | -                         |
+ * | item                 | PK                         | SK                       | GSI1PK                  |
+ * |----------------------|----------------------------|--------------------------|-------------------------|
+ * | user                 | `USER#<userId>`            | `USER`                   | `IDENTITY#<identityId>` |
+ * | user's family        | `USER#<userId>`            | `FAMILY#<familyId>`      | -                       |
+ * | user's account token | `USER#<userId>`            | `ACCOUNTTOKEN#<purpose>` | -                       |
+ * | username marker      | `USERNAME#<username>`      | `USERNAME`               | -                       |
+ * | email marker         | `EMAIL#<email>`            | `EMAIL`                  | -                       |
+ * | identity marker      | `IDENTITY#<identityId>`    | `IDENTITY`               | -                       |
+ * | refresh token        | `TOKEN#<tokenHash>`        | `TOKEN`                  | -                       |
+ * | token family         | `FAMILY#<familyId>`        | `FAMILY`                 | -                       |
+ * | family member        | `FAMILY#<familyId>`        | `TOKEN#<hash>`           | -                       |
+ * | throttle counter     | `THROTTLE#<key>`           | `THROTTLE`               | -                       |
+ * | invitation           | `INVITATION#<codeHash>`    | `INVITATION`             | -                       |
+ * | guest link           | `GUESTLINK#<secretHash>`   | `GUESTLINK`              | -                       |
+ * | account token        | `ACCOUNTTOKEN#<tokenHash>` | `ACCOUNTTOKEN`           | -                       |
  *
  * The identity marker (in the base table, so strongly consistent) is what makes an IdentityId unique and answers
  * `findByIdentityId`. GSI1 is no longer relied on: user items still carry GSI1PK (so deployments still running the

@@ -98,6 +98,10 @@ export const keys = {
   throttle: (throttleKey: string) => key(`THROTTLE#${throttleKey}`, 'THROTTLE'),
   invitation: (codeHash: string) => key(`INVITATION#${codeHash}`, 'INVITATION'),
   guestLink: (secretHash: string) => key(`GUESTLINK#${secretHash}`, 'GUESTLINK'),
+  accountToken: (tokenHash: string) => key(`ACCOUNTTOKEN#${tokenHash}`, 'ACCOUNTTOKEN'),
+  /** The user's current account token of `purpose` (a pointer beside the user item). */
+  userAccountToken: (userId: string, purpose: string) =>
+    key(`USER#${userId}`, `${USER_ACCOUNT_TOKEN_PREFIX}${purpose}`),
   identityMarker: (identityId: string) => key(`IDENTITY#${identityId}`, 'IDENTITY'),
   userFamily: (userId: string, familyId: string) => key(`USER#${userId}`, `${USER_FAMILY_PREFIX}${familyId}`),
   userPartition: (userId: string) => `USER#${userId}`,
@@ -110,6 +114,8 @@ export const keys = {
 export const MEMBER_PREFIX = 'TOKEN#';
 /** Sort-key prefix of the user -> family index items (one per family of a user, beside the user item). */
 export const USER_FAMILY_PREFIX = 'FAMILY#';
+/** Sort-key prefix of the user's account-token pointers (one per purpose, beside the user item). */
+export const USER_ACCOUNT_TOKEN_PREFIX = 'ACCOUNTTOKEN#';
 
 function key(pk: string, sk: string): { PK: { S: string }; SK: { S: string } } {
   return { PK: { S: pk }, SK: { S: sk } };

@@ -1,6 +1,7 @@
 import { createDynamoDbStores } from '@devauth/adapters-dynamodb';
 import { nextVersion } from '@devauth/core';
 import {
+  describeAccountTokenStoreContract,
   describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
@@ -31,12 +32,13 @@ if (!engine.available) {
   const stores = createDynamoDbStores({ client, tableName });
 
   // Default concurrency: 100 parallel registrations, 20 parallel identity links, 20 parallel rotations, 50 parallel
-  // failures and reservations, 20 consumers of one invitation and of one guest link.
+  // failures and reservations, 20 consumers of one invitation, of one guest link and of one account token.
   describeUserStoreContract('DynamoDB', { setup: () => stores.users });
   describeRefreshTokenStoreContract('DynamoDB', { setup: () => stores.refreshTokens });
   describeLoginAttemptStoreContract('DynamoDB', { setup: () => stores.loginAttempts });
   describeInvitationStoreContract('DynamoDB', { setup: () => stores.invitations });
   describeGuestLinkStoreContract('DynamoDB', { setup: () => stores.guestLinks });
+  describeAccountTokenStoreContract('DynamoDB', { setup: () => stores.accountTokens });
   describeStoreBehaviour(client, tableName, stores);
 
   describe('DynamoDB user races beyond the contract', () => {

@@ -18,10 +18,12 @@ import { sampleDate, sampleRefreshToken, sampleUser } from '@devauth/core/testin
 import { describe, expect, it } from 'vitest';
 import { certainlyNotApplied, toPortError, tracked } from '../src/errors.js';
 import {
+  accountTokenItem,
   attemptStateItem,
   guestLinkItem,
   identityMarkerItem,
   invitationItem,
+  itemToAccountToken,
   itemToAttemptState,
   itemToGuestLink,
   itemToInvitation,
@@ -30,6 +32,7 @@ import {
   MIN_RETENTION_MS,
   tokenItem,
   ttlAt,
+  userAccountTokenItem,
   userFamilyItem,
   userItem,
   usernameMarkerItem,
@@ -396,6 +399,30 @@ describe('mappers', () => {
     expect(guestLinkItem(unused).ttl).toEqual(ttlAt(unused.expiresAt.getTime()));
     const used = { ...unused, usedAt: sampleDate(3) };
     expect(itemToGuestLink(guestLinkItem(used))).toEqual(used);
+  });
+
+  it('round-trips account tokens, with or without an email, and points the user at the current one', () => {
+    const verification = {
+      tokenHash: 'emv_digest',
+      purpose: 'email-verification' as const,
+      userId: 'u1',
+      email: 'ada@example.com',
+      createdAt: sampleDate(0),
+      expiresAt: sampleDate(1800),
+    };
+    expect(itemToAccountToken(accountTokenItem(verification))).toEqual(verification);
+    expect(accountTokenItem(verification).ttl).toEqual(ttlAt(verification.expiresAt.getTime()));
+    const reset = { ...verification, tokenHash: 'pwr_digest', purpose: 'password-reset' as const, email: null };
+    expect(itemToAccountToken(accountTokenItem(reset))).toEqual(reset);
+    expect(accountTokenItem(reset).email).toBeUndefined();
+    expect(userAccountTokenItem(reset)).toEqual({
+      PK: { S: 'USER#u1' },
+      SK: { S: 'ACCOUNTTOKEN#password-reset' },
+      type: { S: 'useraccounttoken' },
+      tokenHash: { S: 'pwr_digest' },
+      ttl: ttlAt(reset.expiresAt.getTime()),
+    });
+    expect(() => itemToAccountToken({ ...accountTokenItem(reset), purpose: { S: 'magic-link' } })).toThrow(/purpose/);
   });
 
   it('round-trips throttle states', () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDynamoDbStores, DynamoDbErrorDetails, type DynamoDbStores } from '@devauth/adapters-dynamodb';
 import { countRequests, type DynamoDbLocal, startDynamoDbLocal } from '@devauth/adapters-dynamodb/testing';
-import { DEFAULT_THROTTLE_POLICY, nextVersion, UpstreamUnavailableError } from '@devauth/core';
+import { DEFAULT_THROTTLE_POLICY, mintAccountToken, nextVersion, UpstreamUnavailableError } from '@devauth/core';
 import { sampleDate, sampleRefreshToken, sampleUser } from '@devauth/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newClient, newTable, startTestEngine } from './support.js';
@@ -106,6 +106,12 @@ function everyOperation(stores: DynamoDbStores): Record<string, () => Promise<un
       }),
     'guestLinks.consume': () => stores.guestLinks.consume('x', 'us-east-1:x', sampleDate(0)),
     'guestLinks.release': () => stores.guestLinks.release('x'),
+    'accountTokens.issue': () =>
+      stores.accountTokens.issue(
+        mintAccountToken({ purpose: 'password-reset', userId: user.id, now: sampleDate(0), ttlSeconds: 60 }).record,
+      ),
+    'accountTokens.consume': () => stores.accountTokens.consume('x', 'password-reset', sampleDate(0)),
+    'accountTokens.deleteAllForUser': () => stores.accountTokens.deleteAllForUser(user.id),
   };
 }
 

@@ -18,7 +18,13 @@ import {
   devauthTableDefinition,
 } from '@devauth/adapters-dynamodb';
 import { countRequests } from '@devauth/adapters-dynamodb/testing';
-import { ConfigurationError, DEFAULT_THROTTLE_POLICY, IdentityTakenError, nextVersion } from '@devauth/core';
+import {
+  ConfigurationError,
+  DEFAULT_THROTTLE_POLICY,
+  IdentityTakenError,
+  mintAccountToken,
+  nextVersion,
+} from '@devauth/core';
 import { sampleDate, sampleRefreshToken, sampleUser } from '@devauth/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { userItem, usernameMarkerItem } from '../src/mappers.js';
@@ -164,6 +170,41 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       expect(await stores.guestLinks.consume(record.secretHash, record.identityId, sampleDate(1))).toBe(true);
       await stores.guestLinks.release(record.secretHash);
       expect(Object.fromEntries(requests.byCommand)).toEqual({ UpdateItemCommand: 2 });
+    });
+
+    it('account tokens: issue is one transaction, consume a read plus one transaction, deleteAllForUser a query plus one batch', async () => {
+      const userId = randomUUID();
+      const mint = (purpose: 'password-reset' | 'email-verification', offsetSeconds = 0) =>
+        mintAccountToken({ purpose, userId, now: sampleDate(offsetSeconds), ttlSeconds: 600 }).record;
+      const reset = mint('password-reset');
+      await stores.accountTokens.issue(reset);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ TransactWriteItemsCommand: 1 });
+      requests.reset();
+      expect(await stores.accountTokens.consume(reset.tokenHash, 'password-reset', sampleDate(1))).toEqual(reset);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
+      // Spent, unknown, wrong purpose or expired: the read alone answers.
+      const verification = mint('email-verification');
+      await stores.accountTokens.issue(verification);
+      requests.reset();
+      expect(await stores.accountTokens.consume(reset.tokenHash, 'password-reset', sampleDate(2))).toBeNull();
+      expect(await stores.accountTokens.consume(verification.tokenHash, 'password-reset', sampleDate(2))).toBeNull();
+      expect(
+        await stores.accountTokens.consume(verification.tokenHash, 'email-verification', sampleDate(600)),
+      ).toBeNull();
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 3 });
+      // A replaced token: read, then the transaction fails on the pointer.
+      const replaced = mint('password-reset', 3);
+      await stores.accountTokens.issue(replaced);
+      await stores.accountTokens.issue(mint('password-reset', 4));
+      requests.reset();
+      expect(await stores.accountTokens.consume(replaced.tokenHash, 'password-reset', sampleDate(5))).toBeNull();
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
+      requests.reset();
+      await stores.accountTokens.deleteAllForUser(userId);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 1, BatchWriteItemCommand: 1 });
+      requests.reset();
+      await stores.accountTokens.deleteAllForUser(userId);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 1 });
     });
 
     it('invitation consume is one conditional update', async () => {
@@ -371,6 +412,76 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       expect((await getItem(keys.guestLink(record.secretHash)))?.usedAt?.N).toBe(String(now.getTime()));
     });
 
+    it("keeps an account token by digest and the user's current one beside the user item, both until its expiry (TTL)", async () => {
+      const user = sampleUser();
+      await stores.users.create(user);
+      const now = new Date();
+      const mint = (purpose: 'password-reset' | 'email-verification') =>
+        mintAccountToken({
+          purpose,
+          userId: user.id,
+          email: purpose === 'email-verification' ? user.email : null,
+          now,
+          ttlSeconds: 2 * 3600,
+        }).record;
+      const first = mint('email-verification');
+      const second = mint('email-verification');
+      const reset = mint('password-reset');
+      await stores.accountTokens.issue(first);
+      await stores.accountTokens.issue(second);
+      await stores.accountTokens.issue(reset);
+
+      const item = await getItem(keys.accountToken(second.tokenHash));
+      expect(item).toMatchObject({
+        PK: { S: `ACCOUNTTOKEN#${second.tokenHash}` },
+        SK: { S: 'ACCOUNTTOKEN' },
+        type: { S: 'accounttoken' },
+        purpose: { S: 'email-verification' },
+        userId: { S: user.id },
+        email: { S: user.email! },
+        expiresAt: { N: String(second.expiresAt.getTime()) },
+      });
+      expect(item?.ttl?.N).toBe(String(Math.ceil(second.expiresAt.getTime() / 1000)));
+      expect((await getItem(keys.accountToken(reset.tokenHash)))?.email).toBeUndefined();
+      const pointer = await getItem(keys.userAccountToken(user.id, 'email-verification'));
+      expect(pointer).toMatchObject({
+        PK: { S: `USER#${user.id}` },
+        SK: { S: 'ACCOUNTTOKEN#email-verification' },
+        type: { S: 'useraccounttoken' },
+        tokenHash: { S: second.tokenHash },
+      });
+      expect(pointer?.ttl?.N).toBe(String(Math.ceil(second.expiresAt.getTime() / 1000)));
+      // The replaced token's item stays (inert: the pointer names another digest) until its TTL.
+      expect(await getItem(keys.accountToken(first.tokenHash))).toBeDefined();
+      expect(await stores.accountTokens.consume(first.tokenHash, 'email-verification', new Date())).toBeNull();
+
+      // Consuming removes the token item and the pointer; the user's reads are undisturbed by either.
+      expect(await stores.accountTokens.consume(second.tokenHash, 'email-verification', new Date())).toEqual(second);
+      expect(await getItem(keys.accountToken(second.tokenHash))).toBeUndefined();
+      expect(await getItem(keys.userAccountToken(user.id, 'email-verification'))).toBeUndefined();
+      expect(await stores.users.findById(user.id)).toEqual(user);
+
+      // Deleting the user sweeps its partition, the remaining pointer included: its token no longer counts.
+      await stores.users.delete(user.id);
+      expect(await getItem(keys.userAccountToken(user.id, 'password-reset'))).toBeUndefined();
+      expect(await stores.accountTokens.consume(reset.tokenHash, 'password-reset', new Date())).toBeNull();
+    });
+
+    it('refuses to issue a token whose digest is stored for another user, changing nothing', async () => {
+      const record = mintAccountToken({
+        purpose: 'password-reset',
+        userId: randomUUID(),
+        now: sampleDate(0),
+        ttlSeconds: 60,
+      }).record;
+      await stores.accountTokens.issue(record);
+      await stores.accountTokens.issue(record); // the same record again: accepted
+      const intruder = { ...record, userId: randomUUID() };
+      await expect(stores.accountTokens.issue(intruder)).rejects.toBeInstanceOf(ConfigurationError);
+      expect(await getItem(keys.userAccountToken(intruder.userId, 'password-reset'))).toBeUndefined();
+      expect(await stores.accountTokens.consume(record.tokenHash, 'password-reset', sampleDate(1))).toEqual(record);
+    });
+
     it('release clears usedAt and leaves unknown codes absent', async () => {
       const codeHash = `inv_${randomUUID()}`;
       await stores.invitations.create({
@@ -429,6 +540,9 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       await expect(other.refreshTokens.rotate('x', sampleRefreshToken())).rejects.toBeInstanceOf(ConfigurationError);
       await expect(other.loginAttempts.get(['user:x'])).rejects.toBeInstanceOf(ConfigurationError);
       await expect(other.invitations.consume('x', 'seller', new Date())).rejects.toBeInstanceOf(ConfigurationError);
+      await expect(other.accountTokens.consume('x', 'password-reset', new Date())).rejects.toBeInstanceOf(
+        ConfigurationError,
+      );
     });
   });
 }

@@ -1,11 +1,12 @@
 /**
- * `@devauth/adapters-postgres`: devauth's user, refresh-token, login-attempt, invitation and guest-link stores on
- * PostgreSQL, through `pg` or PGlite (both optional peer dependencies: pass your own client), with versioned SQL
- * migrations.
+ * `@devauth/adapters-postgres`: devauth's user, refresh-token, login-attempt, invitation, guest-link and account-token
+ * stores on PostgreSQL, through `pg` or PGlite (both optional peer dependencies: pass your own client), with
+ * versioned SQL migrations.
  * `@devauth/adapters-postgres/testing` starts a throwaway PostgreSQL server for tests and benchmarks.
  */
 export { PostgresFailure, UPSTREAM } from './errors.js';
 export { MIGRATIONS, type Migration, type MigrationReport, migrate } from './migrate.js';
+export { PostgresAccountTokenStore } from './postgres-account-token-store.js';
 export { PostgresGuestLinkStore } from './postgres-guest-link-store.js';
 export { PostgresInvitationStore } from './postgres-invitation-store.js';
 export { PostgresLoginAttemptStore } from './postgres-login-attempt-store.js';

@@ -1,4 +1,6 @@
 import type {
+  AccountTokenPurpose,
+  AccountTokenRecord,
   AttemptState,
   PasswordNormalization,
   RefreshTokenRecord,
@@ -100,5 +102,28 @@ export function toAttemptState(row: AttemptRow): AttemptState {
     key: row.key,
     consecutiveFailures: toInteger(row.consecutive_failures),
     lastFailureAt: toDate(row.last_failure_at),
+  };
+}
+
+export const ACCOUNT_TOKEN_COLUMNS = 'token_hash, purpose, user_id, email, created_at, expires_at';
+
+export interface AccountTokenRow {
+  readonly token_hash: string;
+  readonly purpose: string;
+  readonly user_id: string;
+  readonly email: string | null;
+  readonly created_at: unknown;
+  readonly expires_at: unknown;
+}
+
+export function toAccountTokenRecord(row: AccountTokenRow): AccountTokenRecord {
+  return {
+    tokenHash: row.token_hash,
+    // The table's CHECK constraint holds it to the domain's values.
+    purpose: row.purpose as AccountTokenPurpose,
+    userId: row.user_id,
+    email: row.email,
+    createdAt: toDate(row.created_at),
+    expiresAt: toDate(row.expires_at),
   };
 }

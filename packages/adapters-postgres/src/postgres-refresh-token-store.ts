@@ -143,4 +143,20 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
       throw toStoreError(error, 'refreshTokens.revokeAllForUser');
     }
   }
+
+  async deleteAllForUser(userId: string): Promise<void> {
+    try {
+      // One statement: the user's tokens and the revocation markers of their families (a marker holds no user id,
+      // but it is the user's: a deleted account leaves nothing behind).
+      await this.client.query(
+        `WITH deleted AS (
+           DELETE FROM devauth_refresh_tokens WHERE user_id = $1 RETURNING family_id
+         )
+         DELETE FROM devauth_revoked_token_families WHERE family_id IN (SELECT family_id FROM deleted)`,
+        [userId],
+      );
+    } catch (error) {
+      throw toStoreError(error, 'refreshTokens.deleteAllForUser');
+    }
+  }
 }

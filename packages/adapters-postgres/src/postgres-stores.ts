@@ -1,4 +1,12 @@
-import type { GuestLinkStore, InvitationStore, LoginAttemptStore, RefreshTokenStore, UserStore } from '@devauth/core';
+import type {
+  AccountTokenStore,
+  GuestLinkStore,
+  InvitationStore,
+  LoginAttemptStore,
+  RefreshTokenStore,
+  UserStore,
+} from '@devauth/core';
+import { PostgresAccountTokenStore } from './postgres-account-token-store.js';
 import { PostgresGuestLinkStore } from './postgres-guest-link-store.js';
 import { PostgresInvitationStore } from './postgres-invitation-store.js';
 import { PostgresLoginAttemptStore } from './postgres-login-attempt-store.js';
@@ -12,9 +20,10 @@ export interface PostgresStores {
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
   readonly guestLinks: GuestLinkStore;
+  readonly accountTokens: AccountTokenStore;
 }
 
-/** The five devauth stores on one client. No I/O: run `migrate(client)` once before first use. */
+/** The six devauth stores on one client. No I/O: run `migrate(client)` once before first use. */
 export function createPostgresStores(client: SqlClient): PostgresStores {
   return {
     users: new PostgresUserStore(client),
@@ -22,5 +31,6 @@ export function createPostgresStores(client: SqlClient): PostgresStores {
     loginAttempts: new PostgresLoginAttemptStore(client),
     invitations: new PostgresInvitationStore(client),
     guestLinks: new PostgresGuestLinkStore(client),
+    accountTokens: new PostgresAccountTokenStore(client),
   };
 }

@@ -9,6 +9,7 @@ import {
 import { countQueries } from '@devauth/adapters-postgres/testing';
 import { UpstreamUnavailableError } from '@devauth/core';
 import {
+  describeAccountTokenStoreContract,
   describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
@@ -23,6 +24,7 @@ import {
   itCountsRoundTrips,
   itGuardsRefreshFamilies,
   itKeepsIdentityIdsUnique,
+  itKeepsOneAccountTokenRowPerUserAndPurpose,
   itKeepsValuesOutOfErrors,
   itReservesLikeTheCore,
 } from './support/engine-checks.js';
@@ -49,6 +51,7 @@ describe('PGlite (embedded PostgreSQL)', () => {
   describeLoginAttemptStoreContract('PGlite', { setup: () => stores.loginAttempts });
   describeInvitationStoreContract('PGlite', { setup: () => stores.invitations });
   describeGuestLinkStoreContract('PGlite', { setup: () => stores.guestLinks });
+  describeAccountTokenStoreContract('PGlite', { setup: () => stores.accountTokens });
 
   it('recorded each migration once', async () => {
     const { rows } = await client.query<{ version: number; name: string }>(
@@ -96,6 +99,10 @@ describe('PGlite (embedded PostgreSQL)', () => {
 
   describe('IdentityId uniqueness', () => {
     itKeepsIdentityIdsUnique(() => client);
+  });
+
+  describe('account tokens', () => {
+    itKeepsOneAccountTokenRowPerUserAndPurpose(() => client);
   });
 
   // Last: it closes the database the tests above share.

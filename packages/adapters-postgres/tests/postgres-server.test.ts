@@ -7,6 +7,7 @@ import {
   type SqlClient,
 } from '@devauth/adapters-postgres';
 import {
+  describeAccountTokenStoreContract,
   describeGuestLinkStoreContract,
   describeInvitationStoreContract,
   describeLoginAttemptStoreContract,
@@ -19,6 +20,7 @@ import {
   itCountsRoundTrips,
   itGuardsRefreshFamilies,
   itKeepsIdentityIdsUnique,
+  itKeepsOneAccountTokenRowPerUserAndPurpose,
   itKeepsValuesOutOfErrors,
   itReservesLikeTheCore,
 } from './support/engine-checks.js';
@@ -51,7 +53,7 @@ describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections
   });
 
   // Default concurrency: 100 parallel registrations, 20 parallel links of one IdentityId, 20 parallel rotations, 50
-  // parallel failures and reservations, 20 consumers of an invitation and of a guest link.
+  // parallel failures and reservations, 20 consumers of an invitation, of a guest link and of an account token.
   describeUserStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.users });
   it('ran those races on 20 server connections at once, and kept them through every unique violation', () => {
     // pg-pool opens another connection only when every open one is busy; a refused registration must not cost one.
@@ -62,6 +64,7 @@ describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections
   describeLoginAttemptStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.loginAttempts });
   describeInvitationStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.invitations });
   describeGuestLinkStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.guestLinks });
+  describeAccountTokenStoreContract('PostgreSQL (pg Pool)', { setup: () => stores.accountTokens });
 
   describe('round trips (statements reaching a pooled pg connection)', () => {
     itCountsRoundTrips((): CountingClient => {
@@ -99,6 +102,10 @@ describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections
 
   describe('IdentityId uniqueness', () => {
     itKeepsIdentityIdsUnique(() => client);
+  });
+
+  describe('account tokens', () => {
+    itKeepsOneAccountTokenRowPerUserAndPurpose(() => client);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   DEFAULT_REGISTRATION_RATE_LIMIT,
   DEFAULT_THROTTLE_POLICY,
   IdentityTakenError,
+  mintAccountToken,
   nextReservedState,
   nextVersion,
   retryAfterSeconds,
@@ -68,6 +69,18 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
       expiresAt: sampleDate(60),
       usedAt: null,
     };
+    const resetToken = mintAccountToken({
+      purpose: 'password-reset',
+      userId: user.id,
+      now: sampleDate(),
+      ttlSeconds: 60,
+    });
+    const replacement = mintAccountToken({
+      purpose: 'password-reset',
+      userId: user.id,
+      now: sampleDate(1),
+      ttlSeconds: 60,
+    });
     const operations: Record<string, () => Promise<unknown>> = {
       'users.findById': () => stores.users.findById(user.id),
       'users.findByIdentityId': () => stores.users.findByIdentityId(user.identityId!),
@@ -106,6 +119,17 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
       'guestLinks.consume (spent)': () =>
         expect(stores.guestLinks.consume(link.secretHash, link.identityId, sampleDate(1))).resolves.toBe(false),
       'guestLinks.release': () => stores.guestLinks.release(link.secretHash),
+      'accountTokens.issue': () => stores.accountTokens.issue(resetToken.record),
+      'accountTokens.issue (replacing)': () => stores.accountTokens.issue(replacement.record),
+      'accountTokens.consume (replaced)': () =>
+        expect(
+          stores.accountTokens.consume(resetToken.record.tokenHash, 'password-reset', sampleDate(2)),
+        ).resolves.toBeNull(),
+      'accountTokens.consume': () =>
+        expect(
+          stores.accountTokens.consume(replacement.record.tokenHash, 'password-reset', sampleDate(2)),
+        ).resolves.toEqual(replacement.record),
+      'accountTokens.deleteAllForUser': () => stores.accountTokens.deleteAllForUser(user.id),
     };
     const counts: Record<string, number> = {};
     for (const [name, operation] of Object.entries(operations)) {
@@ -296,5 +320,64 @@ export function itKeepsIdentityIdsUnique(client: () => SqlClient): void {
     const next = sampleUser({ identityId });
     await users.create(next);
     expect(await users.findByIdentityId(identityId)).toEqual(next);
+  });
+}
+
+/** AccountTokenStore behaviour beyond the core contract, on the real rows and constraints. */
+export function itKeepsOneAccountTokenRowPerUserAndPurpose(client: () => SqlClient): void {
+  it('keeps one row per user and purpose: refusals leave an expired row inert, the next issue overwrites it', async () => {
+    const sql = client();
+    const { accountTokens } = createPostgresStores(sql);
+    const userId = `user_${uniqueSuffix()}`;
+    const rows = async () =>
+      (
+        await sql.query<{ token_hash: string; purpose: string }>(
+          'SELECT token_hash, purpose FROM devauth_account_tokens WHERE user_id = $1 ORDER BY purpose',
+          [userId],
+        )
+      ).rows;
+    const mint = (purpose: 'password-reset' | 'email-verification', offsetSeconds: number) =>
+      mintAccountToken({ purpose, userId, now: sampleDate(offsetSeconds), ttlSeconds: 60 }).record;
+
+    const expired = mint('password-reset', 0);
+    const verification = mint('email-verification', 0);
+    await accountTokens.issue(expired);
+    await accountTokens.issue(verification);
+    expect(await accountTokens.consume(expired.tokenHash, 'password-reset', sampleDate(60))).toBeNull();
+    expect(await rows()).toEqual([
+      { token_hash: verification.tokenHash, purpose: 'email-verification' },
+      { token_hash: expired.tokenHash, purpose: 'password-reset' },
+    ]);
+
+    const next = mint('password-reset', 120);
+    await accountTokens.issue(next);
+    expect(await rows()).toEqual([
+      { token_hash: verification.tokenHash, purpose: 'email-verification' },
+      { token_hash: next.tokenHash, purpose: 'password-reset' },
+    ]);
+    // Issuing the same record again (a caller putting back a token it spent) is accepted.
+    expect(await accountTokens.consume(next.tokenHash, 'password-reset', sampleDate(121))).toEqual(next);
+    await accountTokens.issue(next);
+    await accountTokens.issue(next);
+    expect(await accountTokens.consume(next.tokenHash, 'password-reset', sampleDate(122))).toEqual(next);
+
+    await accountTokens.deleteAllForUser(userId);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('refuses a purpose outside the domain at the CHECK constraint, naming only the constraint', async () => {
+    const { accountTokens } = createPostgresStores(client());
+    const record = {
+      ...mintAccountToken({ purpose: 'password-reset', userId: 'u', now: sampleDate(), ttlSeconds: 60 }).record,
+    };
+    const error = await accountTokens.issue({ ...record, purpose: 'magic-link' as 'password-reset' }).then(
+      () => expect.fail('an unknown purpose was stored'),
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'PostgreSQL failed accountTokens.issue (SQLSTATE 23514 on devauth_account_tokens_purpose_check).',
+    );
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(record.tokenHash);
   });
 }
