@@ -3,6 +3,12 @@ import type { ComposeOptions, Composition } from './composition-types.js';
 import { type HandlerConfig, type HandlerConfigInput, loadConfig, parseConfig } from './config.js';
 import { normalizeEvent } from './events.js';
 import {
+  createChangePasswordHandler,
+  createDeleteAccountHandler,
+  createPasswordForgotHandler,
+  createPasswordResetHandler,
+} from './handlers/account.js';
+import {
   createGuestHandler,
   createLoginHandler,
   createLogoutHandler,
@@ -24,26 +30,27 @@ export interface AuthHandlersOptions extends EdgeOptions {
   readonly me?: Lazy<MeDependencies>;
 }
 
-/** All six handlers around one core. Nothing is built until a handler runs if `devauth`/`me` are functions. */
+/** Every handler around one core (the auth routes, `me` and the account routes). Nothing is built until a handler runs if `devauth`/`me` are functions. */
 export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   const logger = options.logger ?? createJsonLogger();
   const edge: EdgeOptions = { ...options, logger };
   const deps = { ...edge, devauth: memoize(options.devauth) };
-  const me = options.me;
+  const me =
+    options.me ??
+    (() => {
+      throw new Error('createAuthHandlers: the me, changePassword and deleteAccount handlers need options.me');
+    });
   return {
     register: createRegisterHandler(deps),
     login: createLoginHandler(deps),
     guest: createGuestHandler(deps),
     refresh: createRefreshHandler(deps),
     logout: createLogoutHandler(deps),
-    me: createMeHandler({
-      ...edge,
-      me:
-        me ??
-        (() => {
-          throw new Error('createAuthHandlers: the me handler needs options.me');
-        }),
-    }),
+    me: createMeHandler({ ...edge, me }),
+    passwordForgot: createPasswordForgotHandler(deps),
+    passwordReset: createPasswordResetHandler(deps),
+    changePassword: createChangePasswordHandler({ ...deps, me }),
+    deleteAccount: createDeleteAccountHandler({ ...deps, me }),
   };
 }
 

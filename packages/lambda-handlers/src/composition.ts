@@ -18,6 +18,7 @@ const STORE_TOKENS = {
   loginAttempts: TOKENS.LoginAttemptStore,
   invitations: TOKENS.InvitationStore,
   guestLinks: TOKENS.GuestLinkStore,
+  accountTokens: TOKENS.AccountTokenStore,
 } as const;
 
 function overrideEntries(overrides: Overrides | undefined): [symbol, unknown][] {
@@ -43,6 +44,9 @@ export async function composeDevauth(config: HandlerConfig, options: ComposeOpti
     for (const [name, token] of Object.entries(STORE_TOKENS)) {
       if (!overridden.has(token)) container.register(token, { useValue: stores[name as keyof typeof STORE_TOKENS] });
     }
+  }
+  if (!overridden.has(TOKENS.MessageSender) && config.messages === 'ses') {
+    container.register(TOKENS.MessageSender, { useValue: await createSesSender(config) });
   }
   if (!overridden.has(TOKENS.IdentityBroker)) {
     container.register(TOKENS.IdentityBroker, { useValue: await createBroker(config) });
@@ -78,5 +82,19 @@ async function createBroker(config: HandlerConfig): Promise<IdentityBroker> {
       ...(config.region ? { region: config.region } : {}),
       ...(config.cognitoEndpoint ? { endpoint: config.cognitoEndpoint } : {}),
     },
+  });
+}
+
+/** Amazon SES v2 (`@devauth/adapters-ses`, imported only when chosen); the client is created on the first send. */
+async function createSesSender(config: HandlerConfig) {
+  const { createSesMessageSender } = await import('@devauth/adapters-ses');
+  return createSesMessageSender({
+    from: config.sesFrom ?? '',
+    ...(config.sesConfigurationSet ? { configurationSetName: config.sesConfigurationSet } : {}),
+    render: {
+      ...(config.appName ? { appName: config.appName } : {}),
+      ...(config.passwordResetUrl ? { links: { passwordReset: config.passwordResetUrl } } : {}),
+    },
+    clientConfig: config.region ? { region: config.region } : {},
   });
 }

@@ -85,6 +85,27 @@ const configSchema = z.strictObject({
     )
     .default([]),
   maxBodyBytes: z.number().int().min(64).max(1_048_576).default(DEFAULT_MAX_BODY_BYTES),
+  /**
+   * How messages (password reset, notifications) are sent: `ses` (Amazon SES v2, `@devauth/adapters-ses`) or `none`
+   * (default: password reset requests then fail as not configured, notifications are skipped).
+   */
+  messages: z.enum(['none', 'ses']).default('none'),
+  /** The SES sender identity (`noreply@example.com` or `Shop <noreply@example.com>`); required with `ses`. */
+  sesFrom: z.string().min(3).max(320).optional(),
+  sesConfigurationSet: z
+    .string()
+    .regex(/^[\w-]{1,64}$/, 'must be 1-64 characters of A-Z, a-z, 0-9, "_", "-"')
+    .optional(),
+  /** The product name in messages (default `devauth`). */
+  appName: z.string().min(1).max(64).optional(),
+  /** The page that completes a reset, with `{token}` where the token goes (e.g. https://app.example.com/reset?t={token}). */
+  passwordResetUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .refine((url) => url.includes('%7Btoken%7D') || url.includes('{token}'), 'must contain {token}')
+    .optional(),
+  passwordResetTtlSeconds: z.number().int().min(60).max(86_400).optional(),
+  passwordResetResponseFloorMs: z.number().int().min(0).max(30_000).optional(),
 });
 
 /** Settings of the handlers, as written in code or parsed from the environment. */
@@ -96,7 +117,11 @@ export type HandlerConfig = z.output<typeof configSchema>;
  * The core's own settings (roles, token duration) are checked here too, so a bad role list fails before any request.
  */
 export function parseConfig(input: HandlerConfigInput): HandlerConfig {
-  const config = validate(configSchema, input, [...storeProblems(input), ...brokerProblems(input)]);
+  const config = validate(configSchema, input, [
+    ...storeProblems(input),
+    ...brokerProblems(input),
+    ...messageProblems(input),
+  ]);
   resolveConfig(coreConfigOf(config));
   compileTrustedProxies(config.trustedProxies);
   return config;
@@ -160,6 +185,11 @@ function storeProblems(input: unknown): string[] {
   return problems;
 }
 
+function messageProblems(input: unknown): string[] {
+  const raw = rawOf(input);
+  return raw.messages === 'ses' && raw.sesFrom === undefined ? ['sesFrom: required when messages is "ses"'] : [];
+}
+
 function brokerProblems(input: unknown): string[] {
   const raw = rawOf(input);
   if ((raw.broker ?? 'cognito') !== 'cognito') return [];
@@ -177,6 +207,8 @@ export function coreConfigOf(config: HandlerConfig): DevauthConfigInput {
     guestLinkTtlSeconds: config.guestLinkTtlSeconds,
     refreshReuseLeewaySeconds: config.refreshReuseLeewaySeconds,
     revealDisabledAccounts: config.revealDisabledAccounts,
+    passwordResetTtlSeconds: config.passwordResetTtlSeconds,
+    passwordResetResponseFloorMs: config.passwordResetResponseFloorMs,
   };
   for (const key of Object.keys(core)) if (core[key] === undefined) delete core[key];
   return core as DevauthConfigInput;
@@ -207,6 +239,13 @@ export const ENVIRONMENT_VARIABLES = {
   roles: `${E.roles} (comma-separated)`,
   corsOrigins: `${E.corsOrigins} (comma-separated)`,
   maxBodyBytes: E.maxBodyBytes,
+  messages: `${E.messages} (none/ses)`,
+  sesFrom: E.sesFrom,
+  sesConfigurationSet: E.sesConfigurationSet,
+  appName: E.appName,
+  passwordResetUrl: `${E.passwordResetUrl} (with {token})`,
+  passwordResetTtlSeconds: E.passwordResetTtlSeconds,
+  passwordResetResponseFloorMs: E.passwordResetResponseFloorMs,
 } as const;
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -268,6 +307,13 @@ export function loadConfig(source: Environment = process.env): HandlerConfig {
     roles: list(source[E.roles]),
     corsOrigins: list(source[E.corsOrigins]),
     maxBodyBytes: integer(source[E.maxBodyBytes]),
+    messages: text(source[E.messages]),
+    sesFrom: text(source[E.sesFrom]),
+    sesConfigurationSet: text(source[E.sesConfigurationSet]),
+    appName: text(source[E.appName]),
+    passwordResetUrl: text(source[E.passwordResetUrl]),
+    passwordResetTtlSeconds: integer(source[E.passwordResetTtlSeconds]),
+    passwordResetResponseFloorMs: integer(source[E.passwordResetResponseFloorMs]),
   };
   return parseConfig(withoutUndefined(input) as HandlerConfigInput);
 }

@@ -31,6 +31,13 @@ export const HANDLER_ENV = {
   roles: 'DEVAUTH_ROLES',
   corsOrigins: 'DEVAUTH_CORS_ORIGINS',
   maxBodyBytes: 'DEVAUTH_MAX_BODY_BYTES',
+  messages: 'DEVAUTH_MESSAGES',
+  sesFrom: 'DEVAUTH_SES_FROM',
+  sesConfigurationSet: 'DEVAUTH_SES_CONFIGURATION_SET',
+  appName: 'DEVAUTH_APP_NAME',
+  passwordResetUrl: 'DEVAUTH_PASSWORD_RESET_URL',
+  passwordResetTtlSeconds: 'DEVAUTH_PASSWORD_RESET_TTL_SECONDS',
+  passwordResetResponseFloorMs: 'DEVAUTH_PASSWORD_RESET_RESPONSE_FLOOR_MS',
 } as const satisfies Record<keyof HandlerConfigInput, string>;
 
 /**

@@ -104,6 +104,8 @@ export function mapError(error: unknown, correlationId: string): MappedError {
         return respond(409, body(code, error.message));
       case 'USER_NOT_FOUND':
         return respond(404, body(code, error.message));
+      case 'ACCOUNT_TOKEN_INVALID':
+        return respond(400, body(code, error.message));
       case 'THROTTLED':
         return respond(
           429,

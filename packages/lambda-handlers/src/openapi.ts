@@ -1,4 +1,13 @@
-import { loginInputSchema, logoutInputSchema, refreshInputSchema, registerInputSchema } from '@devauth/core';
+import {
+  changePasswordInputSchema,
+  deleteAccountInputSchema,
+  loginInputSchema,
+  logoutInputSchema,
+  passwordResetCompletionSchema,
+  passwordResetRequestSchema,
+  refreshInputSchema,
+  registerInputSchema,
+} from '@devauth/core';
 import * as z from 'zod';
 
 type JsonSchema = Record<string, unknown>;
@@ -83,7 +92,21 @@ export interface OpenApiOptions {
   /** Server URLs (`https://abc.execute-api.eu-west-1.amazonaws.com/prod`). */
   readonly servers?: readonly string[];
   /** Paths of the routes; default `/auth/register`, `/auth/login`, ... and `/me`. */
-  readonly paths?: Partial<Record<'register' | 'login' | 'guest' | 'refresh' | 'logout' | 'me', string>>;
+  readonly paths?: Partial<
+    Record<
+      | 'register'
+      | 'login'
+      | 'guest'
+      | 'refresh'
+      | 'logout'
+      | 'me'
+      | 'passwordForgot'
+      | 'passwordReset'
+      | 'changePassword'
+      | 'deleteAccount',
+      string
+    >
+  >;
 }
 
 /** OpenAPI 3.1 description of the auth endpoints, generated from the core's zod request schemas. */
@@ -154,7 +177,59 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
           responses: { '204': { description: 'Logged out.' }, ...COMMON_ERRORS },
         },
       },
+      [path('passwordForgot', '/auth/password/forgot')]: {
+        post: {
+          operationId: 'passwordForgot',
+          summary: 'Ask for a password-reset message. The same answer whether or not the account exists.',
+          requestBody: jsonBody('PasswordForgotRequest'),
+          responses: {
+            '202': jsonResponse('Accepted (a message is sent if the account exists and has an email).', 'Accepted'),
+            '429': errorResponse('Too many requests for this account or address.', true),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
+      [path('passwordReset', '/auth/password/reset')]: {
+        post: {
+          operationId: 'passwordReset',
+          summary: 'Set a new password with the token from the reset message; every session is signed out.',
+          requestBody: jsonBody('PasswordResetRequest'),
+          responses: {
+            '204': { description: 'Password set.' },
+            ...COMMON_ERRORS,
+            '400': errorResponse('VALIDATION_FAILED, or ACCOUNT_TOKEN_INVALID (unknown, spent, replaced, expired).'),
+          },
+        },
+      },
+      [path('changePassword', '/me/password')]: {
+        post: {
+          operationId: 'changePassword',
+          summary: "Change the signed-in user's password; every session ends and the caller gets a new one.",
+          security: [{ sigv4: [] }],
+          requestBody: jsonBody('ChangePasswordRequest'),
+          responses: {
+            '200': jsonResponse('Changed: the new session and how many were signed out.', 'ChangePasswordResponse'),
+            '401': errorResponse('Not signed by a Cognito identity, or the current password is wrong.'),
+            '403': errorResponse('A guest, or no active user for this identity.'),
+            '429': errorResponse('Too many failed attempts.', true),
+            ...COMMON_ERRORS,
+          },
+        },
+      },
       [path('me', '/me')]: {
+        delete: {
+          operationId: 'deleteAccount',
+          summary: "Delete the signed-in user's account and everything stored with it (needs the password).",
+          security: [{ sigv4: [] }],
+          requestBody: jsonBody('DeleteAccountRequest'),
+          responses: {
+            '204': { description: 'Deleted.' },
+            '401': errorResponse('Not signed by a Cognito identity, or the password is wrong.'),
+            '403': errorResponse('A guest, or no active user for this identity.'),
+            '429': errorResponse('Too many failed attempts.', true),
+            ...COMMON_ERRORS,
+          },
+        },
         get: {
           operationId: 'me',
           summary: 'Who the SigV4-signed caller is.',
@@ -183,6 +258,12 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
         LoginRequest: schemaOf(loginInputSchema),
         RefreshRequest: schemaOf(refreshInputSchema),
         LogoutRequest: schemaOf(logoutInputSchema),
+        PasswordForgotRequest: schemaOf(passwordResetRequestSchema),
+        PasswordResetRequest: schemaOf(passwordResetCompletionSchema),
+        ChangePasswordRequest: schemaOf(changePasswordInputSchema),
+        DeleteAccountRequest: schemaOf(deleteAccountInputSchema),
+        Accepted: schemaOf(z.object({ status: z.literal('accepted') }), 'output'),
+        ChangePasswordResponse: schemaOf(session.extend({ revokedSessions: z.number().int() }), 'output'),
         RegisterResponse: schemaOf(z.object({ user: publicUser }), 'output'),
         LoginResponse: schemaOf(login, 'output'),
         SessionResponse: schemaOf(session, 'output'),

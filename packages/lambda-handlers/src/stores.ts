@@ -4,6 +4,7 @@
  * driver and SDK client of the store actually chosen (each is a dynamic import).
  */
 import {
+  type AccountTokenStore,
   ConfigurationError,
   type GuestLinkStore,
   type InvitationStore,
@@ -38,6 +39,7 @@ export interface Stores {
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
   readonly guestLinks: GuestLinkStore;
+  readonly accountTokens: AccountTokenStore;
   readonly close: () => Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
         loginAttempts: new testing.InMemoryLoginAttemptStore(),
         invitations: new testing.InMemoryInvitationStore(),
         guestLinks: new testing.InMemoryGuestLinkStore(),
+        accountTokens: new testing.InMemoryAccountTokenStore(),
         close: async () => {},
       };
     }
@@ -98,6 +101,7 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
         loginAttempts: stores.loginAttempts,
         invitations: stores.invitations,
         guestLinks: stores.guestLinks,
+        accountTokens: stores.accountTokens,
         close: async () => client.destroy(),
       };
     }

@@ -29,7 +29,31 @@ describe('configuration', () => {
       maxBodyBytes: 16 * 1024,
       trustedProxies: [],
       databaseTls: 'verify-full',
+      messages: 'none',
     });
+  });
+
+  it('reads the message settings, and needs a sender identity for SES', () => {
+    const base = { DEVAUTH_STORE: 'memory', DEVAUTH_BROKER: 'fake' };
+    expect(
+      loadConfig({
+        ...base,
+        DEVAUTH_MESSAGES: 'ses',
+        DEVAUTH_SES_FROM: 'Shop <noreply@shop.example.com>',
+        DEVAUTH_PASSWORD_RESET_URL: 'https://shop.example.com/reset?token={token}',
+        DEVAUTH_PASSWORD_RESET_TTL_SECONDS: '600',
+      }),
+    ).toMatchObject({
+      messages: 'ses',
+      sesFrom: 'Shop <noreply@shop.example.com>',
+      passwordResetUrl: 'https://shop.example.com/reset?token={token}',
+      passwordResetTtlSeconds: 600,
+    });
+    expect(() => loadConfig({ ...base, DEVAUTH_MESSAGES: 'ses' })).toThrow(/sesFrom: required when messages is "ses"/);
+    expect(() => loadConfig({ ...base, DEVAUTH_PASSWORD_RESET_URL: 'https://shop.example.com/reset' })).toThrow(
+      /passwordResetUrl: must contain \{token\}/,
+    );
+    expect(() => loadConfig({ ...base, DEVAUTH_MESSAGES: 'smtp' })).toThrow(/messages/);
   });
 
   it('reads the security settings from the environment, and reports malformed ones by name', () => {

@@ -31,6 +31,13 @@ describe('HANDLER_ENV', () => {
       [HANDLER_ENV.roles]: 'shopper,seller',
       [HANDLER_ENV.corsOrigins]: 'https://app.example.com',
       [HANDLER_ENV.maxBodyBytes]: '4096',
+      [HANDLER_ENV.messages]: 'ses',
+      [HANDLER_ENV.sesFrom]: 'noreply@example.com',
+      [HANDLER_ENV.sesConfigurationSet]: 'devauth',
+      [HANDLER_ENV.appName]: 'Shop',
+      [HANDLER_ENV.passwordResetUrl]: 'https://app.example.com/reset?token={token}',
+      [HANDLER_ENV.passwordResetTtlSeconds]: '900',
+      [HANDLER_ENV.passwordResetResponseFloorMs]: '500',
     };
     const config = loadConfig(environment);
     // Every field came from its variable (none is left at a default).

@@ -1,7 +1,7 @@
 import { ConfigurationError, UpstreamUnavailableError } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResultV1 } from '../src/events.js';
-import { context, createTestApp, POOL_ID, parse, type TestApp, VERSIONS } from './support.js';
+import { context, createTestApp, iamEvent, POOL_ID, parse, type TestApp, VERSIONS } from './support.js';
 
 const PASSWORD = 'correct horse battery staple 42';
 const OTHER_PASSWORD = 'Tr0ub4dor&3-but-longer';
@@ -14,35 +14,7 @@ async function login(app: TestApp, make: (typeof VERSIONS)[number]['event'], use
   return app.handlers.login(make({ body: { username, password } }), context());
 }
 
-/** An IAM-signed `me` event from the real sample, with the identity replaced (or removed). */
-function meEvent(
-  version: 1 | 2,
-  base: Record<string, unknown>,
-  identity: { identityId: string; authenticated: boolean } | null,
-): ApiGatewayProxyEvent {
-  const event = structuredClone(base) as {
-    requestContext: {
-      identity?: Record<string, unknown>;
-      authorizer?: { iam: { cognitoIdentity: Record<string, unknown> | null } };
-    };
-  };
-  if (version === 1) {
-    const target = event.requestContext.identity!;
-    target.cognitoIdentityId = identity?.identityId ?? null;
-    target.cognitoIdentityPoolId = identity ? POOL_ID : null;
-    target.cognitoAuthenticationType = identity ? (identity.authenticated ? 'authenticated' : 'unauthenticated') : null;
-  } else {
-    const iam = event.requestContext.authorizer!.iam;
-    iam.cognitoIdentity = identity
-      ? {
-          amr: identity.authenticated ? ['authenticated', 'login.devauth.test'] : ['unauthenticated'],
-          identityId: identity.identityId,
-          identityPoolId: POOL_ID,
-        }
-      : null;
-  }
-  return event as unknown as ApiGatewayProxyEvent;
-}
+const meEvent = iamEvent;
 
 describe.each(VERSIONS)('handlers with $name events', ({ version, event: make, iamBase }) => {
   it('registers (201) with the public user only, in the shape of the payload version', async () => {

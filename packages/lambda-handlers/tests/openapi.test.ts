@@ -31,7 +31,11 @@ describe('generateOpenApi', () => {
       '/auth/guest',
       '/auth/refresh',
       '/auth/logout',
+      '/auth/password/forgot',
+      '/auth/password/reset',
+      '/me/password',
       '/me',
     ]);
+    expect(Object.keys(doc.paths['/me'] as object).sort()).toEqual(['delete', 'get']);
   });
 });

@@ -9,9 +9,11 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
+  InMemoryOutbox,
   InMemoryRefreshTokenStore,
   InMemoryUserStore,
 } from '@devauth/core/testing';
@@ -115,6 +117,7 @@ export interface TestApp {
   readonly users: InMemoryUserStore;
   readonly broker: FakeIdentityBroker;
   readonly logger: ReturnType<typeof captureLogger>;
+  readonly outbox: InMemoryOutbox;
 }
 
 export const POOL_ID = 'us-east-1:00000000-0000-4000-8000-000000000000';
@@ -130,6 +133,7 @@ export function createTestApp(
   const users = options.users ?? new InMemoryUserStore();
   const broker = new FakeIdentityBroker({ identityPoolId: POOL_ID });
   const logger = captureLogger();
+  const outbox = new InMemoryOutbox();
   const devauth = createDevauth(
     {
       users,
@@ -137,6 +141,8 @@ export function createTestApp(
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
       guestLinks: new InMemoryGuestLinkStore(),
+      accountTokens: new InMemoryAccountTokenStore(),
+      messages: outbox,
       broker,
       hasher: fastHasher(),
       commonPasswords: staticCommonPasswords(['password123456']),
@@ -150,7 +156,7 @@ export function createTestApp(
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
-  return { handlers, devauth, users, broker, logger };
+  return { handlers, devauth, users, broker, logger, outbox };
 }
 
 export function parse(result: ApiGatewayProxyResult): Json {
@@ -158,3 +164,39 @@ export function parse(result: ApiGatewayProxyResult): Json {
 }
 
 export const context = (awsRequestId = 'c0ffee00-1234-4abc-8def-0123456789ab') => ({ awsRequestId });
+
+/**
+ * An IAM-signed event from the real sample (`FIXTURES.v1Iam` / `v2Iam`), with the Cognito identity replaced (or
+ * removed) and, when given, a JSON body.
+ */
+export function iamEvent(
+  version: 1 | 2,
+  base: Record<string, unknown>,
+  identity: { identityId: string; authenticated: boolean } | null,
+  body?: unknown,
+): ApiGatewayProxyEvent {
+  const event = structuredClone(base) as {
+    body?: string | null;
+    requestContext: {
+      identity?: Record<string, unknown>;
+      authorizer?: { iam: { cognitoIdentity: Record<string, unknown> | null } };
+    };
+  };
+  if (body !== undefined) event.body = JSON.stringify(body);
+  if (version === 1) {
+    const target = event.requestContext.identity!;
+    target.cognitoIdentityId = identity?.identityId ?? null;
+    target.cognitoIdentityPoolId = identity ? POOL_ID : null;
+    target.cognitoAuthenticationType = identity ? (identity.authenticated ? 'authenticated' : 'unauthenticated') : null;
+  } else {
+    const iam = event.requestContext.authorizer!.iam;
+    iam.cognitoIdentity = identity
+      ? {
+          amr: identity.authenticated ? ['authenticated', 'login.devauth.test'] : ['unauthenticated'],
+          identityId: identity.identityId,
+          identityPoolId: POOL_ID,
+        }
+      : null;
+  }
+  return event as unknown as ApiGatewayProxyEvent;
+}

@@ -1,0 +1,116 @@
+import { defineAccessTable } from '@devauth/access';
+import { DEFAULT_ROLES } from '@devauth/core';
+import { createGuard, type Guard } from '../access/guard.js';
+import { json, readJsonBody } from '../http.js';
+import { HttpError } from '../http-errors.js';
+import { type Lazy, memoize } from '../lazy.js';
+import type { AuthRouteDependencies } from './auth.js';
+import type { MeDependencies } from './me.js';
+import { type ApiGatewayHandler, createRoute, type RouteRequest } from './route.js';
+import { sessionBody } from './session.js';
+
+/**
+ * Where the account routes are mounted by default (and the route templates the signed-in ones are checked against,
+ * whatever path they are mounted on).
+ */
+export const ACCOUNT_ROUTES = {
+  passwordForgot: { method: 'POST', path: '/auth/password/forgot' },
+  passwordReset: { method: 'POST', path: '/auth/password/reset' },
+  changePassword: { method: 'POST', path: '/me/password' },
+  deleteAccount: { method: 'DELETE', path: '/me' },
+} as const;
+
+export interface SignedInRouteDependencies extends AuthRouteDependencies {
+  /** How callers are resolved (the identity pool, the user lookup): as for `me`. */
+  readonly me: Lazy<MeDependencies>;
+}
+
+const callerAddress = (request: RouteRequest) =>
+  request.clientAddress ? { sourceAddress: request.clientAddress } : {};
+
+/**
+ * POST: `{ username }` → 202 `{ status: 'accepted' }`, always the same answer (whether the account exists or not;
+ * the core waits out a response floor). Throttled per account and per client address (429).
+ */
+export function createPasswordForgotHandler(deps: AuthRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  return createRoute('passwordForgot', deps, async (request) => {
+    const input = readJsonBody(request, request.maxBodyBytes);
+    await (await devauth()).requestPasswordReset.execute(input, callerAddress(request));
+    return json(202, { status: 'accepted' });
+  });
+}
+
+/** POST: `{ token, newPassword }` → 204; every session and the Cognito link of the account are revoked. */
+export function createPasswordResetHandler(deps: AuthRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  return createRoute('passwordReset', deps, async (request) => {
+    const input = readJsonBody(request, request.maxBodyBytes);
+    await (await devauth()).completePasswordReset.execute(input);
+    return { statusCode: 204 };
+  });
+}
+
+/**
+ * The signed-in user behind an AWS_IAM request, resolved as `me` resolves it (the guard, the user store): 401 without
+ * a Cognito IAM identity of this pool, 403 for a guest or an identity with no active user.
+ */
+function signedInCaller(deps: SignedInRouteDependencies) {
+  const resolve = memoize(async () => {
+    const me = await memoize(deps.me)();
+    const roles = me.roles ?? DEFAULT_ROLES;
+    const table = defineAccessTable(
+      [
+        { ...ACCOUNT_ROUTES.changePassword, roles: [...roles] },
+        { ...ACCOUNT_ROUTES.deleteAccount, roles: [...roles] },
+      ],
+      { roles },
+    );
+    // No cache: a password change or a deletion must see the user as it is now.
+    const guard: Guard = createGuard({ table, users: me.users, identityPoolId: me.identityPoolId, cacheTtlSeconds: 0 });
+    return guard;
+  });
+  return async (request: RouteRequest, route: { readonly method: string; readonly path: string }) => {
+    const decision = await (await resolve()).authorize(request.event, route);
+    if (!decision.allowed) {
+      throw decision.statusCode === 401
+        ? new HttpError(401, 'UNAUTHENTICATED', 'The request is not signed by a Cognito identity.')
+        : new HttpError(403, 'FORBIDDEN', 'This identity may not use this API.');
+    }
+    if (decision.caller.kind !== 'user') throw new HttpError(403, 'FORBIDDEN', 'This identity may not use this API.');
+    return decision.caller;
+  };
+}
+
+/**
+ * POST behind AWS_IAM: `{ currentPassword, newPassword }` → 200 `{ revokedSessions, ...tokens }`: every session of
+ * the user is signed out, the caller's included, and the caller continues on the new session in the answer.
+ */
+export function createChangePasswordHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('changePassword', deps, async (request) => {
+    const input = readJsonBody(request, request.maxBodyBytes);
+    const user = await caller(request, ACCOUNT_ROUTES.changePassword);
+    const result = await (await devauth()).changePassword.execute(input, {
+      userId: user.userId,
+      ...callerAddress(request),
+    });
+    return json(200, {
+      revokedSessions: result.revokedSessions,
+      ...(result.session ? sessionBody(result.session) : {}),
+    });
+  });
+}
+
+/** DELETE behind AWS_IAM: `{ password }` → 204; the account and everything stored with it are removed. */
+export function createDeleteAccountHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('deleteAccount', deps, async (request) => {
+    const input = readJsonBody(request, request.maxBodyBytes);
+    const user = await caller(request, ACCOUNT_ROUTES.deleteAccount);
+    await (await devauth()).deleteAccount.execute(input, { userId: user.userId, ...callerAddress(request) });
+    return { statusCode: 204 };
+  });
+}
