@@ -19,7 +19,10 @@ import {
 import { FakeIdentityBroker } from '@devauth/core/testing';
 import { type Figure, median, percentile, round, runClosedLoop } from './lib.js';
 
-type Stores = Pick<DevauthDependencies, 'users' | 'refreshTokens' | 'loginAttempts' | 'invitations' | 'guestLinks'>;
+type Stores = Pick<
+  DevauthDependencies,
+  'users' | 'refreshTokens' | 'loginAttempts' | 'invitations' | 'guestLinks' | 'accountTokens'
+>;
 
 interface Engine {
   readonly name: string;

@@ -35,6 +35,7 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
@@ -121,6 +122,7 @@ function buildApp(users: InMemoryUserStore = new EqualCostUserStore()): Enumerat
     loginAttempts: new InMemoryLoginAttemptStore(),
     invitations: new InMemoryInvitationStore(),
     guestLinks: new InMemoryGuestLinkStore(),
+    accountTokens: new InMemoryAccountTokenStore(),
     broker: new FakeIdentityBroker({ identityPoolId: POOL_ID, clock }),
     hasher,
     clock,

@@ -45,6 +45,7 @@ import {
 } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
@@ -166,6 +167,7 @@ async function buildFuzzApp(): Promise<FuzzApp> {
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
       guestLinks: new InMemoryGuestLinkStore(),
+      accountTokens: new InMemoryAccountTokenStore(),
       broker,
       hasher,
       clock,

@@ -7,6 +7,7 @@
 import { createDevauth, staticCommonPasswords } from '@devauth/core';
 import {
   FakeIdentityBroker,
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
@@ -112,6 +113,7 @@ describe('Log capture (self-test)', () => {
         loginAttempts: new InMemoryLoginAttemptStore(),
         invitations: new InMemoryInvitationStore(),
         guestLinks: new InMemoryGuestLinkStore(),
+        accountTokens: new InMemoryAccountTokenStore(),
         broker: new FakeIdentityBroker(),
         commonPasswords: staticCommonPasswords([]),
       }),

@@ -11,6 +11,7 @@ import {
   UpstreamUnavailableError,
 } from '@devauth/core';
 import {
+  InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
   InMemoryLoginAttemptStore,
@@ -73,6 +74,7 @@ beforeAll(async () => {
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
       guestLinks: new InMemoryGuestLinkStore(),
+      accountTokens: new InMemoryAccountTokenStore(),
       broker,
       hasher: testHasher,
       commonPasswords: staticCommonPasswords(['password1234']),

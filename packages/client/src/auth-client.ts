@@ -11,6 +11,11 @@ export interface DevauthPaths {
   readonly refresh: string;
   readonly logout: string;
   readonly me: string;
+  readonly passwordForgot: string;
+  readonly passwordReset: string;
+  /** Signed (AWS_IAM) routes of the signed-in user's own account. */
+  readonly changePassword: string;
+  readonly deleteAccount: string;
 }
 
 export const DEFAULT_PATHS: DevauthPaths = {
@@ -20,6 +25,10 @@ export const DEFAULT_PATHS: DevauthPaths = {
   refresh: '/auth/refresh',
   logout: '/auth/logout',
   me: '/me',
+  passwordForgot: '/auth/password/forgot',
+  passwordReset: '/auth/password/reset',
+  changePassword: '/me/password',
+  deleteAccount: '/me',
 };
 
 export interface AuthClientOptions {
@@ -55,6 +64,15 @@ export interface AuthClient {
   refresh(refreshToken?: string): Promise<TokenSet>;
   /** Revokes the refresh token and forgets the session (locally even when the server call fails). */
   logout(): Promise<void>;
+  /**
+   * Asks for a password-reset message for the account with this username. The server answers the same whether or
+   * not the account exists, so this resolves in both cases (it rejects only on throttling or an outage).
+   */
+  forgotPassword(username: string): Promise<void>;
+  /** Sets a new password with the token from the reset message; every session of the account ends (sign in again). */
+  resetPassword(input: { readonly token: string; readonly newPassword: string }): Promise<void>;
+  /** Stores the tokens another route handed out (a password change) as the current session. */
+  adoptSession(tokens: TokenSet): Promise<void>;
   getSession(): Promise<Session | undefined>;
   /** The current OpenID token of a signed-in user, refreshed first when it is near expiry. */
   getOpenIdToken(): Promise<string>;
@@ -181,6 +199,18 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       return identity;
     },
     refresh,
+    async forgotPassword(username) {
+      await post(paths.passwordForgot, { username });
+    },
+    async resetPassword(input) {
+      await post(paths.passwordReset, { token: input.token, newPassword: input.newPassword });
+      // The server signed every session of the account out: a stored one is dead.
+      await clearSession();
+    },
+    async adoptSession(tokens) {
+      const session = await getSession();
+      await saveSession(userSession(tokens, session?.kind === 'user' ? session.user : undefined));
+    },
     async logout() {
       const session = await getSession();
       try {

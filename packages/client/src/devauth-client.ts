@@ -6,7 +6,7 @@ import {
 } from './credentials.js';
 import { errorFromResponse } from './errors.js';
 import { createSignedFetch, type SignedFetch } from './signed-fetch.js';
-import type { MeResult } from './types.js';
+import type { MeResult, TokenSet } from './types.js';
 
 export interface DevauthClientOptions extends AuthClientOptions {
   /** Region of the identity pool and the API (SigV4 scope). */
@@ -23,6 +23,16 @@ export interface DevauthClient extends AuthClient {
   readonly signedFetch: SignedFetch;
   /** Who the gateway and devauth say the caller is (signed GET of the `me` route). */
   me(): Promise<MeResult>;
+  /**
+   * Changes the signed-in user's password (signed POST). Every session of the user is signed out, this one included;
+   * the new session the server returns becomes the current one, on the same IdentityId.
+   */
+  changePassword(input: {
+    readonly currentPassword: string;
+    readonly newPassword: string;
+  }): Promise<{ revokedSessions: number }>;
+  /** Deletes the signed-in user's account (signed DELETE, the password again) and forgets the session. */
+  deleteAccount(input: { readonly password: string }): Promise<void>;
 }
 
 /** The auth routes, the credentials provider and the signed fetch, wired together for one API. */
@@ -50,6 +60,26 @@ export function createDevauthClient(options: DevauthClientOptions): DevauthClien
       const response = await signedFetch(`${auth.baseUrl}${auth.paths.me}`);
       if (!response.ok) throw await errorFromResponse(response, (options.now ?? Date.now)());
       return (await response.json()) as MeResult;
+    },
+    async changePassword(input) {
+      const response = await signedFetch(`${auth.baseUrl}${auth.paths.changePassword}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ currentPassword: input.currentPassword, newPassword: input.newPassword }),
+      });
+      if (!response.ok) throw await errorFromResponse(response, (options.now ?? Date.now)());
+      const body = (await response.json()) as TokenSet & { revokedSessions: number };
+      if (typeof body.refreshToken === 'string') await auth.adoptSession(body);
+      return { revokedSessions: body.revokedSessions };
+    },
+    async deleteAccount(input) {
+      const response = await signedFetch(`${auth.baseUrl}${auth.paths.deleteAccount}`, {
+        method: 'DELETE',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ password: input.password }),
+      });
+      if (!response.ok) throw await errorFromResponse(response, (options.now ?? Date.now)());
+      await auth.clearSession();
     },
   };
 }

@@ -4,7 +4,6 @@
  */
 export { createDevauth, type Devauth, type DevauthDependencies } from './devauth.js';
 export * from './domain/account-token.js';
-export { createCallbackMessageSender } from './domain/callback-message-sender.js';
 export { staticCommonPasswords, zxcvbnCommonPasswords } from './domain/common-passwords.js';
 export { type DevauthConfig, type DevauthConfigInput, resolveConfig } from './domain/config.js';
 export * from './domain/errors.js';
@@ -26,6 +25,8 @@ export * from './domain/username.js';
 export { uuidv7, uuidv7Generator } from './domain/uuidv7.js';
 export { parseInput } from './domain/validation.js';
 export * from './hashing/index.js';
+export { createCallbackMessageSender } from './messaging/callback-message-sender.js';
+export { InMemoryOutbox, type OutboxEntry } from './messaging/in-memory-outbox.js';
 export type * from './ports/account-token-store.port.js';
 export * from './ports/clock.port.js';
 export * from './ports/event-sink.port.js';

@@ -1,13 +1,17 @@
 import { type AccessTable, DEFAULT_ACCESS_ROLES, defineAccessTable } from '@devauth/access';
 import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import {
+  type AccountTokenStore,
   createDevauth,
   type Devauth,
   type DevauthConfigInput,
   type DevauthDependencies,
+  GUEST_ROLE,
   type GuestLinkStore,
+  InMemoryOutbox,
   type InvitationStore,
   type LoginAttemptStore,
+  type MessageSender,
   type RefreshTokenStore,
   type UserStore,
 } from '@devauth/core';
@@ -30,6 +34,7 @@ export interface LocalStackStores {
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
   readonly guestLinks: GuestLinkStore;
+  readonly accountTokens: AccountTokenStore;
 }
 
 export interface LocalStackOptions {
@@ -45,6 +50,8 @@ export interface LocalStackOptions {
     DevauthDependencies,
     'hasher' | 'commonPasswords' | 'clock' | 'ids' | 'events' | 'rolePolicy'
   >;
+  /** Where reset messages and notifications go. Default: a new in-memory outbox (`LocalStack.outbox`). */
+  readonly messages?: MessageSender;
   /** Default `us-east-1`. */
   readonly region?: string;
   /** The identity pool's developer provider name. Default `login.devauth.local`. */
@@ -77,6 +84,8 @@ export interface LocalStack {
   readonly handlers: AuthHandlers;
   readonly guard: Guard;
   readonly stores: LocalStackStores;
+  /** The outbox messages went to, when the stack made one (no `messages` option): read tokens from it. */
+  readonly outbox: InMemoryOutbox | undefined;
   /** Stops the gateway, the emulator and the Cognito client; the stores belong to the caller. Idempotent. */
   stop(): Promise<void>;
 }
@@ -90,18 +99,25 @@ const BACKEND_CREDENTIALS = { accessKeyId: 'devauth-local-backend', secretAccess
  * local gateway checking SigV4 and the generated IAM policies in front of all of it. The demo, the end-to-end tests
  * and the dev server all start it here, so there is one wiring to keep true.
  *
- * Auth routes (`POST /auth/{guest,register,login,refresh,logout}`) are open, like their API Gateway routes; `GET /me`
- * and the app's routes are AWS_IAM.
+ * Auth routes (`POST /auth/{guest,register,login,refresh,logout}`, `/auth/password/{forgot,reset}`) are open, like
+ * their API Gateway routes; `GET /me`, `POST /me/password`, `DELETE /me` and the app's routes are AWS_IAM.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const region = options.region ?? 'us-east-1';
   const developerProviderName = options.developerProviderName ?? 'login.devauth.local';
   const routes = options.routes ?? [];
   // Validated before anything starts, so a bad route leaves nothing running.
+  const meRoles = options.meRoles ?? DEFAULT_ACCESS_ROLES;
+  // A signed-in user's own account: every role but guest, as in the deployment's table.
+  const userRoles = meRoles.filter((role) => role !== GUEST_ROLE);
   const accessTable = defineAccessTable([
-    { method: 'GET', path: '/me', roles: options.meRoles ?? DEFAULT_ACCESS_ROLES },
+    { method: 'GET', path: '/me', roles: meRoles },
+    { method: 'POST', path: '/me/password', roles: userRoles },
+    { method: 'DELETE', path: '/me', roles: userRoles },
     ...routes.map(({ method, path, roles }) => ({ method, path, roles })),
   ]);
+  const outbox = options.messages ? undefined : new InMemoryOutbox();
+  const messages = options.messages ?? outbox!;
   const stops: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const step of stops.splice(0).reverse()) await step();
@@ -124,7 +140,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger: options.brokerLogger ?? { error: () => undefined, warn: () => undefined },
     });
     stops.push(() => broker.close());
-    const devauth = createDevauth({ ...options.stores, ...options.devauth, broker }, options.config);
+    const devauth = createDevauth({ ...options.stores, ...options.devauth, messages, broker }, options.config);
     const cacheTtlSeconds = options.guardCacheTtlSeconds;
     const lookupCache = cacheTtlSeconds === undefined ? {} : { cacheTtlSeconds };
     const handlers = createAuthHandlers({
@@ -158,7 +174,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         open('/auth/login', handlers.login),
         open('/auth/refresh', handlers.refresh),
         open('/auth/logout', handlers.logout),
+        open('/auth/password/forgot', handlers.passwordForgot),
+        open('/auth/password/reset', handlers.passwordReset),
         { method: 'GET', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: handlers.me },
+        { method: 'POST', path: '/me/password', payload: 'v2', auth: 'AWS_IAM', handler: handlers.changePassword },
+        { method: 'DELETE', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: handlers.deleteAccount },
         ...guardedAppRoutes(routes, guard),
       ],
     });
@@ -175,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       handlers,
       guard,
       stores: options.stores,
+      outbox,
       stop,
     };
   } catch (error) {

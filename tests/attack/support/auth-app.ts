@@ -4,6 +4,7 @@
  * line they write is searched for the secrets the test used.
  */
 import {
+  type AccountTokenStore,
   createArgon2idHasher,
   createDevauth,
   createPasswordHashing,
@@ -31,6 +32,7 @@ export interface AttackStores {
   readonly loginAttempts: LoginAttemptStore;
   readonly invitations: InvitationStore;
   readonly guestLinks: GuestLinkStore;
+  readonly accountTokens: AccountTokenStore;
 }
 
 export interface AttackApp {

@@ -3,13 +3,14 @@
  * contract suites every adapter must pass. The contract suites import `vitest` (an optional peer dependency).
  */
 
+/** The local outbox lives in the main entry (the dev server uses it); re-exported here beside the other fakes. */
+export { InMemoryOutbox, type OutboxEntry } from '../messaging/in-memory-outbox.js';
 export * from './contracts/index.js';
 export { FakeIdentityBroker, type FakeIdentityBrokerOptions, type FakeTokenClaims } from './fake-identity-broker.js';
 export { InMemoryAccountTokenStore } from './in-memory-account-token-store.js';
 export { InMemoryGuestLinkStore } from './in-memory-guest-link-store.js';
 export { InMemoryInvitationStore } from './in-memory-invitation-store.js';
 export { InMemoryLoginAttemptStore } from './in-memory-login-attempt-store.js';
-export { InMemoryOutbox, type OutboxEntry } from './in-memory-outbox.js';
 export { InMemoryRefreshTokenStore } from './in-memory-refresh-token-store.js';
 export { createInMemoryStores, type InMemoryStores } from './in-memory-stores.js';
 export { InMemoryUserStore } from './in-memory-user-store.js';

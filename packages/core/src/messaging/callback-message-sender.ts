@@ -1,5 +1,5 @@
+import { type OutgoingMessage, type RenderedMessage, type RenderOptions, renderMessage } from '../domain/messages.js';
 import type { MessageSender } from '../ports/message-sender.port.js';
-import { type OutgoingMessage, type RenderedMessage, type RenderOptions, renderMessage } from './messages.js';
 
 /**
  * A MessageSender for teams that send mail their own way: `deliver` gets the typed message and its rendering (with
