@@ -1,6 +1,11 @@
 import type { DevauthConfig } from '../domain/config.js';
 import { AccountDisabledError, UserNotFoundError, ValidationError } from '../domain/errors.js';
-import { type CommonPasswordList, normalizePassword, PASSWORD_NORMALIZATION } from '../domain/password-policy.js';
+import {
+  type CommonPasswordList,
+  checkPasswordBounds,
+  normalizePassword,
+  PASSWORD_NORMALIZATION,
+} from '../domain/password-policy.js';
 import { type ChangePasswordInput, changePasswordInputSchema } from '../domain/schemas.js';
 import { parseInput } from '../domain/validation.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -61,17 +66,20 @@ export class ChangePassword {
 
   async execute(input: ChangePasswordInput | unknown, context: SignedInContext): Promise<PasswordChangeResult> {
     const request = parseInput(changePasswordInputSchema, input);
+    // Both passwords are bounded before any lookup or hash: an over-long input costs nothing.
+    const currentPassword = checkPasswordBounds(request.currentPassword, this.config.passwordPolicy, 'currentPassword');
+    checkPasswordBounds(request.newPassword, this.config.passwordPolicy, 'newPassword');
     const now = this.deps.clock.now();
     const user = await this.deps.users.findById(context.userId);
     if (!user) throw new UserNotFoundError();
     if (user.status !== 'active') throw new AccountDisabledError();
-    await confirmPassword(this.deps, user, request.currentPassword, {
+    await confirmPassword(this.deps, user, currentPassword, {
       now,
       sourceAddress: context.sourceAddress,
       policy: this.config.throttle,
     });
     const password = await checkReplacementPassword(request.newPassword, user, this.config, this.deps.commonPasswords);
-    if (password === normalizePassword(request.currentPassword, PASSWORD_NORMALIZATION)) {
+    if (password === normalizePassword(currentPassword, PASSWORD_NORMALIZATION)) {
       throw ValidationError.single('newPassword', 'same_as_current', 'must differ from the current password');
     }
     const passwordHash = await this.deps.hasher.hash(password);

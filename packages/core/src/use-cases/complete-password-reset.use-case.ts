@@ -1,6 +1,6 @@
 import { ACCOUNT_TOKEN_PREFIXES } from '../domain/account-token.js';
 import type { DevauthConfig } from '../domain/config.js';
-import { AccountTokenInvalidError, ValidationError } from '../domain/errors.js';
+import { AccountTokenInvalidError } from '../domain/errors.js';
 import { type CommonPasswordList, checkPasswordBounds } from '../domain/password-policy.js';
 import { type PasswordResetCompletionInput, passwordResetCompletionSchema } from '../domain/schemas.js';
 import { digestSecretToken, isSecretTokenShape } from '../domain/secret-token.js';
@@ -45,12 +45,7 @@ export class CompletePasswordReset {
   async execute(input: PasswordResetCompletionInput | unknown): Promise<void> {
     const request = parseInput(passwordResetCompletionSchema, input);
     // Bounds first: an over-long password is refused before any store work, whatever the token.
-    try {
-      checkPasswordBounds(request.newPassword, this.config.passwordPolicy);
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      throw new ValidationError(error.issues.map((issue) => ({ ...issue, path: ['newPassword'] })));
-    }
+    checkPasswordBounds(request.newPassword, this.config.passwordPolicy, 'newPassword');
     if (!isSecretTokenShape(request.token, ACCOUNT_TOKEN_PREFIXES['password-reset'])) {
       throw new AccountTokenInvalidError();
     }

@@ -1,4 +1,5 @@
 import type { DevauthConfig } from '../domain/config.js';
+import { checkPasswordBounds } from '../domain/password-policy.js';
 import { type DeleteAccountInput, deleteAccountInputSchema } from '../domain/schemas.js';
 import { usernameThrottleKey } from '../domain/throttle.js';
 import { parseInput } from '../domain/validation.js';
@@ -43,10 +44,11 @@ export class DeleteAccount {
 
   async execute(input: DeleteAccountInput | unknown, context: SignedInContext): Promise<{ deleted: boolean }> {
     const request = parseInput(deleteAccountInputSchema, input);
+    const password = checkPasswordBounds(request.password, this.config.passwordPolicy);
     const now = this.deps.clock.now();
     const user = await this.deps.users.findById(context.userId);
     if (!user) return { deleted: false };
-    await confirmPassword(this.deps, user, request.password, {
+    await confirmPassword(this.deps, user, password, {
       now,
       sourceAddress: context.sourceAddress,
       policy: this.config.throttle,
