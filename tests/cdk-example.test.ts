@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_ROUTES } from '../packages/cdk/src/routes.js';
 
 const example = join(process.cwd(), 'examples', 'shop');
 const hasCfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -19,7 +20,7 @@ if (!hasCfnLint && !process.env.CI) {
 /** Stand-ins for `pnpm bundle`'s output: each route's index.mjs and the arm64 argon2/bcrypt addon directories. */
 function authHandlersFixture(root: string): string {
   const dir = join(root, 'auth-handlers');
-  for (const route of ['register', 'login', 'guest', 'refresh', 'logout', 'me', 'migrate']) {
+  for (const route of [...AUTH_ROUTES, 'migrate']) {
     mkdirSync(join(dir, route), { recursive: true });
     writeFileSync(join(dir, route, 'index.mjs'), 'export const handler = async () => ({ statusCode: 200 });\n');
     for (const pkg of ['argon2', 'argon2-linux-arm64-gnu', 'bcrypt', 'bcrypt-linux-arm64-gnu']) {

@@ -130,6 +130,10 @@ describe('the synthesized example shop, offline', () => {
         [
           'AWS_IAM DELETE /products/{id}',
           'AWS_IAM GET /me',
+          'AWS_IAM POST /me/password',
+          'AWS_IAM DELETE /me',
+          'NONE POST /auth/password/forgot',
+          'NONE POST /auth/password/reset',
           'AWS_IAM GET /orders',
           'AWS_IAM GET /products',
           'AWS_IAM POST /products',

@@ -1,6 +1,6 @@
 import { DEFAULT_ROLES } from '@devauth/core';
 import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
-import { Annotations, Duration } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -30,6 +30,23 @@ export interface DevauthHandlerSettings {
   readonly trustedProxies?: readonly string[];
   readonly guardCacheTtlSeconds?: number;
   readonly maxBodyBytes?: number;
+  readonly passwordResetTtlSeconds?: number;
+  readonly passwordResetResponseFloorMs?: number;
+}
+
+/** How the account routes send messages (password reset, notifications): Amazon SES v2. */
+export interface DevauthMessagesProps {
+  readonly ses: {
+    /** The sender, `noreply@example.com` or `Shop <noreply@example.com>`. */
+    readonly from: string;
+    /** The SES identity `from` is verified under: the address itself or its domain (`example.com`). */
+    readonly identity: string;
+    readonly configurationSetName?: string;
+  };
+  /** The product name in messages. */
+  readonly appName?: string;
+  /** The page that completes a reset, with `{token}`, e.g. `https://shop.example.com/reset?token={token}`. */
+  readonly passwordResetUrl?: string;
 }
 
 export interface DevauthAuthFunctionsProps {
@@ -58,6 +75,8 @@ export interface DevauthAuthFunctionsProps {
   /** Origins the handlers answer CORS for (`DEVAUTH_CORS_ORIGINS`). */
   readonly corsOrigins?: readonly string[];
   readonly settings?: DevauthHandlerSettings;
+  /** Message delivery for the account routes. Without it, password-reset requests answer 500 (not configured). */
+  readonly messages?: DevauthMessagesProps;
   /** Check the argon2 addon is in the register and login bundles for the architecture. Default true. */
   readonly verifyNativeAddons?: boolean;
 }
@@ -75,6 +94,12 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<AuthRoute, number>> = {
   refresh: 512,
   logout: 512,
   me: 512,
+  // Stores a token and sends a message; hashes nothing.
+  passwordForgot: 512,
+  // These hash (a new password) or verify (the current one) exactly like login.
+  passwordReset: 1769,
+  changePassword: 1769,
+  deleteAccount: 1769,
 };
 
 /**
@@ -168,11 +193,18 @@ export class DevauthAuthFunctions extends Construct {
       return;
     }
     props.store.grantStoreAccess(fn);
-    if (route === 'login' || route === 'refresh') props.identityPool.grantDeveloperTokens(fn);
+    // changePassword hands the caller a new session; passwordReset revokes access (unlink); deleteAccount removes
+    // the identity (unlink, then DeleteIdentities).
+    if (route === 'login' || route === 'refresh' || route === 'changePassword') {
+      props.identityPool.grantDeveloperTokens(fn);
+    }
     if (route === 'guest') props.identityPool.grantGuestIdentities(fn);
+    if (route === 'passwordReset' || route === 'deleteAccount') props.identityPool.grantUnlinkDeveloperIdentities(fn);
+    if (route === 'deleteAccount') props.identityPool.grantDeleteIdentities(fn);
+    if (props.messages && MESSAGE_ROUTES.includes(route)) grantSendEmail(fn, props.messages);
   }
 
-  /** Exactly the names `loadConfig()` reads (HANDLER_ENV), one environment for all six functions. */
+  /** Exactly the names `loadConfig()` reads (HANDLER_ENV), one environment for every function. */
   private environment(props: DevauthAuthFunctionsProps): Record<string, string> {
     const settings = props.settings ?? {};
     const environment: Record<string, string | undefined> = {
@@ -190,6 +222,9 @@ export class DevauthAuthFunctions extends Construct {
       [HANDLER_ENV.trustedProxies]: settings.trustedProxies?.length ? settings.trustedProxies.join(',') : undefined,
       [HANDLER_ENV.guardCacheTtlSeconds]: text(settings.guardCacheTtlSeconds),
       [HANDLER_ENV.maxBodyBytes]: text(settings.maxBodyBytes),
+      [HANDLER_ENV.passwordResetTtlSeconds]: text(settings.passwordResetTtlSeconds),
+      [HANDLER_ENV.passwordResetResponseFloorMs]: text(settings.passwordResetResponseFloorMs),
+      ...messageEnvironment(props.messages),
     };
     return Object.fromEntries(
       Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined),
@@ -198,4 +233,36 @@ export class DevauthAuthFunctions extends Construct {
 }
 
 const text = (value: number | boolean | undefined) => (value === undefined ? undefined : String(value));
+
+/** The routes that may send a message (a reset token, a notification). */
+const MESSAGE_ROUTES: readonly AuthRoute[] = ['passwordForgot', 'passwordReset', 'changePassword', 'deleteAccount'];
+
+function messageEnvironment(messages: DevauthMessagesProps | undefined): Record<string, string | undefined> {
+  if (!messages) return {};
+  return {
+    [HANDLER_ENV.messages]: 'ses',
+    [HANDLER_ENV.sesFrom]: messages.ses.from,
+    [HANDLER_ENV.sesConfigurationSet]: messages.ses.configurationSetName,
+    [HANDLER_ENV.appName]: messages.appName,
+    [HANDLER_ENV.passwordResetUrl]: messages.passwordResetUrl,
+  };
+}
+
+/**
+ * `ses:SendEmail` on the sender identity (required) and the configuration set when one is used: SendEmail's resource
+ * types in the Service Authorization Reference for Amazon SES v2
+ * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html).
+ */
+function grantSendEmail(fn: lambda.Function, messages: DevauthMessagesProps): void {
+  const { partition, region, account } = Stack.of(fn);
+  const arn = (resource: string) => `arn:${partition}:ses:${region}:${account}:${resource}`;
+  iam.Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['ses:SendEmail'],
+    resourceArns: [
+      arn(`identity/${messages.ses.identity}`),
+      ...(messages.ses.configurationSetName ? [arn(`configuration-set/${messages.ses.configurationSetName}`)] : []),
+    ],
+  });
+}
 const pascal = (route: string) => route[0]!.toUpperCase() + route.slice(1);

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { DevauthAccessRoles } from './access-roles.js';
 import type { DevauthApiProps } from './api-options.js';
 import { wireAppFunction } from './app-functions.js';
-import { DevauthAuthFunctions, type DevauthAuthFunctionsProps } from './auth-functions.js';
+import { DevauthAuthFunctions, type DevauthAuthFunctionsProps, type DevauthMessagesProps } from './auth-functions.js';
 import type { IDevauthStore } from './devauth-store.js';
 import { DevauthConstructError } from './errors.js';
 import { DevauthHttpApi } from './http-api.js';
@@ -32,7 +32,9 @@ export interface DevauthProps {
   readonly routes?: readonly DevauthRoute[];
   readonly api?: DevauthApiOptions;
   /** The auth functions (code, runtime, architecture, memory, ...). */
-  readonly functions?: Omit<DevauthAuthFunctionsProps, 'identityPool' | 'store' | 'roles' | 'corsOrigins'>;
+  readonly functions?: Omit<DevauthAuthFunctionsProps, 'identityPool' | 'store' | 'roles' | 'corsOrigins' | 'messages'>;
+  /** How the account routes send messages (password reset, notifications). */
+  readonly messages?: DevauthMessagesProps;
   /**
    * Where users are kept. Default: a `DevauthUserTable` (DynamoDB) made with `table`. A `DevauthPostgresStore` (or any
    * IDevauthStore) is used as given; the app's functions must then be placed with `store.vpcPlacement`.
@@ -102,6 +104,7 @@ export class Devauth extends Construct {
     const { kind = 'http', stageName, ...apiOptions } = props.api ?? {};
     this.authFunctions = new DevauthAuthFunctions(this, 'AuthFunctions', {
       ...props.functions,
+      ...(props.messages ? { messages: props.messages } : {}),
       identityPool: this.identityPool,
       store: this.store,
       roles: this.roles,

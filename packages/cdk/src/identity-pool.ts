@@ -74,11 +74,21 @@ export class DevauthIdentityPool extends Construct {
    * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncognitoidentity.html), so a
    * statement naming this pool's ARN would grant nothing: the resource has to be `*`. GetId is also one of Cognito's
    * public operations (callable without credentials); it is granted anyway because the Cognito adapter signs every
-   * call with the function's credentials. Besides the EC2 describe calls of functions placed in a VPC (see
-   * vpc-access.ts), this is the one `*` resource devauth's constructs create.
+   * call with the function's credentials. Besides DeleteIdentities (below) and the EC2 describe calls of functions
+   * placed in a VPC (see vpc-access.ts), this is the one `*` resource devauth's constructs create.
    */
   grantGuestIdentities(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ['cognito-identity:GetId'], resourceArns: ['*'] });
+  }
+
+  /**
+   * What deleting an account calls after unlinking: `DeleteIdentities`. Like GetId it supports no resource-level
+   * permission (the Service Authorization Reference lists no resource type for it:
+   * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncognitoidentity.html), so the
+   * resource has to be `*`; only the deleteAccount function gets it.
+   */
+  grantDeleteIdentities(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['cognito-identity:DeleteIdentities'], resourceArns: ['*'] });
   }
 
   private grantOnPool(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {

@@ -24,6 +24,7 @@ export {
   DevauthAuthFunctions,
   type DevauthAuthFunctionsProps,
   type DevauthHandlerSettings,
+  type DevauthMessagesProps,
 } from './auth-functions.js';
 export { omitImpliedRoleDependency } from './depends-on.js';
 export { Devauth, type DevauthApiOptions, type DevauthOutputs, type DevauthProps } from './devauth.js';
@@ -46,6 +47,7 @@ export {
 export { DevauthPostgresStore, type DevauthPostgresStoreProps, LAMBDA_RUNTIME_CA_FILE } from './postgres-store.js';
 export { DevauthRestApi, type DevauthRestApiProps } from './rest-api.js';
 export {
+  ACCOUNT_AUTH_ROUTES,
   AUTH_ROUTE_PATHS,
   AUTH_ROUTES,
   type AuthRoute,

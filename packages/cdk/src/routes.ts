@@ -3,8 +3,19 @@ import { GUEST_ROLE } from '@devauth/core';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { DevauthConstructError, rethrowAs } from './errors.js';
 
-/** The six auth routes of `@devauth/lambda-handlers`, one Lambda function each. */
-export const AUTH_ROUTES = ['register', 'login', 'guest', 'refresh', 'logout', 'me'] as const;
+/** The routes of `@devauth/lambda-handlers` (the auth routes, `me` and the account routes), one Lambda function each. */
+export const AUTH_ROUTES = [
+  'register',
+  'login',
+  'guest',
+  'refresh',
+  'logout',
+  'me',
+  'passwordForgot',
+  'passwordReset',
+  'changePassword',
+  'deleteAccount',
+] as const;
 export type AuthRoute = (typeof AUTH_ROUTES)[number];
 
 /**
@@ -18,10 +29,25 @@ export const AUTH_ROUTE_PATHS: Readonly<Record<AuthRoute, { readonly method: Htt
   refresh: { method: 'POST', path: '/auth/refresh' },
   logout: { method: 'POST', path: '/auth/logout' },
   me: { method: 'GET', path: '/me' },
+  passwordForgot: { method: 'POST', path: '/auth/password/forgot' },
+  passwordReset: { method: 'POST', path: '/auth/password/reset' },
+  changePassword: { method: 'POST', path: '/me/password' },
+  deleteAccount: { method: 'DELETE', path: '/me' },
 };
 
-/** Auth routes reached without credentials. */
-export const PUBLIC_AUTH_ROUTES: readonly AuthRoute[] = ['register', 'login', 'guest', 'refresh', 'logout'];
+/** Auth routes reached without credentials (throttled like the session routes). */
+export const PUBLIC_AUTH_ROUTES: readonly AuthRoute[] = [
+  'register',
+  'login',
+  'guest',
+  'refresh',
+  'logout',
+  'passwordForgot',
+  'passwordReset',
+];
+
+/** The signed-in user's own account: AWS_IAM routes open to every role but guest. */
+export const ACCOUNT_AUTH_ROUTES: readonly AuthRoute[] = ['changePassword', 'deleteAccount'];
 
 /**
  * One app route, declared once: the same declaration becomes the API Gateway route (AWS_IAM), a row of the access
@@ -40,7 +66,8 @@ export interface AccessTableOptions {
 }
 
 /**
- * The deployment's access table: the app routes plus `GET /me` (open to every role, and to guests when allowed).
+ * The deployment's access table: the app routes plus `GET /me` (open to every role, and to guests when allowed),
+ * `POST /me/password` and `DELETE /me` (every role but guest).
  * Refuses what the API could not serve as declared: a route on the auth paths, two declarations of one route, or a
  * `guest` route in a pool without guests (the IAM policy would name a role no caller can have).
  */
@@ -50,10 +77,15 @@ export function deploymentAccessTable(
   options: AccessTableOptions,
 ): AccessTable {
   for (const route of routes) {
-    if (route.path === '/me' || route.path === '/auth' || route.path.startsWith('/auth/')) {
+    if (
+      route.path === '/me' ||
+      route.path.startsWith('/me/') ||
+      route.path === '/auth' ||
+      route.path.startsWith('/auth/')
+    ) {
       throw new DevauthConstructError(
         scope.node.path,
-        `route "${route.method} ${route.path}" is on a path devauth's own routes use (/auth/*, /me).`,
+        `route "${route.method} ${route.path}" is on a path devauth's own routes use (/auth/*, /me, /me/*).`,
       );
     }
     if (!options.allowGuests && route.roles.includes(GUEST_ROLE)) {
@@ -63,12 +95,14 @@ export function deploymentAccessTable(
       );
     }
   }
+  const userRoles = options.roles.filter((role) => role !== GUEST_ROLE);
   const me: RouteAccess = {
     ...AUTH_ROUTE_PATHS.me,
-    roles: [...(options.allowGuests ? [GUEST_ROLE] : []), ...options.roles.filter((role) => role !== GUEST_ROLE)],
+    roles: [...(options.allowGuests ? [GUEST_ROLE] : []), ...userRoles],
   };
+  const account = ACCOUNT_AUTH_ROUTES.map((route): RouteAccess => ({ ...AUTH_ROUTE_PATHS[route], roles: userRoles }));
   return rethrowAs(scope, () =>
-    defineAccessTable([me, ...routes.map(({ method, path, roles }) => ({ method, path, roles }))], {
+    defineAccessTable([me, ...account, ...routes.map(({ method, path, roles }) => ({ method, path, roles }))], {
       roles: options.roles,
     }),
   );

@@ -9,8 +9,18 @@ const AUTH_ROUTES = [
   'POST /auth/guest',
   'POST /auth/refresh',
   'POST /auth/logout',
+  'POST /auth/password/forgot',
+  'POST /auth/password/reset',
 ];
-const IAM_ROUTES = ['GET /me', 'GET /products', 'POST /products', 'DELETE /products/{id}', 'GET /orders'];
+const IAM_ROUTES = [
+  'GET /me',
+  'POST /me/password',
+  'DELETE /me',
+  'GET /products',
+  'POST /products',
+  'DELETE /products/{id}',
+  'GET /orders',
+];
 
 /** Every statement of every IAM policy in the template (inline role policies and AWS::IAM::Policy). */
 function statements(template: Template): Array<{ Action: string | string[]; Resource: unknown }> {
@@ -39,9 +49,14 @@ function checkCommon(kind: 'http' | 'rest', template: Template, apiId: string) {
     }
   });
 
-  it('names no resource "*" except GetId for the guest function (no resource-level permission exists for it)', () => {
+  it('names no resource "*" except GetId (guest) and DeleteIdentities (deleteAccount): neither has a resource type', () => {
     const wildcards = statements(template).filter((statement) => JSON.stringify(statement.Resource).includes('"*"'));
-    expect(wildcards).toEqual([{ Action: 'cognito-identity:GetId', Effect: 'Allow', Resource: '*' }]);
+    expect(wildcards).toEqual([
+      { Action: 'cognito-identity:GetId', Effect: 'Allow', Resource: '*' },
+      { Action: 'cognito-identity:DeleteIdentities', Effect: 'Allow', Resource: '*' },
+    ]);
+    const deletePolicy = resourceNamed(template, 'AWS::IAM::Policy', 'AuthFunctionsDeleteAccountRole');
+    expect(JSON.stringify(deletePolicy.resource.Properties.PolicyDocument)).toContain('DeleteIdentities');
     const guestPolicy = resourceNamed(template, 'AWS::IAM::Policy', 'AuthFunctionsGuestRole');
     expect(JSON.stringify(guestPolicy.resource.Properties.PolicyDocument)).toContain('cognito-identity:GetId');
   });

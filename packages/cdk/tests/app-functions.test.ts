@@ -46,9 +46,11 @@ describe('app functions', () => {
     expect(JSON.parse(orders[ACCESS_TABLE_ENV]).routes).toEqual([
       { method: 'GET', path: '/orders', roles: ['shopper', 'seller'] },
     ]);
-    // The deployment's whole table: the same rows, plus GET /me.
+    // The deployment's whole table: the same rows, plus GET /me and the signed-in account routes.
     expect(devauth.accessTable.routes.map((route) => `${route.method} ${route.path}`)).toEqual([
       'GET /me',
+      'POST /me/password',
+      'DELETE /me',
       'GET /products',
       'POST /products',
       'DELETE /products/{id}',
@@ -95,7 +97,7 @@ describe('app functions', () => {
       .filter((entry) => entry.type === 'aws:cdk:warning')
       .map((entry) => String(entry.data));
     expect(warnings.some((warning) => warning.includes(ACCESS_TABLE_ENV))).toBe(true);
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 7);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 11);
   });
 
   it('refuse a table too large for the Lambda environment', () => {

@@ -31,7 +31,7 @@ describe('DevauthAuthFunctions', () => {
 
   it('deploys one function per auth route: nodejs24.x on arm64, index.handler, memory per route', () => {
     expect(devauth.authFunctions.routes).toEqual(AUTH_ROUTES);
-    expect(authFunctions(template)).toHaveLength(6);
+    expect(authFunctions(template)).toHaveLength(AUTH_ROUTES.length);
     for (const route of AUTH_ROUTES) {
       const { resource } = resourceNamed(
         template,
@@ -69,7 +69,7 @@ describe('DevauthAuthFunctions', () => {
   });
 
   it('writes logs to a log group per function kept one month, and may write only there', () => {
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 6);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, AUTH_ROUTES.length);
     const login = resourceNamed(template, 'AWS::Lambda::Function', 'AuthFunctionsLogin');
     const logGroupId = login.resource.Properties.LoggingConfig.LogGroup.Ref;
     const policy = resourceNamed(template, 'AWS::IAM::Policy', 'AuthFunctionsLoginRole');
@@ -96,10 +96,25 @@ describe('DevauthAuthFunctions', () => {
     const token = 'cognito-identity:GetOpenIdTokenForDeveloperIdentity';
     expect(actionsOf('Login')).toContain(token);
     expect(actionsOf('Refresh')).toContain(token);
-    for (const route of ['Register', 'Guest', 'Logout', 'Me']) expect(actionsOf(route)).not.toContain(token);
+    expect(actionsOf('ChangePassword')).toContain(token);
+    for (const route of ['Register', 'Guest', 'Logout', 'Me', 'PasswordForgot', 'PasswordReset', 'DeleteAccount']) {
+      expect(actionsOf(route)).not.toContain(token);
+    }
     expect(actionsOf('Guest')).toContain('cognito-identity:GetId');
-    for (const route of ['Register', 'Login', 'Refresh', 'Logout', 'Me'])
+    for (const route of ['Register', 'Login', 'Refresh', 'Logout', 'Me', 'ChangePassword', 'DeleteAccount'])
       expect(actionsOf(route)).not.toContain('cognito-identity:GetId');
+    // Revoking access (reset) and deleting the identity (delete account) unlink it; only deletion removes it.
+    const unlink = 'cognito-identity:UnlinkDeveloperIdentity';
+    expect(actionsOf('PasswordReset')).toContain(unlink);
+    expect(actionsOf('DeleteAccount')).toEqual(expect.arrayContaining([unlink, 'cognito-identity:DeleteIdentities']));
+    for (const route of ['Register', 'Login', 'Refresh', 'Logout', 'Me', 'ChangePassword', 'PasswordForgot']) {
+      expect(actionsOf(route)).not.toContain(unlink);
+      expect(actionsOf(route)).not.toContain('cognito-identity:DeleteIdentities');
+    }
+    // No messages configured: no route may send mail.
+    for (const route of ['PasswordForgot', 'PasswordReset', 'ChangePassword', 'DeleteAccount']) {
+      expect(actionsOf(route)).not.toContain('ses:SendEmail');
+    }
     expect(actionsOf('Me')).toEqual([
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -122,9 +137,13 @@ describe('DevauthAuthFunctions', () => {
       logRetention: logs.RetentionDays.ONE_WEEK,
     });
     const t = Template.fromStack(stack);
-    t.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Architectures: ['x86_64'] }, 6);
+    t.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x', Architectures: ['x86_64'] },
+      AUTH_ROUTES.length,
+    );
     t.hasResourceProperties('AWS::Lambda::Function', { Description: 'devauth login route', MemorySize: 3008 });
-    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 6);
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, AUTH_ROUTES.length);
     expect(lambdaRuntime('nodejs24.x').name).toBe('nodejs24.x');
   });
 
@@ -182,5 +201,49 @@ describe('DevauthAuthFunctions', () => {
         rmSync(project, { recursive: true, force: true });
       }
     });
+  });
+});
+
+describe('DevauthAuthFunctions with SES messages', () => {
+  const { template } = shopStack('rest', {
+    messages: {
+      ses: { from: 'Shop <noreply@shop.example.com>', identity: 'shop.example.com', configurationSetName: 'devauth' },
+      appName: 'Shop',
+      passwordResetUrl: 'https://shop.example.com/reset?token={token}',
+    },
+  });
+  const policyOf = (route: string) =>
+    resourceNamed(template, 'AWS::IAM::Policy', `AuthFunctions${route}Role`).resource.Properties.PolicyDocument
+      .Statement as Array<{ Action: string | string[]; Resource: unknown }>;
+
+  it('configures the handlers for SES with exactly the names loadConfig reads', () => {
+    const fn = resourceNamed(template, 'AWS::Lambda::Function', 'AuthFunctionsPasswordForgot').resource;
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      [HANDLER_ENV.messages]: 'ses',
+      [HANDLER_ENV.sesFrom]: 'Shop <noreply@shop.example.com>',
+      [HANDLER_ENV.sesConfigurationSet]: 'devauth',
+      [HANDLER_ENV.appName]: 'Shop',
+      [HANDLER_ENV.passwordResetUrl]: 'https://shop.example.com/reset?token={token}',
+    });
+    expect(fn.Properties.MemorySize).toBe(DEFAULT_MEMORY_MB.passwordForgot);
+  });
+
+  it('lets only the account routes send, from this identity and configuration set only', () => {
+    const arn = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:eu-west-1:123456789012:${resource}`]],
+    });
+    for (const route of ['PasswordForgot', 'PasswordReset', 'ChangePassword', 'DeleteAccount']) {
+      const send = policyOf(route).filter((statement) => JSON.stringify(statement.Action).includes('ses:'));
+      expect(send).toEqual([
+        {
+          Action: 'ses:SendEmail',
+          Effect: 'Allow',
+          Resource: [arn('identity/shop.example.com'), arn('configuration-set/devauth')],
+        },
+      ]);
+    }
+    for (const route of ['Register', 'Login', 'Guest', 'Refresh', 'Logout', 'Me']) {
+      expect(JSON.stringify(policyOf(route))).not.toContain('ses:');
+    }
   });
 });

@@ -89,10 +89,14 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
 
   it('places every auth function in the private subnets, in the store security group', () => {
     expect(authFunctions.map(([id]) => id.replace(/^DevauthAuthFunctions|[0-9A-F]{8}$/g, '')).sort()).toEqual([
+      'ChangePassword',
+      'DeleteAccount',
       'Guest',
       'Login',
       'Logout',
       'Me',
+      'PasswordForgot',
+      'PasswordReset',
       'Refresh',
       'Register',
     ]);
@@ -120,7 +124,7 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
   });
 
   it('lets each function read the secret (GetSecretValue only, on that secret only) and touch no table', () => {
-    for (const route of ['Register', 'Login', 'Guest', 'Refresh', 'Logout', 'Me']) {
+    for (const route of ['Register', 'Login', 'Guest', 'Refresh', 'Logout', 'Me', 'PasswordReset', 'DeleteAccount']) {
       const statements = policyStatements(template, `AuthFunctions${route}Role`);
       const secret = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));
       expect(secret).toEqual([{ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretRef }]);
@@ -134,7 +138,11 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
     );
     const wildcards = all.filter((s) => JSON.stringify(s.Resource) === '"*"');
     const distinct = [...new Set(wildcards.map((s) => JSON.stringify(s.Action)))].sort();
-    expect(distinct).toEqual(['"cognito-identity:GetId"', '["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets"]']);
+    expect(distinct).toEqual([
+      '"cognito-identity:DeleteIdentities"',
+      '"cognito-identity:GetId"',
+      '["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets"]',
+    ]);
     // The calls that change network interfaces are limited to this account and region.
     const eni = all.filter((s) => JSON.stringify(s.Action).includes('ec2:CreateNetworkInterface'));
     expect(eni.length).toBeGreaterThanOrEqual(7);

@@ -68,9 +68,11 @@ describe('startLocalStack', () => {
     expect(seen).toEqual(['guest']);
   });
 
-  it('derives the access table from the routes, with GET /me for every default role', () => {
+  it('derives the access table from the routes, with GET /me for every default role and the account routes', () => {
     expect(stack.accessTable.routes.map((route) => `${route.method} ${route.path} ${route.roles.join(',')}`)).toEqual([
       'GET /me guest,shopper,seller',
+      'POST /me/password shopper,seller',
+      'DELETE /me shopper,seller',
       'GET /products guest,shopper',
       'POST /products seller',
     ]);

@@ -14,7 +14,18 @@ import { build } from 'esbuild';
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaultOutRoot = join(packageDir, 'bundle');
 /** The API routes (one Lambda function each). */
-export const ROUTES = ['register', 'login', 'guest', 'refresh', 'logout', 'me'];
+export const ROUTES = [
+  'register',
+  'login',
+  'guest',
+  'refresh',
+  'logout',
+  'me',
+  'passwordForgot',
+  'passwordReset',
+  'changePassword',
+  'deleteAccount',
+];
 /** Every bundle: the routes, and `migrate` (the custom resource that runs the PostgreSQL migrations at deploy time). */
 export const ENTRIES = [...ROUTES, 'migrate'];
 /** Entries that hash passwords, and so need the native bindings beside them (migrate never hashes). */
