@@ -55,9 +55,11 @@ import {
   relativeDifference,
 } from './support/gateway-events.js';
 import { captureLogger, rememberedSecretCount, rememberSecrets } from './support/log-capture.js';
+import { compareInterleaved, report } from './support/timing.js';
 
 const POOL_ID = 'us-east-1:00000000-0000-4000-8000-000000000000';
 const TIMEOUT = attackConfig.testTimeoutMs;
+const KINDS = ['unknown', 'wrong'] as const;
 const KNOWN_USERNAME = 'enum.alice';
 const KNOWN_PASSWORD = `enumeration correct horse ${crypto.randomUUID()}`;
 rememberSecrets(KNOWN_PASSWORD);
@@ -189,70 +191,6 @@ const visible = (result: ApiGatewayProxyResult) => ({
 
 const INVALID_CREDENTIALS_BODY = { error: { code: 'INVALID_CREDENTIALS', message: 'Invalid username or password.' } };
 
-function report(label: string, medians: Record<string, number>): void {
-  const parts = Object.entries(medians).map(([name, value]) => `${name}=${value.toFixed(3)}ms`);
-  console.info(`[enumeration] ${label}: ${parts.join(' ')}`);
-}
-
-type Pair = 'unknown' | 'wrong';
-
-interface Comparison {
-  readonly unknown: number;
-  readonly wrong: number;
-  readonly difference: number;
-  readonly pairs: number;
-  readonly requests: number;
-}
-
-/**
- * Measures two kinds of request interleaved, alternating which goes first (ABBA...), so drift in machine load hits
- * both alike; `measure` runs one request and returns its latency. After warm-up, pairs are taken in blocks of
- * `timingRounds`; after each block the medians of everything measured so far are compared, and measuring stops as
- * soon as they agree or after `timingMaxBlocks` blocks. Other jobs on a shared machine come in bursts: more samples
- * let the medians settle, while a real difference (like the 2x of a missing dummy hash) only gets clearer with more
- * samples and still fails.
- */
-async function compareInterleaved(
-  label: string,
-  measure: (kind: Pair, round: number) => Promise<number>,
-  scale = 1,
-): Promise<Comparison> {
-  const samples: Record<Pair, number[]> = { unknown: [], wrong: [] };
-  const block = scale * attackConfig.timingRounds;
-  let round = 0;
-  let requests = 0;
-  const run = async (measured: boolean) => {
-    const order: Pair[] = round % 2 === 0 ? ['unknown', 'wrong'] : ['wrong', 'unknown'];
-    for (const kind of order) {
-      const ms = await measure(kind, round);
-      requests++;
-      if (measured) samples[kind].push(ms);
-    }
-    round++;
-  };
-  for (let i = 0; i < scale * attackConfig.timingWarmupRounds; i++) await run(false);
-  let comparison: Comparison | undefined;
-  for (let blocks = 1; blocks <= attackConfig.timingMaxBlocks; blocks++) {
-    for (let i = 0; i < block; i++) await run(true);
-    const unknown = median(samples.unknown);
-    const wrong = median(samples.wrong);
-    comparison = {
-      unknown,
-      wrong,
-      difference: relativeDifference(unknown, wrong),
-      pairs: samples.unknown.length,
-      requests,
-    };
-    if (comparison.difference <= attackConfig.timingTolerance) break;
-  }
-  const result = comparison!;
-  report(`${label}, ${result.pairs} pairs, difference ${(100 * result.difference).toFixed(1)}%`, {
-    unknown: result.unknown,
-    wrong: result.wrong,
-  });
-  return result;
-}
-
 describe('Enumeration: unknown user vs wrong password vs throttled', () => {
   let app: EnumerationApp;
 
@@ -282,7 +220,7 @@ describe('Enumeration: unknown user vs wrong password vs throttled', () => {
     async () => {
       const { handlers, clock, hasher } = app;
       const verifiesBefore = hasher.verifies;
-      const comparison = await compareInterleaved('steady state', async (kind) => {
+      const comparison = await compareInterleaved('steady state', KINDS, async (kind) => {
         // Every failure stays the first in its idle window: the throttle never engages here.
         clock.advance(DEFAULT_THROTTLE_POLICY.resetAfterIdleSeconds);
         const { ms, result } = await timed(handlers.login, loginEvent(kind));
@@ -310,7 +248,7 @@ describe('Enumeration: unknown user vs wrong password vs throttled', () => {
     async () => {
       // A Lambda cold start builds a new Login use case: the dummy hash unknown users are verified against does
       // not exist yet. If only unknown users paid for computing it, every cold start would leak (2 hashes vs 1).
-      const comparison = await compareInterleaved('cold start', async (kind) => {
+      const comparison = await compareInterleaved('cold start', KINDS, async (kind) => {
         const fresh = buildApp(app.users); // a new instance over the same user table
         const { ms, result } = await timed(fresh.handlers.login, loginEvent(kind));
         expect(result.statusCode).toBe(401);
@@ -435,6 +373,7 @@ describe('Enumeration: unknown user vs wrong password vs throttled', () => {
       let first: ApiGatewayProxyResult | undefined;
       const comparison = await compareInterleaved(
         'throttled',
+        KINDS,
         async (kind, round) => {
           const event = eventFor(2, {
             body: jsonBody({ username: usernames[kind], password: `wrong horse battery ${round}` }),
@@ -453,7 +392,7 @@ describe('Enumeration: unknown user vs wrong password vs throttled', () => {
       const hashed = median(hashedSamples);
       report('hashed answers, measured just before', { hashed });
       expect(comparison.difference).toBeLessThanOrEqual(attackConfig.timingTolerance);
-      const { unknown, wrong } = comparison;
+      const { unknown, wrong } = comparison.medians;
       // Deliberately different: throttled answers skip the hash (see the file comment).
       expect(Math.max(unknown, wrong)).toBeLessThan(hashed / 2);
     },
