@@ -2,7 +2,8 @@
  * `pnpm demo`: the whole devauth architecture on one machine, narrated. It starts the Cognito identity-pool emulator
  * and the local API gateway on free ports, wires the Lambda handlers with an embedded store (PGlite by default,
  * `--store=memory` for in-memory) and the real Cognito adapter, then plays a visitor's journey with `@devauth/client`
- * (the AWS SDK's own Cognito credential provider and SigV4 signer underneath). It exits 0 only if every expectation
+ * (the AWS SDK's own Cognito credential provider and SigV4 signer underneath), then a password change, a reset
+ * through the local outbox, and a session ended elsewhere being refused. It exits 0 only if every expectation
  * held, and stops everything it started.
  */
 import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-postgres';
@@ -220,6 +221,33 @@ async function main(): Promise<void> {
   expectThat(again.status === 200, 'credentials from the refreshed token work');
   const replay = await failureOf(visitor.refresh(login.refreshToken));
   expectThat(replay.status === 401, 'replaying the rotated refresh token is refused');
+
+  console.log('\n7. Ada changes her password on her phone; the session on her laptop is refused on refresh');
+  const laptop = newVisitor();
+  await laptop.login({ username: 'ada', password });
+  const phone = newVisitor();
+  await phone.login({ username: 'ada', password });
+  const changedPassword = 'a changed passphrase nobody guesses';
+  const change = await phone.changePassword({ currentPassword: password, newPassword: changedPassword });
+  show('POST /me/password (SigV4)', { status: lastStatus });
+  expectThat(change.revokedSessions >= 2, `every session signed out (${change.revokedSessions}), the phone continues`);
+  expectThat((await phone.me()).user?.username === 'ada', 'the phone is still signed in, on its new session');
+  const laptopRefresh = await failureOf(laptop.refresh());
+  expectThat(laptopRefresh.status === 401, 'the laptop, signed out elsewhere, is refused on refresh');
+
+  console.log('\n8. She forgets it and resets it with the token from the local outbox');
+  await newVisitor().forgotPassword('ada');
+  await newVisitor().forgotPassword('nobody');
+  expectThat(lastStatus === 202, 'a reset request answers 202, the same for an unknown name');
+  const mail = stack.outbox?.latest('password-reset', 'ada@example.com');
+  expectThat(mail !== undefined, `a message to ada@example.com: "${mail?.rendered.subject}" (token not shown)`);
+  const resetPassword = 'a reset passphrase nobody guesses';
+  await newVisitor().resetPassword({ token: mail!.message.token, newPassword: resetPassword });
+  expectThat(lastStatus === 204, 'POST /auth/password/reset set the new password');
+  const phoneRefresh = await failureOf(phone.refresh());
+  expectThat(phoneRefresh.status === 401, 'the reset signed every session out, the phone too');
+  const after = await newVisitor().login({ username: 'ada', password: resetPassword });
+  expectThat(after.role === 'shopper', 'the new password logs in');
 }
 
 try {
