@@ -10,6 +10,7 @@ import { benchEngines } from './engines.bench.js';
 import { describeTarget, type Figure, meetsTarget, saveFigures, targetOf } from './lib.js';
 import { benchLoginVersusHash } from './login-vs-hash.bench.js';
 import { writeReport } from './report.js';
+import { benchResetRequest } from './reset-request.bench.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const concurrency = 4;
@@ -36,6 +37,13 @@ console.log('\nBetter Auth comparison:');
 const betterAuth = await benchBetterAuth({ rounds: quick ? 3 : 7, opsPerRound: quick ? 40 : 160, concurrency });
 figures.push(...betterAuth.figures);
 for (const line of betterAuth.lines) console.log(line);
+
+// 6: the password-reset request against its response floor, known vs unknown accounts.
+console.log('\npassword reset request (response floor, known vs unknown account):');
+const reset = await benchResetRequest({ rounds: quick ? 2 : 6, opsPerRound: quick ? 16 : 64, concurrency: 8 });
+figures.push(...reset.figures);
+for (const figure of reset.figures)
+  console.log(`  ${figure.name}: ${figure.value} ${figure.unit}${targetText(figure)}`);
 
 // 5: per engine.
 console.log('\nper engine (use cases, fake broker, tiny argon2id so the store dominates):');
