@@ -25,6 +25,7 @@ import { CreateInvitation } from './use-cases/create-invitation.use-case.js';
 import { DeleteAccount } from './use-cases/delete-account.use-case.js';
 import { Login } from './use-cases/login.use-case.js';
 import { Logout } from './use-cases/logout.use-case.js';
+import { ManageSessions } from './use-cases/manage-sessions.use-case.js';
 import { RefreshSession } from './use-cases/refresh-session.use-case.js';
 import { RegisterUser } from './use-cases/register-user.use-case.js';
 import { RequestPasswordReset } from './use-cases/request-password-reset.use-case.js';
@@ -71,6 +72,7 @@ export interface Devauth {
   /** A signed-in user's own account: */
   readonly changePassword: ChangePassword;
   readonly deleteAccount: DeleteAccount;
+  readonly sessions: ManageSessions;
   /** Forgotten password (unauthenticated): */
   readonly requestPasswordReset: RequestPasswordReset;
   readonly completePasswordReset: CompletePasswordReset;
@@ -124,6 +126,7 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
       { users, refreshTokens, loginAttempts, hasher, broker, commonPasswords, ...optionalMessages, clock, ids, events },
       config,
     ),
+    sessions: new ManageSessions({ refreshTokens, clock, events }),
     deleteAccount: new DeleteAccount(
       { users, refreshTokens, loginAttempts, accountTokens, hasher, broker, ...optionalMessages, clock, events },
       config,

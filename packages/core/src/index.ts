@@ -68,6 +68,7 @@ export {
   type SessionTokens,
 } from './use-cases/login.use-case.js';
 export { Logout, type LogoutDependencies } from './use-cases/logout.use-case.js';
+export { ManageSessions, type ManageSessionsDependencies } from './use-cases/manage-sessions.use-case.js';
 export { publishSafely } from './use-cases/publish.js';
 export { RefreshSession, type RefreshSessionDependencies } from './use-cases/refresh-session.use-case.js';
 export {

@@ -16,6 +16,7 @@ export type DevauthErrorCode =
   | 'USER_NOT_FOUND'
   | 'IDENTITY_TAKEN'
   | 'ACCOUNT_TOKEN_INVALID'
+  | 'SESSION_NOT_FOUND'
   | 'UPSTREAM_UNAVAILABLE'
   | 'CONFIGURATION';
 
@@ -169,5 +170,13 @@ export class AccountTokenInvalidError extends DevauthError {
   readonly code = 'ACCOUNT_TOKEN_INVALID';
   constructor() {
     super('The link is invalid or has expired; ask for a new one.');
+  }
+}
+
+/** A session (refresh-token family) that is not the caller's, has ended, or never existed (one answer). */
+export class SessionNotFoundError extends DevauthError {
+  readonly code = 'SESSION_NOT_FOUND';
+  constructor() {
+    super('No such session.');
   }
 }

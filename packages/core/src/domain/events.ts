@@ -55,6 +55,7 @@ export type DomainEvent =
       readonly delivered: boolean;
     }
   | { readonly type: 'PasswordReset'; readonly at: Date; readonly userId: string }
-  | { readonly type: 'AccountDeleted'; readonly at: Date; readonly userId: string };
+  | { readonly type: 'AccountDeleted'; readonly at: Date; readonly userId: string }
+  | { readonly type: 'SessionsEnded'; readonly at: Date; readonly userId: string; readonly count: number };
 
 export type DomainEventType = DomainEvent['type'];

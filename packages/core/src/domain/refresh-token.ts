@@ -2,6 +2,29 @@ import { digestSecretToken, newSecretToken, REFRESH_TOKEN_PREFIX } from './secre
 
 export type RefreshTokenStatus = 'active' | 'rotated' | 'revoked';
 
+/**
+ * What a user is shown to recognise a session by: coarse on purpose (a browser and system family, an address
+ * prefix), never a full user agent or address, and never a token.
+ */
+export interface ClientHint {
+  /** e.g. `Firefox on Linux`, `Safari on iOS`, `okhttp`; at most 64 characters. */
+  readonly userAgent: string | null;
+  /** The address's network: `/24` for IPv4, `/48` for IPv6 (e.g. `203.0.113.0/24`). */
+  readonly addressPrefix: string | null;
+}
+
+/** One session (a refresh-token family) as its owner may see it. */
+export interface SessionInfo {
+  readonly familyId: string;
+  /** When the login that started it happened. */
+  readonly createdAt: Date;
+  /** When it was last refreshed (its current token's issue time). */
+  readonly lastUsedAt: Date;
+  /** When its current refresh token expires (a refresh before then extends it, up to the family's end). */
+  readonly expiresAt: Date;
+  readonly clientHint: ClientHint | null;
+}
+
 /** A stored refresh token. Only the digest of the token is kept (see secret-token.ts). */
 export interface RefreshTokenRecord {
   readonly tokenHash: string;
@@ -16,6 +39,8 @@ export interface RefreshTokenRecord {
   readonly familyExpiresAt: Date;
   /** When `rotate` retired it (its successor's `issuedAt`); null while active or never rotated. */
   readonly rotatedAt: Date | null;
+  /** The client the family was started from (kept by every rotation); null when the edge gave none. */
+  readonly clientHint: ClientHint | null;
 }
 
 export type RotationOutcome = 'rotated' | 'not_active';
@@ -34,6 +59,7 @@ export function mintRefreshToken(params: {
   readonly now: Date;
   readonly ttlSeconds: number;
   readonly familyExpiresAt: Date;
+  readonly clientHint?: ClientHint | null;
 }): MintedRefreshToken {
   const token = newSecretToken(REFRESH_TOKEN_PREFIX);
   const expiresAt = new Date(
@@ -51,6 +77,7 @@ export function mintRefreshToken(params: {
       expiresAt,
       familyExpiresAt: params.familyExpiresAt,
       rotatedAt: null,
+      clientHint: params.clientHint ?? null,
     },
   };
 }

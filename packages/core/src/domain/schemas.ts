@@ -50,5 +50,8 @@ export type PasswordResetCompletionInput = z.input<typeof passwordResetCompletio
 export const deleteAccountInputSchema = z.strictObject({ password: boundedString(4096) });
 export type DeleteAccountInput = z.input<typeof deleteAccountInputSchema>;
 
+export const revokeOtherSessionsInputSchema = z.strictObject({ refreshToken: boundedString(128) });
+export type RevokeOtherSessionsInput = z.input<typeof revokeOtherSessionsInputSchema>;
+
 /** Cognito IdentityId shape: `<region>:<uuid>` (API limits: 1-55 chars, `[\w-]+:[0-9a-f-]+`). */
 export const IDENTITY_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;

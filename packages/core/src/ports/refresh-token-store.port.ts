@@ -1,4 +1,4 @@
-import type { RefreshTokenRecord, RotationOutcome } from '../domain/refresh-token.js';
+import type { RefreshTokenRecord, RotationOutcome, SessionInfo } from '../domain/refresh-token.js';
 
 /**
  * Persistence of refresh tokens, by digest. `rotate` is the security-critical operation: one conditional write that
@@ -27,4 +27,9 @@ export interface RefreshTokenStore {
    * presented afterwards is unknown. Idempotent.
    */
   deleteAllForUser(userId: string): Promise<void>;
+  /**
+   * The user's live sessions: families not revoked whose current (active) token has not expired at `now`, with when
+   * each started and was last refreshed and its client hint. One query where the engine allows; order unspecified.
+   */
+  listSessions(userId: string, now: Date): Promise<SessionInfo[]>;
 }

@@ -1,4 +1,4 @@
-import type { RefreshTokenRecord, RotationOutcome } from '../domain/refresh-token.js';
+import type { RefreshTokenRecord, RotationOutcome, SessionInfo } from '../domain/refresh-token.js';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.port.js';
 
 /** A RefreshTokenStore in process memory. Revocation marks the family, so later finds see every token revoked. */
@@ -42,6 +42,30 @@ export class InMemoryRefreshTokenStore implements RefreshTokenStore {
       this.tokens.delete(hash);
       this.revokedFamilies.delete(token.familyId);
     }
+  }
+
+  async listSessions(userId: string, now: Date): Promise<SessionInfo[]> {
+    const families = new Map<string, { createdAt: Date; current?: RefreshTokenRecord }>();
+    for (const token of this.tokens.values()) {
+      if (token.userId !== userId || this.revokedFamilies.has(token.familyId)) continue;
+      const family = families.get(token.familyId) ?? { createdAt: token.issuedAt };
+      if (token.issuedAt < family.createdAt) family.createdAt = token.issuedAt;
+      if (token.status === 'active') family.current = token;
+      families.set(token.familyId, family);
+    }
+    return [...families].flatMap(([familyId, { createdAt, current }]) =>
+      current && current.expiresAt.getTime() > now.getTime()
+        ? [
+            {
+              familyId,
+              createdAt: new Date(createdAt),
+              lastUsedAt: new Date(current.issuedAt),
+              expiresAt: new Date(current.expiresAt),
+              clientHint: current.clientHint ? { ...current.clientHint } : null,
+            },
+          ]
+        : [],
+    );
   }
 
   /** How many tokens are kept (for tests reading what a deleted account left). */

@@ -6,6 +6,7 @@ import {
   normalizePassword,
   PASSWORD_NORMALIZATION,
 } from '../domain/password-policy.js';
+import type { ClientHint } from '../domain/refresh-token.js';
 import { type ChangePasswordInput, changePasswordInputSchema } from '../domain/schemas.js';
 import { parseInput } from '../domain/validation.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -41,6 +42,8 @@ export interface ChangePasswordDependencies {
 export interface SignedInContext {
   readonly userId: string;
   readonly sourceAddress?: string;
+  /** The caller's client, for a session this call starts (a password change). */
+  readonly clientHint?: ClientHint;
 }
 
 export interface PasswordChangeResult {
@@ -88,7 +91,13 @@ export class ChangePassword {
     const session =
       updated.identityId === null
         ? null
-        : await startSession(this.deps, { ...updated, identityId: updated.identityId }, now, this.config);
+        : await startSession(
+            this.deps,
+            { ...updated, identityId: updated.identityId },
+            now,
+            this.config,
+            context.clientHint ?? null,
+          );
     if (updated.email && this.deps.messages) {
       await this.deps.messages
         .send({ kind: 'password-changed', to: updated.email, username: updated.username, at: now })

@@ -9,7 +9,7 @@ import {
 } from '../domain/errors.js';
 import { GUEST_LINK_SECRET_PREFIX } from '../domain/guest-link.js';
 import { checkPasswordBounds, normalizePassword, PASSWORD_NORMALIZATION } from '../domain/password-policy.js';
-import { mintRefreshToken } from '../domain/refresh-token.js';
+import { type ClientHint, mintRefreshToken } from '../domain/refresh-token.js';
 import type { Role } from '../domain/role.js';
 import { IDENTITY_ID_PATTERN, type LoginInput, loginInputSchema } from '../domain/schemas.js';
 import { digestSecretToken, isSecretTokenShape } from '../domain/secret-token.js';
@@ -45,6 +45,8 @@ export interface LoginDependencies {
 /** Facts the edge knows about the request, never taken from the body. */
 export interface LoginContext {
   readonly sourceAddress?: string;
+  /** How the session's owner will recognise it in the session list (coarse; see `clientHintOf` at the edge). */
+  readonly clientHint?: ClientHint;
 }
 
 export interface SessionTokens {
@@ -118,14 +120,24 @@ export class Login {
       await Promise.all(keys.map(({ key }) => this.deps.loginAttempts.release(key))).catch(() => undefined);
       throw user.reason;
     }
-    return this.verifyAndSignIn(user.value, password, request, { now, userKey, addressKey });
+    return this.verifyAndSignIn(user.value, password, request, {
+      now,
+      userKey,
+      addressKey,
+      clientHint: context.clientHint,
+    });
   }
 
   private async verifyAndSignIn(
     user: UserRecord | null,
     password: string,
     request: { readonly guestIdentityId?: string | undefined; readonly guestLinkSecret?: string | undefined },
-    attempt: { readonly now: Date; readonly userKey: string; readonly addressKey: string | undefined },
+    attempt: {
+      readonly now: Date;
+      readonly userKey: string;
+      readonly addressKey: string | undefined;
+      readonly clientHint: ClientHint | undefined;
+    },
   ): Promise<LoginResult> {
     const { now } = attempt;
     // Known users wait for the dummy hash too: the first login of an instance (a Lambda cold start) makes it, and
@@ -185,6 +197,7 @@ export class Login {
       now,
       ttlSeconds: this.config.refreshTokenTtlSeconds,
       familyExpiresAt: new Date(now.getTime() + this.config.sessionMaxAgeSeconds * 1000),
+      clientHint: attempt.clientHint ?? null,
     });
     const [stored] = await Promise.all([
       this.rememberIdentityAndRehash(user, exchange.identityId, password, now),

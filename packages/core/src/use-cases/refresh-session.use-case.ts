@@ -81,6 +81,8 @@ export class RefreshSession {
       now,
       ttlSeconds: this.config.refreshTokenTtlSeconds,
       familyExpiresAt: current.familyExpiresAt,
+      // The session stays recognisable as the one its owner started.
+      clientHint: current.clientHint,
     });
     if (current.status === 'rotated') {
       // A retry within the leeway: its first answer was lost. The session gets another successor beside the one

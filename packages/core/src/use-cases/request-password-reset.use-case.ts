@@ -68,7 +68,7 @@ export class RequestPasswordReset {
     await reserveAttempts(this.deps.loginAttempts, keys, now);
     try {
       const user = await this.deps.users.findByUsername(username.value);
-      if (!user || user.status !== 'active' || !user.email) {
+      if (user?.status !== 'active' || !user.email) {
         publishSafely(this.deps.events, { type: 'PasswordResetRequested', at: now, userId: null, delivered: false });
         return;
       }

@@ -1,5 +1,5 @@
 import type { DevauthConfig } from '../domain/config.js';
-import { mintRefreshToken } from '../domain/refresh-token.js';
+import { type ClientHint, mintRefreshToken } from '../domain/refresh-token.js';
 import type { UserRecord } from '../domain/user.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { IdentityBroker } from '../ports/identity-broker.port.js';
@@ -21,6 +21,7 @@ export async function startSession(
   user: UserRecord & { readonly identityId: string },
   now: Date,
   config: DevauthConfig,
+  clientHint: ClientHint | null = null,
 ): Promise<SessionTokens> {
   const exchange = await deps.broker.getTokenForUser({
     developerUserId: user.id,
@@ -35,6 +36,7 @@ export async function startSession(
     now,
     ttlSeconds: config.refreshTokenTtlSeconds,
     familyExpiresAt: new Date(now.getTime() + config.sessionMaxAgeSeconds * 1000),
+    clientHint,
   });
   await deps.refreshTokens.issue(refresh.record);
   return {

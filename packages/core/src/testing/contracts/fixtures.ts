@@ -41,6 +41,7 @@ export function sampleRefreshToken(overrides: Partial<RefreshTokenRecord> = {}):
     expiresAt: sampleDate(30 * 24 * 3600),
     familyExpiresAt: sampleDate(90 * 24 * 3600),
     rotatedAt: null,
+    clientHint: null,
     ...overrides,
   };
 }

@@ -88,6 +88,64 @@ export function describeRefreshTokenStoreContract(
       expect(await store.find(later.tokenHash)).toEqual(later);
     });
 
+    it('keeps the client hint of a token, and null when there is none', async () => {
+      const hinted = sampleRefreshToken({
+        clientHint: { userAgent: 'Firefox on Linux', addressPrefix: '203.0.113.0/24' },
+      });
+      const partial = sampleRefreshToken({ clientHint: { userAgent: null, addressPrefix: '2001:db8:1::/48' } });
+      const bare = sampleRefreshToken();
+      for (const token of [hinted, partial, bare]) await store.issue(token);
+      expect(await store.find(hinted.tokenHash)).toEqual(hinted);
+      expect(await store.find(partial.tokenHash)).toEqual(partial);
+      expect((await store.find(bare.tokenHash))?.clientHint).toBeNull();
+    });
+
+    it("lists a user's live sessions: started, last refreshed, expiry and hint; not revoked, expired or others'", async () => {
+      const userId = randomUUID();
+      const hint = { userAgent: 'Safari on iOS', addressPrefix: '198.51.100.0/24' };
+      const started = sampleRefreshToken({
+        userId,
+        issuedAt: sampleDate(0),
+        expiresAt: sampleDate(3600),
+        clientHint: hint,
+      });
+      const refreshed = sampleRefreshToken({
+        userId,
+        familyId: started.familyId,
+        issuedAt: sampleDate(600),
+        expiresAt: sampleDate(4200),
+        clientHint: hint,
+      });
+      await store.issue(started);
+      expect(await store.rotate(started.tokenHash, refreshed)).toBe('rotated');
+      const other = sampleRefreshToken({ userId, issuedAt: sampleDate(100), expiresAt: sampleDate(3700) });
+      const revoked = sampleRefreshToken({ userId });
+      const expired = sampleRefreshToken({ userId, issuedAt: sampleDate(0), expiresAt: sampleDate(60) });
+      for (const token of [other, revoked, expired, sampleRefreshToken()]) await store.issue(token);
+      await store.revokeFamily(revoked.familyId);
+
+      const sessions = await store.listSessions(userId, sampleDate(700));
+      const byFamily = Object.fromEntries(sessions.map((session) => [session.familyId, session]));
+      expect(Object.keys(byFamily).sort()).toEqual([started.familyId, other.familyId].sort());
+      expect(byFamily[started.familyId]).toEqual({
+        familyId: started.familyId,
+        createdAt: started.issuedAt,
+        lastUsedAt: refreshed.issuedAt,
+        expiresAt: refreshed.expiresAt,
+        clientHint: hint,
+      });
+      expect(byFamily[other.familyId]).toEqual({
+        familyId: other.familyId,
+        createdAt: other.issuedAt,
+        lastUsedAt: other.issuedAt,
+        expiresAt: other.expiresAt,
+        clientHint: null,
+      });
+      // Past the current token's expiry the session is gone from the list; a user with none gets [].
+      expect((await store.listSessions(userId, sampleDate(4200))).map((s) => s.familyId)).toEqual([]);
+      expect(await store.listSessions(randomUUID(), sampleDate(0))).toEqual([]);
+    });
+
     it('deletes every token of a user (rotated, revoked and active), and only that user', async () => {
       const userId = randomUUID();
       const active = sampleRefreshToken({ userId });
