@@ -1,7 +1,18 @@
 import { GetItemCommand, QueryCommand, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome } from '@devauth/core';
+import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome, SessionInfo } from '@devauth/core';
 import { isConditionalCheckFailed, toPortError, tracked } from './errors.js';
-import { familyMemberItem, itemToToken, millis, n, s, tokenItem, userFamilyItem } from './mappers.js';
+import {
+  familyMemberItem,
+  type ItemUpdate,
+  itemToSession,
+  itemToToken,
+  memberUserId,
+  millis,
+  n,
+  s,
+  tokenItem,
+  userFamilyUpdate,
+} from './mappers.js';
 import {
   assertStoreOptions,
   batchDelete,
@@ -34,6 +45,13 @@ const FAMILY_CONCURRENCY = 4;
  * - `revokeAllForUser` finds the user's families in the user's partition (`USER#<userId>` / `FAMILY#<familyId>`,
  *   written by every issue in the same transaction as the token) with one strongly consistent Query, and revokes
  *   each as `revokeFamily` does. No GSI: an index that lags could miss a family issued a moment ago.
+ * - `listSessions` is one strongly consistent Query of the same partition: each family index item also holds the
+ *   family's session (`createdAt` from its first issue, the current token's `lastUsedAt` / `expiresAt` / hint, moved
+ *   by every rotation in its transaction) and `familyRevoked`, which revokeFamily sets. Marking the index item costs
+ *   revokeFamily one more UpdateItem per user of the family (it knows the user from the member items), on the rare
+ *   path; the alternative, a BatchGetItem of the family items from listSessions, would cost every listing a second
+ *   request. Every revocation goes through revokeFamily (revokeAllForUser, reuse detection, logout), and an issue
+ *   into a revoked family marks the index item itself, so a revoked family is never listed.
  */
 export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
   constructor(private readonly options: DynamoDbStoreOptions) {
@@ -41,14 +59,15 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
   }
 
   /**
-   * One TransactWriteItems: token, family member item, the user's family index item (an idempotent put) and a
-   * ConditionCheck that the family is not revoked; a token of a revoked family is stored revoked (one more request).
+   * One TransactWriteItems: token, family member item, the user's family index item (an Update naming this token as
+   * the family's current one, keeping `createdAt` if set) and a ConditionCheck that the family is not revoked; a
+   * token of a revoked family is stored revoked, its index item marked revoked (one more request).
    */
   async issue(record: RefreshTokenRecord): Promise<void> {
     const reasons = await transactWrite(this.options, 'TransactWriteItems (issue refresh token)', [
       this.put(tokenItem(record)),
       this.put(familyMemberItem(record)),
-      this.put(userFamilyItem(record)),
+      this.update(userFamilyUpdate(record)),
       this.familyNotRevoked(record.familyId),
     ]);
     if (reasons === null) return;
@@ -56,7 +75,7 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     await transactWrite(this.options, 'TransactWriteItems (issue refresh token)', [
       this.put(tokenItem(record, true)),
       this.put(familyMemberItem(record)),
-      this.put(userFamilyItem(record)),
+      this.update(userFamilyUpdate(record, true)),
     ]);
   }
 
@@ -77,11 +96,14 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
         TableName: this.options.tableName,
         Key: keys.token(currentHash),
         UpdateExpression: 'SET #status = :rotated, #rotatedAt = :rotatedAt',
-        ConditionExpression: '#status = :active AND #familyId = :familyId AND attribute_not_exists(#familyRevoked)',
+        // The successor must be of this family and this user (fails closed otherwise): its index item is the user's.
+        ConditionExpression:
+          '#status = :active AND #familyId = :familyId AND #userId = :userId AND attribute_not_exists(#familyRevoked)',
         ExpressionAttributeNames: {
           '#status': 'status',
           '#rotatedAt': 'rotatedAt',
           '#familyId': 'familyId',
+          '#userId': 'userId',
           '#familyRevoked': 'familyRevoked',
         },
         ExpressionAttributeValues: {
@@ -89,6 +111,7 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
           ':rotatedAt': millis(next.issuedAt),
           ':active': s('active'),
           ':familyId': s(next.familyId),
+          ':userId': s(next.userId),
         },
       },
     };
@@ -98,6 +121,8 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
       // A successor digest that already exists would be a collision (or a replayed `next`): never overwrite it.
       this.put(tokenItem(next), 'attribute_not_exists(PK)'),
       this.put(familyMemberItem(next)),
+      // The session moves to the successor: last used now, its expiry and hint; createdAt and familyRevoked stay.
+      this.update(userFamilyUpdate(next)),
     ]);
     return reasons === null ? 'rotated' : 'not_active';
   }
@@ -110,7 +135,9 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
   async revokeAllForUser(userId: string): Promise<number> {
     const ids = await this.familiesOf(userId);
     for (let start = 0; start < ids.length; start += FAMILY_CONCURRENCY) {
-      await Promise.all(ids.slice(start, start + FAMILY_CONCURRENCY).map((familyId) => this.revokeFamily(familyId)));
+      await Promise.all(
+        ids.slice(start, start + FAMILY_CONCURRENCY).map((familyId) => this.revokeFamilyOf(familyId, [userId])),
+      );
     }
     return ids.length;
   }
@@ -157,6 +184,47 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     );
   }
 
+  /**
+   * One strongly consistent Query of the user's partition for the family index items (paged: a page holds thousands
+   * of families; the filter leaves revoked and expired ones on the server), each read as a session.
+   */
+  async listSessions(userId: string, now: Date): Promise<SessionInfo[]> {
+    const sessions: SessionInfo[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await call('Query (user sessions)', () =>
+        this.options.client.send(
+          tracked(
+            new QueryCommand({
+              TableName: this.options.tableName,
+              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :family)',
+              FilterExpression: 'attribute_not_exists(#familyRevoked) AND #expiresAt > :now',
+              ExpressionAttributeNames: {
+                '#pk': DEVAUTH_TABLE.partitionKey,
+                '#sk': DEVAUTH_TABLE.sortKey,
+                '#familyRevoked': 'familyRevoked',
+                '#expiresAt': 'expiresAt',
+              },
+              ExpressionAttributeValues: {
+                ':pk': s(keys.userPartition(userId)),
+                ':family': s(USER_FAMILY_PREFIX),
+                ':now': millis(now),
+              },
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          ),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const session = itemToSession(item, now);
+        if (session) sessions.push(session);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return sessions;
+  }
+
   /** The user's family ids: one strongly consistent Query of the user's partition (paged). */
   private async familiesOf(userId: string): Promise<string[]> {
     const families = new Set<string>();
@@ -187,6 +255,22 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
   }
 
   async revokeFamily(familyId: string): Promise<void> {
+    await this.revokeFamilyOf(familyId, []);
+  }
+
+  /**
+   * revokeFamily, marking the family index item of every user named by a member item and of `knownUsers` (the user
+   * revokeAllForUser found it under: members written before they named their user do not). After the family item
+   * (from then on nothing writes an unrevoked token or index item), the index items are marked first, each as soon
+   * as it is known, then the tokens: listSessions drops the family before find does. Nothing clears the mark.
+   */
+  private async revokeFamilyOf(familyId: string, knownUsers: readonly string[]): Promise<void> {
+    const marked = new Set<string>();
+    const markIndexes = (userIds: readonly string[]) => {
+      const fresh = [...new Set(userIds)].filter((userId) => !marked.has(userId));
+      for (const userId of fresh) marked.add(userId);
+      return Promise.all(fresh.map((userId) => this.markIndexRevoked(userId, familyId)));
+    };
     await call('UpdateItem (revoke family)', () =>
       this.options.client.send(
         tracked(
@@ -200,6 +284,7 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
         ),
       ),
     );
+    await markIndexes(knownUsers);
     let familyTtl: string | undefined;
     let startKey: Item | undefined;
     do {
@@ -219,6 +304,7 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
       );
       const members = page.Items ?? [];
       familyTtl ??= members[0]?.[DEVAUTH_TABLE.ttlAttribute]?.N;
+      await markIndexes(members.flatMap((item) => memberUserId(item) ?? []));
       const hashes = members.flatMap((item) => {
         const sk = item[DEVAUTH_TABLE.sortKey]?.S;
         return sk?.startsWith(MEMBER_PREFIX) ? [sk.slice(MEMBER_PREFIX.length)] : [];
@@ -252,6 +338,26 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     }
   }
 
+  /** Flags the user's family index item; one already gone (TTL, deleteAllForUser) is not recreated as a stub. */
+  private async markIndexRevoked(userId: string, familyId: string): Promise<void> {
+    try {
+      await this.options.client.send(
+        tracked(
+          new UpdateItemCommand({
+            TableName: this.options.tableName,
+            Key: keys.userFamily(userId, familyId),
+            UpdateExpression: 'SET #familyRevoked = :true',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#familyRevoked': 'familyRevoked', '#pk': DEVAUTH_TABLE.partitionKey },
+            ExpressionAttributeValues: { ':true': { BOOL: true } },
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw toPortError(error, 'UpdateItem (revoke family index)');
+    }
+  }
+
   private async expireFamilyAt(familyId: string, ttlSeconds: string): Promise<void> {
     await call('UpdateItem (family TTL)', () =>
       this.options.client.send(
@@ -270,6 +376,10 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
 
   private put(item: Item, condition?: string): TransactWriteItem {
     return { Put: { TableName: this.options.tableName, Item: item, ConditionExpression: condition } };
+  }
+
+  private update(update: ItemUpdate): TransactWriteItem {
+    return { Update: { TableName: this.options.tableName, ...update } };
   }
 
   /** ConditionCheck: the family has no revocation (an absent family item passes). */

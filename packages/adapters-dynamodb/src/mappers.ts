@@ -3,12 +3,14 @@ import {
   type AccountTokenPurpose,
   type AccountTokenRecord,
   type AttemptState,
+  type ClientHint,
   ConfigurationError,
   type GuestLinkRecord,
   type InvitationRecord,
   type PasswordNormalization,
   type RefreshTokenRecord,
   type RefreshTokenStatus,
+  type SessionInfo,
   type UserRecord,
   type UserStatus,
 } from '@devauth/core';
@@ -184,8 +186,26 @@ export function itemToUser(item: Item): UserRecord {
 // --- refresh tokens ----------------------------------------------------------------------------------------------
 
 /**
+ * The client hint's attributes, `clientUserAgent` and `clientAddressPrefix`, each absent when null; no hint is neither.
+ * A hint whose members are both null has nothing to store and reads back as no hint (the core never issues one).
+ */
+export function clientHintAttributes(hint: ClientHint | null): Item {
+  const item: Item = {};
+  if (hint?.userAgent != null) item.clientUserAgent = s(hint.userAgent);
+  if (hint?.addressPrefix != null) item.clientAddressPrefix = s(hint.addressPrefix);
+  return item;
+}
+
+/** The hint attributes of a token or family index item: neither present is no hint. */
+function readClientHint(item: Item): ClientHint | null {
+  const userAgent = readOptionalString(item, 'clientUserAgent');
+  const addressPrefix = readOptionalString(item, 'clientAddressPrefix');
+  return userAgent === null && addressPrefix === null ? null : { userAgent, addressPrefix };
+}
+
+/**
  * A refresh token item; it expires (TTL) with the token. `familyRevoked` is set by revokeFamily, `rotatedAt` by
- * rotate (absent while the token is active).
+ * rotate (absent while the token is active); the client hint as {@link clientHintAttributes}.
  */
 export function tokenItem(record: RefreshTokenRecord, familyRevoked = false): Item {
   const item: Item = {
@@ -199,6 +219,7 @@ export function tokenItem(record: RefreshTokenRecord, familyRevoked = false): It
     issuedAt: millis(record.issuedAt),
     expiresAt: millis(record.expiresAt),
     familyExpiresAt: millis(record.familyExpiresAt),
+    ...clientHintAttributes(record.clientHint),
     [TTL]: ttlAt(record.expiresAt.getTime()),
   };
   if (record.rotatedAt !== null) item.rotatedAt = millis(record.rotatedAt);
@@ -207,28 +228,109 @@ export function tokenItem(record: RefreshTokenRecord, familyRevoked = false): It
 }
 
 /**
- * The member item that lists a token in its family's partition, so revokeFamily can find every token. It lives until
- * the family's absolute end, which revokeFamily also uses as the TTL of the family item.
+ * The member item that lists a token in its family's partition, so revokeFamily can find every token, and the user it
+ * was issued to, so revokeFamily can mark that user's family index item. It lives until the family's absolute end,
+ * which revokeFamily also uses as the TTL of the family item.
  */
 export function familyMemberItem(record: RefreshTokenRecord): Item {
   return {
     ...keys.familyMember(record.familyId, record.tokenHash),
     type: s(ITEM_TYPE.familyMember),
+    userId: s(record.userId),
     [TTL]: ttlAt(record.familyExpiresAt.getTime()),
   };
 }
 
+/** The user a member item names; absent on members written before it was recorded. */
+export function memberUserId(item: Item): string | null {
+  return readOptionalString(item, 'userId');
+}
+
+/** An Update of one item (the parts of an UpdateItem or a transaction's Update besides the table). */
+export interface ItemUpdate {
+  readonly Key: Item;
+  readonly UpdateExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Item;
+}
+
 /**
- * The user -> family index item (`USER#<userId>` / `FAMILY#<familyId>`), written with every issue (an idempotent put)
- * so that revokeAllForUser finds a user's families with one strongly consistent Query of the user's partition. It
- * lives as long as the family can (TTL at the family's absolute end) and is removed with the user's partition.
+ * The user -> family index item (`USER#<userId>` / `FAMILY#<familyId>`), so that revokeAllForUser finds a user's
+ * families, and listSessions lists them, with one strongly consistent Query of the user's partition. It lives as long
+ * as the family can (TTL at the family's absolute end) and is removed with the user's partition. It also holds the
+ * family's session as listSessions shows it:
+ * - `createdAt`: the issue time of the family's first token (kept by later writes: `if_not_exists`);
+ * - `lastUsedAt`, `expiresAt` and the hint attributes: the current token's (`issuedAt`, `expiresAt`, hint), set by
+ *   `issue` and moved by every `rotate`, in the same transaction as the token;
+ * - `familyRevoked = true` once revokeFamily (or an issue into a revoked family) marks it; nothing clears it.
+ *
+ * Written as an Update, never a Put, so that a rotation keeps `createdAt` and `familyRevoked`: this is that Update
+ * for `record` as the family's current token (creating the item on the family's first issue), a null hint member
+ * REMOVEd; `familyRevoked` set when asked.
  */
-export function userFamilyItem(record: RefreshTokenRecord): Item {
+export function userFamilyUpdate(record: RefreshTokenRecord, familyRevoked = false): ItemUpdate {
+  const hint = clientHintAttributes(record.clientHint);
+  const set = [
+    '#type = :type',
+    '#familyId = :familyId',
+    '#createdAt = if_not_exists(#createdAt, :issuedAt)',
+    '#lastUsedAt = :issuedAt',
+    '#expiresAt = :expiresAt',
+    '#ttl = :ttl',
+  ];
+  const remove: string[] = [];
+  const names: Record<string, string> = {
+    '#type': 'type',
+    '#familyId': 'familyId',
+    '#createdAt': 'createdAt',
+    '#lastUsedAt': 'lastUsedAt',
+    '#expiresAt': 'expiresAt',
+    '#ttl': TTL,
+  };
+  const values: Item = {
+    ':type': s(ITEM_TYPE.userFamily),
+    ':familyId': s(record.familyId),
+    ':issuedAt': millis(record.issuedAt),
+    ':expiresAt': millis(record.expiresAt),
+    ':ttl': ttlAt(record.familyExpiresAt.getTime()),
+  };
+  for (const attribute of ['clientUserAgent', 'clientAddressPrefix'] as const) {
+    names[`#${attribute}`] = attribute;
+    const value = hint[attribute];
+    if (value === undefined) remove.push(`#${attribute}`);
+    else {
+      set.push(`#${attribute} = :${attribute}`);
+      values[`:${attribute}`] = value;
+    }
+  }
+  if (familyRevoked) {
+    set.push('#familyRevoked = :true');
+    names['#familyRevoked'] = 'familyRevoked';
+    values[':true'] = { BOOL: true };
+  }
   return {
-    ...keys.userFamily(record.userId, record.familyId),
-    type: s(ITEM_TYPE.userFamily),
-    familyId: s(record.familyId),
-    [TTL]: ttlAt(record.familyExpiresAt.getTime()),
+    Key: keys.userFamily(record.userId, record.familyId),
+    UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * A family index item as a live session, or null when it is not one: its family revoked, its current token expired
+ * at `now`, or an item written before sessions were kept on it (no `expiresAt`; such a family is listed from its next
+ * rotation on).
+ */
+export function itemToSession(item: Item, now: Date): SessionInfo | null {
+  if (item.familyRevoked?.BOOL === true || item.expiresAt === undefined) return null;
+  const expiresAt = readDate(item, 'expiresAt');
+  if (expiresAt.getTime() <= now.getTime()) return null;
+  return {
+    familyId: readString(item, 'familyId'),
+    createdAt: readDate(item, 'createdAt'),
+    lastUsedAt: readDate(item, 'lastUsedAt'),
+    expiresAt,
+    clientHint: readClientHint(item),
   };
 }
 
@@ -247,6 +349,8 @@ export function itemToToken(item: Item): RefreshTokenRecord {
     familyExpiresAt: readDate(item, 'familyExpiresAt'),
     // Tokens rotated before rotatedAt was recorded have none.
     rotatedAt: readOptionalDate(item, 'rotatedAt'),
+    // Tokens written before hints were recorded have none.
+    clientHint: readClientHint(item),
   };
 }
 

@@ -27,13 +27,14 @@ import {
   itemToAttemptState,
   itemToGuestLink,
   itemToInvitation,
+  itemToSession,
   itemToToken,
   itemToUser,
   MIN_RETENTION_MS,
   tokenItem,
   ttlAt,
   userAccountTokenItem,
-  userFamilyItem,
+  userFamilyUpdate,
   userItem,
   usernameMarkerItem,
 } from '../src/mappers.js';
@@ -358,21 +359,87 @@ describe('mappers', () => {
     expect(itemToToken(tokenItem(active))).toEqual(active);
   });
 
+  it("keeps a token's client hint as two optional attributes, absent for null", () => {
+    const hinted = sampleRefreshToken({
+      clientHint: { userAgent: 'Firefox on Linux', addressPrefix: '203.0.113.0/24' },
+    });
+    expect(tokenItem(hinted)).toMatchObject({
+      clientUserAgent: { S: 'Firefox on Linux' },
+      clientAddressPrefix: { S: '203.0.113.0/24' },
+    });
+    expect(itemToToken(tokenItem(hinted))).toEqual(hinted);
+    const partial = sampleRefreshToken({ clientHint: { userAgent: null, addressPrefix: '2001:db8:1::/48' } });
+    expect(tokenItem(partial).clientUserAgent).toBeUndefined();
+    expect(itemToToken(tokenItem(partial))).toEqual(partial);
+    const bare = sampleRefreshToken();
+    expect(Object.keys(tokenItem(bare)).filter((name) => name.startsWith('client'))).toEqual([]);
+    expect(itemToToken(tokenItem(bare)).clientHint).toBeNull();
+    // An all-null hint has nothing to store: it reads back as no hint (the core never issues one).
+    const empty = sampleRefreshToken({ clientHint: { userAgent: null, addressPrefix: null } });
+    expect(itemToToken(tokenItem(empty)).clientHint).toBeNull();
+  });
+
   it('reads a token written before rotatedAt existed as rotatedAt null', () => {
     const item = tokenItem(sampleRefreshToken({ status: 'rotated', rotatedAt: sampleDate(1) }));
     delete item.rotatedAt;
     expect(itemToToken(item).rotatedAt).toBeNull();
   });
 
-  it('indexes a family under its user, expiring with the family', () => {
-    const token = sampleRefreshToken();
-    expect(userFamilyItem(token)).toEqual({
-      PK: { S: `USER#${token.userId}` },
-      SK: { S: `FAMILY#${token.familyId}` },
-      type: { S: 'userfamily' },
-      familyId: { S: token.familyId },
-      ttl: ttlAt(token.familyExpiresAt.getTime()),
+  it('indexes a family under its user with its session, expiring with the family, by an Update that keeps createdAt', () => {
+    const hint = { userAgent: 'Safari on iOS', addressPrefix: null };
+    const token = sampleRefreshToken({ clientHint: hint });
+    expect(userFamilyUpdate(token)).toEqual({
+      Key: { PK: { S: `USER#${token.userId}` }, SK: { S: `FAMILY#${token.familyId}` } },
+      UpdateExpression:
+        'SET #type = :type, #familyId = :familyId, #createdAt = if_not_exists(#createdAt, :issuedAt), ' +
+        '#lastUsedAt = :issuedAt, #expiresAt = :expiresAt, #ttl = :ttl, #clientUserAgent = :clientUserAgent ' +
+        'REMOVE #clientAddressPrefix',
+      ExpressionAttributeNames: {
+        '#type': 'type',
+        '#familyId': 'familyId',
+        '#createdAt': 'createdAt',
+        '#lastUsedAt': 'lastUsedAt',
+        '#expiresAt': 'expiresAt',
+        '#ttl': 'ttl',
+        '#clientUserAgent': 'clientUserAgent',
+        '#clientAddressPrefix': 'clientAddressPrefix',
+      },
+      ExpressionAttributeValues: {
+        ':type': { S: 'userfamily' },
+        ':familyId': { S: token.familyId },
+        ':issuedAt': { N: String(token.issuedAt.getTime()) },
+        ':expiresAt': { N: String(token.expiresAt.getTime()) },
+        ':ttl': ttlAt(token.familyExpiresAt.getTime()),
+        ':clientUserAgent': { S: 'Safari on iOS' },
+      },
     });
+    const revoked = userFamilyUpdate(sampleRefreshToken(), true);
+    expect(revoked.UpdateExpression).toMatch(/, #familyRevoked = :true REMOVE #clientUserAgent, #clientAddressPrefix$/);
+    expect(revoked.ExpressionAttributeValues[':true']).toEqual({ BOOL: true });
+  });
+
+  it('reads a family index item as a session unless revoked, expired or written before sessions were kept', () => {
+    const index = {
+      ...userFamilyUpdate(sampleRefreshToken()).Key,
+      type: { S: 'userfamily' },
+      familyId: { S: 'f1' },
+      createdAt: { N: String(sampleDate(0).getTime()) },
+      lastUsedAt: { N: String(sampleDate(60).getTime()) },
+      expiresAt: { N: String(sampleDate(120).getTime()) },
+      clientAddressPrefix: { S: '198.51.100.0/24' },
+    };
+    expect(itemToSession(index, sampleDate(119))).toEqual({
+      familyId: 'f1',
+      createdAt: sampleDate(0),
+      lastUsedAt: sampleDate(60),
+      expiresAt: sampleDate(120),
+      clientHint: { userAgent: null, addressPrefix: '198.51.100.0/24' },
+    });
+    expect(itemToSession(index, sampleDate(120))).toBeNull();
+    expect(itemToSession({ ...index, familyRevoked: { BOOL: true } }, sampleDate(0))).toBeNull();
+    const { createdAt, lastUsedAt, expiresAt, ...legacy } = index;
+    expect(itemToSession(legacy, sampleDate(0))).toBeNull();
+    expect(() => itemToSession({ ...index, createdAt: { S: 'x' } }, sampleDate(0))).toThrow(/createdAt/);
   });
 
   it('keeps the identity marker apart from the user item and the GSI', () => {

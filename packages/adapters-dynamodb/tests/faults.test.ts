@@ -81,6 +81,7 @@ function everyOperation(stores: DynamoDbStores): Record<string, () => Promise<un
     'refreshTokens.rotate': () => stores.refreshTokens.rotate(token.tokenHash, sampleRefreshToken()),
     'refreshTokens.revokeFamily': () => stores.refreshTokens.revokeFamily(token.familyId),
     'refreshTokens.revokeAllForUser': () => stores.refreshTokens.revokeAllForUser(token.userId),
+    'refreshTokens.listSessions': () => stores.refreshTokens.listSessions(token.userId, sampleDate(0)),
     'loginAttempts.get': () => stores.loginAttempts.get(['user:x']),
     'loginAttempts.recordFailure': () => stores.loginAttempts.recordFailure(['user:x'], sampleDate(0), 60),
     'loginAttempts.reserve': () => stores.loginAttempts.reserve('user:x', sampleDate(0), DEFAULT_THROTTLE_POLICY),

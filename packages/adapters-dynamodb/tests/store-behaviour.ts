@@ -149,10 +149,32 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       for (const token of tokens) await stores.refreshTokens.issue(token);
       requests.reset();
       expect(await stores.refreshTokens.revokeAllForUser(userId)).toBe(2);
-      // Per family: UpdateItem (revokedAt), Query (members), UpdateItem per token, UpdateItem (family TTL).
-      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 3, UpdateItemCommand: 6 });
+      // Per family: UpdateItem (revokedAt), UpdateItem (the user's index item), Query (members), UpdateItem per token,
+      // UpdateItem (family TTL).
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 3, UpdateItemCommand: 8 });
       requests.reset();
       expect(await stores.refreshTokens.revokeAllForUser(randomUUID())).toBe(0);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 1 });
+    });
+
+    it('listSessions is one consistent Query of the user partition, revoked and expired families filtered out', async () => {
+      const userId = randomUUID();
+      const live = sampleRefreshToken({ userId });
+      const revoked = sampleRefreshToken({ userId });
+      const expired = sampleRefreshToken({ userId, issuedAt: sampleDate(0), expiresAt: sampleDate(1) });
+      for (const token of [live, revoked, expired]) await stores.refreshTokens.issue(token);
+      requests.reset();
+      // One family's members name one user: UpdateItem (revokedAt), Query (members), UpdateItem (index item),
+      // UpdateItem (token), UpdateItem (family TTL).
+      await stores.refreshTokens.revokeFamily(revoked.familyId);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 1, UpdateItemCommand: 4 });
+      requests.reset();
+      expect((await stores.refreshTokens.listSessions(userId, sampleDate(2))).map((s) => s.familyId)).toEqual([
+        live.familyId,
+      ]);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 1 });
+      requests.reset();
+      expect(await stores.refreshTokens.listSessions(randomUUID(), sampleDate(2))).toEqual([]);
       expect(Object.fromEntries(requests.byCommand)).toEqual({ QueryCommand: 1 });
     });
 
@@ -282,6 +304,72 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       expect(Number(family?.ttl?.N)).toBeGreaterThanOrEqual(Math.ceil(tokens[0]!.familyExpiresAt.getTime() / 1000));
     });
 
+    it("keeps each session on its user's index item: hints move with rotation, revocations of every kind hide it", async () => {
+      const userId = randomUUID();
+      const first = sampleRefreshToken({ userId, clientHint: { userAgent: 'Firefox on Linux', addressPrefix: null } });
+      await stores.refreshTokens.issue(first);
+      const next = sampleRefreshToken({
+        userId,
+        familyId: first.familyId,
+        clientHint: { userAgent: null, addressPrefix: '203.0.113.0/24' },
+      });
+      expect(await stores.refreshTokens.rotate(first.tokenHash, next)).toBe('rotated');
+      const index = await getItem(keys.userFamily(userId, first.familyId));
+      expect(index?.clientUserAgent).toBeUndefined();
+      expect(index?.clientAddressPrefix).toEqual({ S: '203.0.113.0/24' });
+      expect((await stores.refreshTokens.listSessions(userId, sampleDate(1)))[0]?.clientHint).toEqual(next.clientHint);
+
+      // A successor of another user is refused (its index item would be that user's), and writes nothing.
+      const stranger = sampleRefreshToken({ familyId: first.familyId });
+      expect(await stores.refreshTokens.rotate(next.tokenHash, stranger)).toBe('not_active');
+      expect(await getItem(keys.userFamily(stranger.userId, first.familyId))).toBeUndefined();
+
+      // Reuse of a rotated token: the core revokes the family (revokeFamily), and the session is gone.
+      await stores.refreshTokens.revokeFamily(first.familyId);
+      expect(await stores.refreshTokens.listSessions(userId, sampleDate(1))).toEqual([]);
+      expect((await getItem(keys.userFamily(userId, first.familyId)))?.familyRevoked).toEqual({ BOOL: true });
+
+      // A token issued into the revoked family later is born revoked, its index item too.
+      const late = sampleRefreshToken({ userId, familyId: first.familyId });
+      await stores.refreshTokens.issue(late);
+      expect(await stores.refreshTokens.listSessions(userId, sampleDate(1))).toEqual([]);
+
+      // revokeAllForUser, including an index item written before sessions were kept (no session attributes, a
+      // member naming no user): marked through the user it was found under.
+      const fresh = sampleRefreshToken({ userId });
+      await stores.refreshTokens.issue(fresh);
+      const legacy = sampleRefreshToken({ userId });
+      await stores.refreshTokens.issue(legacy);
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            ...keys.userFamily(userId, legacy.familyId),
+            type: { S: 'userfamily' },
+            familyId: { S: legacy.familyId },
+          },
+        }),
+      );
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { ...keys.familyMember(legacy.familyId, legacy.tokenHash), type: { S: 'member' } },
+        }),
+      );
+      expect((await stores.refreshTokens.listSessions(userId, sampleDate(1))).map((s) => s.familyId)).toEqual([
+        fresh.familyId,
+      ]);
+      expect(await stores.refreshTokens.revokeAllForUser(userId)).toBe(3);
+      expect(await stores.refreshTokens.listSessions(userId, sampleDate(1))).toEqual([]);
+      for (const familyId of [first.familyId, fresh.familyId, legacy.familyId]) {
+        expect((await getItem(keys.userFamily(userId, familyId)))?.familyRevoked).toEqual({ BOOL: true });
+      }
+      // A family revoked after the user's index items were deleted gets no stub index item back.
+      await stores.refreshTokens.deleteAllForUser(userId);
+      await stores.refreshTokens.revokeFamily(fresh.familyId);
+      expect(await getItem(keys.userFamily(userId, fresh.familyId))).toBeUndefined();
+    });
+
     it("indexes each family in its user's partition (with the family's end as TTL), beside the user item", async () => {
       const user = sampleUser({ identityId: `us-east-1:${randomUUID()}` });
       await stores.users.create(user);
@@ -306,6 +394,16 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       const index = await getItem(keys.userFamily(user.id, first.familyId));
       expect(index?.type?.S).toBe('userfamily');
       expect(Number(index?.ttl?.N)).toBeGreaterThanOrEqual(Math.ceil(first.familyExpiresAt.getTime() / 1000));
+      // The session: started by the first token, moved to its successor by rotate.
+      expect(index).toMatchObject({
+        familyId: { S: first.familyId },
+        createdAt: { N: String(first.issuedAt.getTime()) },
+        lastUsedAt: { N: String(next.issuedAt.getTime()) },
+        expiresAt: { N: String(next.expiresAt.getTime()) },
+      });
+      expect(index?.familyRevoked).toBeUndefined();
+      // Members name their user (revokeFamily marks that user's index item).
+      expect((await getItem(keys.familyMember(first.familyId, next.tokenHash)))?.userId?.S).toBe(user.id);
       // rotate records when the token was retired.
       expect((await getItem(keys.token(first.tokenHash)))?.rotatedAt?.N).toBe(String(next.issuedAt.getTime()));
 

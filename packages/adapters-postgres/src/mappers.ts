@@ -2,9 +2,11 @@ import type {
   AccountTokenPurpose,
   AccountTokenRecord,
   AttemptState,
+  ClientHint,
   PasswordNormalization,
   RefreshTokenRecord,
   RefreshTokenStatus,
+  SessionInfo,
   UserRecord,
   UserStatus,
 } from '@devauth/core';
@@ -65,6 +67,11 @@ export function toUserRecord(row: UserRow): UserRecord {
   };
 }
 
+/** The columns of a refresh token, in the order `issue` and `rotate` insert them. */
+export const REFRESH_TOKEN_COLUMNS =
+  'token_hash, family_id, user_id, identity_id, status, issued_at, expires_at, family_expires_at, rotated_at, ' +
+  'client_user_agent, client_address_prefix';
+
 export interface RefreshTokenRow {
   readonly token_hash: string;
   readonly family_id: string;
@@ -75,6 +82,21 @@ export interface RefreshTokenRow {
   readonly expires_at: unknown;
   readonly family_expires_at: unknown;
   readonly rotated_at: unknown;
+  readonly client_user_agent: string | null;
+  readonly client_address_prefix: string | null;
+}
+
+/**
+ * The two hint columns of a hint: both NULL for no hint. A hint whose members are both null has nothing to store and
+ * reads back as no hint (null); the core never issues one.
+ */
+export function fromClientHint(hint: ClientHint | null): [userAgent: string | null, addressPrefix: string | null] {
+  return [hint?.userAgent ?? null, hint?.addressPrefix ?? null];
+}
+
+/** Both columns NULL: no hint; otherwise the hint, a NULL member kept as null. */
+export function toClientHint(userAgent: string | null, addressPrefix: string | null): ClientHint | null {
+  return userAgent === null && addressPrefix === null ? null : { userAgent, addressPrefix };
 }
 
 export function toRefreshTokenRecord(row: RefreshTokenRow): RefreshTokenRecord {
@@ -88,6 +110,26 @@ export function toRefreshTokenRecord(row: RefreshTokenRow): RefreshTokenRecord {
     expiresAt: toDate(row.expires_at),
     familyExpiresAt: toDate(row.family_expires_at),
     rotatedAt: toNullableDate(row.rotated_at),
+    clientHint: toClientHint(row.client_user_agent, row.client_address_prefix),
+  };
+}
+
+export interface SessionRow {
+  readonly family_id: string;
+  readonly created_at: unknown;
+  readonly last_used_at: unknown;
+  readonly expires_at: unknown;
+  readonly client_user_agent: string | null;
+  readonly client_address_prefix: string | null;
+}
+
+export function toSessionInfo(row: SessionRow): SessionInfo {
+  return {
+    familyId: row.family_id,
+    createdAt: toDate(row.created_at),
+    lastUsedAt: toDate(row.last_used_at),
+    expiresAt: toDate(row.expires_at),
+    clientHint: toClientHint(row.client_user_agent, row.client_address_prefix),
   };
 }
 

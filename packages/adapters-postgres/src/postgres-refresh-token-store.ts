@@ -1,10 +1,15 @@
-import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome } from '@devauth/core';
+import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome, SessionInfo } from '@devauth/core';
 import { toStoreError } from './errors.js';
-import { type RefreshTokenRow, toRefreshTokenRecord, toTimestamp } from './mappers.js';
+import {
+  fromClientHint,
+  type RefreshTokenRow,
+  type SessionRow,
+  REFRESH_TOKEN_COLUMNS as TOKEN_COLUMNS,
+  toRefreshTokenRecord,
+  toSessionInfo,
+  toTimestamp,
+} from './mappers.js';
 import type { SqlClient } from './sql-client.js';
-
-const TOKEN_COLUMNS =
-  'token_hash, family_id, user_id, identity_id, status, issued_at, expires_at, family_expires_at, rotated_at';
 
 /**
  * Refresh tokens in `devauth_refresh_tokens`, revoked families in `devauth_revoked_token_families`.
@@ -14,6 +19,10 @@ const TOKEN_COLUMNS =
  * not revoked) and the INSERT of the successor selects from what the UPDATE returned. Concurrent rotations of one
  * token queue on its row lock; after the first commits, PostgreSQL re-checks the others' WHERE against the committed
  * row (status is now 'rotated'), so they update nothing and insert nothing: exactly one wins.
+ *
+ * Each token keeps its client hint in `client_user_agent` / `client_address_prefix` (both NULL: no hint; a hint whose
+ * members are both null is stored as, and reads back as, no hint). `listSessions` is one statement over
+ * `devauth_refresh_tokens_user_id_idx`.
  */
 export class PostgresRefreshTokenStore implements RefreshTokenStore {
   constructor(private readonly client: SqlClient) {}
@@ -21,7 +30,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
   async issue(record: RefreshTokenRecord): Promise<void> {
     try {
       await this.client.query(
-        `INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           record.tokenHash,
           record.familyId,
@@ -32,6 +41,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
           toTimestamp(record.expiresAt),
           toTimestamp(record.familyExpiresAt),
           record.rotatedAt === null ? null : toTimestamp(record.rotatedAt),
+          ...fromClientHint(record.clientHint),
         ],
       );
     } catch (error) {
@@ -45,7 +55,8 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
       const { rows } = await this.client.query<RefreshTokenRow>(
         `SELECT t.token_hash, t.family_id, t.user_id, t.identity_id,
                 CASE WHEN r.family_id IS NULL THEN t.status ELSE 'revoked' END AS status,
-                t.issued_at, t.expires_at, t.family_expires_at, t.rotated_at
+                t.issued_at, t.expires_at, t.family_expires_at, t.rotated_at,
+                t.client_user_agent, t.client_address_prefix
            FROM devauth_refresh_tokens t
            LEFT JOIN devauth_revoked_token_families r ON r.family_id = t.family_id
           WHERE t.token_hash = $1`,
@@ -75,7 +86,7 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
          )
          INSERT INTO devauth_refresh_tokens (${TOKEN_COLUMNS})
          SELECT $2::text, retired.family_id, $4::text, $5::text, $6::text,
-                $7::timestamptz, $8::timestamptz, $9::timestamptz, $10::timestamptz
+                $7::timestamptz, $8::timestamptz, $9::timestamptz, $10::timestamptz, $11::text, $12::text
            FROM retired
          RETURNING token_hash`,
         [
@@ -89,6 +100,8 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
           toTimestamp(next.expiresAt),
           toTimestamp(next.familyExpiresAt),
           next.rotatedAt === null ? null : toTimestamp(next.rotatedAt),
+          // The successor's own hint (the core copies the family's forward).
+          ...fromClientHint(next.clientHint),
         ],
       );
       return rows.length === 1 ? 'rotated' : 'not_active';
@@ -157,6 +170,35 @@ export class PostgresRefreshTokenStore implements RefreshTokenStore {
       );
     } catch (error) {
       throw toStoreError(error, 'refreshTokens.deleteAllForUser');
+    }
+  }
+
+  async listSessions(userId: string, now: Date): Promise<SessionInfo[]> {
+    try {
+      // One statement, all of it through devauth_refresh_tokens_user_id_idx (user_id, family_id): per family of the
+      // user, the earliest issue time (the login) and its current token, the latest active one (a family has one;
+      // DISTINCT ON keeps the answer one row per family even if a caller issued two). Families with a revocation
+      // marker are left out (a token issued into a revoked family is stored active, so status alone is not enough),
+      // then those whose current token has expired at `now`.
+      const { rows } = await this.client.query<SessionRow>(
+        `SELECT family_id, created_at, last_used_at, expires_at, client_user_agent, client_address_prefix
+           FROM (
+             SELECT DISTINCT ON (t.family_id)
+                    t.family_id,
+                    min(t.issued_at) OVER (PARTITION BY t.family_id) AS created_at,
+                    t.issued_at AS last_used_at, t.expires_at, t.status,
+                    t.client_user_agent, t.client_address_prefix
+               FROM devauth_refresh_tokens t
+              WHERE t.user_id = $1
+                AND NOT EXISTS (SELECT 1 FROM devauth_revoked_token_families r WHERE r.family_id = t.family_id)
+              ORDER BY t.family_id, (t.status = 'active') DESC, t.issued_at DESC, t.token_hash
+           ) AS current
+          WHERE status = 'active' AND expires_at > $2::timestamptz`,
+        [userId, toTimestamp(now)],
+      );
+      return rows.map(toSessionInfo);
+    } catch (error) {
+      throw toStoreError(error, 'refreshTokens.listSessions');
     }
   }
 }

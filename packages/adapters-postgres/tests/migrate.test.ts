@@ -163,7 +163,11 @@ describe.skipIf(!server)('migrate() on a PostgreSQL 15 server', () => {
     expect((await migrate(client)).applied).toEqual(shipped.slice(1));
 
     const stores = createPostgresStores(client);
-    expect(await stores.refreshTokens.find('old')).toMatchObject({ status: 'rotated', rotatedAt: null });
+    expect(await stores.refreshTokens.find('old')).toMatchObject({
+      status: 'rotated',
+      rotatedAt: null,
+      clientHint: null,
+    });
     expect(await stores.refreshTokens.revokeAllForUser('u1')).toBe(1);
     expect(await stores.refreshTokens.find('new')).toMatchObject({ status: 'revoked', rotatedAt: null });
     expect(await stores.users.findByIdentityId('us-east-1:one')).toMatchObject({ id: 'u1' });

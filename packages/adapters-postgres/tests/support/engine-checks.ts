@@ -92,6 +92,8 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
       'users.delete': () => stores.users.delete(user.id),
       'refreshTokens.issue': () => stores.refreshTokens.issue(token),
       'refreshTokens.find': () => stores.refreshTokens.find(token.tokenHash),
+      'refreshTokens.listSessions': () =>
+        expect(stores.refreshTokens.listSessions(token.userId, sampleDate())).resolves.toHaveLength(1),
       'refreshTokens.rotate': () =>
         stores.refreshTokens.rotate(token.tokenHash, sampleRefreshToken({ familyId: token.familyId })),
       'refreshTokens.revokeFamily': () => stores.refreshTokens.revokeFamily(token.familyId),
@@ -179,6 +181,67 @@ export function itGuardsRefreshFamilies(client: () => SqlClient): void {
 
     expect(await refreshTokens.find(current.tokenHash)).toEqual(current);
     expect(await refreshTokens.find(stranger.tokenHash)).toBeNull();
+  });
+
+  it('keeps hints in two columns: an all-null hint reads as no hint, an over-long one is refused by its CHECK', async () => {
+    const sql = client();
+    const { refreshTokens } = createPostgresStores(sql);
+    const empty = sampleRefreshToken({ clientHint: { userAgent: null, addressPrefix: null } });
+    await refreshTokens.issue(empty);
+    expect(await refreshTokens.find(empty.tokenHash)).toEqual({ ...empty, clientHint: null });
+    const hinted = sampleRefreshToken({ clientHint: { userAgent: 'Firefox on Linux', addressPrefix: null } });
+    await refreshTokens.issue(hinted);
+    const { rows } = await sql.query(
+      'SELECT client_user_agent, client_address_prefix FROM devauth_refresh_tokens WHERE token_hash = $1',
+      [hinted.tokenHash],
+    );
+    expect(rows).toEqual([{ client_user_agent: 'Firefox on Linux', client_address_prefix: null }]);
+
+    const tooLong = sampleRefreshToken({ clientHint: { userAgent: 'x'.repeat(65), addressPrefix: null } });
+    const error = await refreshTokens.issue(tooLong).then(
+      () => expect.fail('a 65-character user agent was stored'),
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'PostgreSQL failed refreshTokens.issue (SQLSTATE 23514 on devauth_refresh_tokens_client_user_agent_check).',
+    );
+    expect(await refreshTokens.find(tooLong.tokenHash)).toBeNull();
+  });
+
+  it('lists a session once with its latest token, and never one of a family revoked before a late issue', async () => {
+    const { refreshTokens } = createPostgresStores(client());
+    const userId = `user_${uniqueSuffix()}`;
+    const first = sampleRefreshToken({ userId, issuedAt: sampleDate(0), expiresAt: sampleDate(3600) });
+    await refreshTokens.issue(first);
+    const hint = { userAgent: 'Safari on iOS', addressPrefix: '2001:db8:1::/48' };
+    let current = first;
+    for (let step = 1; step <= 3; step++) {
+      const next = sampleRefreshToken({
+        userId,
+        familyId: first.familyId,
+        issuedAt: sampleDate(step * 60),
+        expiresAt: sampleDate(3600 + step * 60),
+        clientHint: hint,
+      });
+      expect(await refreshTokens.rotate(current.tokenHash, next)).toBe('rotated');
+      current = next;
+    }
+    const revoked = sampleRefreshToken({ userId });
+    await refreshTokens.revokeFamily(revoked.familyId);
+    // Issued after the revocation: stored active, but its family's marker keeps it out of the list.
+    await refreshTokens.issue(revoked);
+    expect(await refreshTokens.listSessions(userId, sampleDate(600))).toEqual([
+      {
+        familyId: first.familyId,
+        createdAt: first.issuedAt,
+        lastUsedAt: current.issuedAt,
+        expiresAt: current.expiresAt,
+        clientHint: hint,
+      },
+    ]);
+    expect(await refreshTokens.revokeAllForUser(userId)).toBe(2);
+    expect(await refreshTokens.listSessions(userId, sampleDate(600))).toEqual([]);
   });
 
   it('leaves no usable token when a revocation races rotations of the family', async () => {
