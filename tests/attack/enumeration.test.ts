@@ -46,14 +46,7 @@ import {
 import { type ApiGatewayProxyResult, type AuthHandlers, createAuthHandlers } from '@devauth/lambda-handlers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attackConfig } from './support/attack-config.js';
-import {
-  eventFor,
-  freshAddress,
-  jsonBody,
-  median,
-  PAYLOAD_VERSIONS,
-  relativeDifference,
-} from './support/gateway-events.js';
+import { eventFor, freshAddress, jsonBody, median, PAYLOAD_VERSIONS } from './support/gateway-events.js';
 import { captureLogger, rememberedSecretCount, rememberSecrets } from './support/log-capture.js';
 import { compareInterleaved, report } from './support/timing.js';
 

@@ -1,6 +1,6 @@
 /**
  * Fuzzing every route `createAuthHandlers` exposes (register, login, guest, refresh, logout, me, and the account
- * routes: passwordForgot, passwordReset, changePassword, deleteAccount) with fast-check.
+ * routes: passwordForgot, passwordReset, changePassword, deleteAccount and the session routes) with fast-check.
  *
  * Each generated request picks a payload version (REST API v1 or HTTP API v2), a method, headers (content-type,
  * origin, `__proto__`-named and random ones, or none at all), a source address and a body, and for `me` the IAM
@@ -95,11 +95,23 @@ const ROUTES = {
   passwordReset: '/auth/password/reset',
   changePassword: '/me/password',
   deleteAccount: '/me',
+  listSessions: '/me/sessions',
+  revokeSession: '/me/sessions/0191a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b',
+  revokeOtherSessions: '/me/sessions/revoke-others',
+  signOutEverywhere: '/me/sessions',
 } as const;
 type Route = keyof typeof ROUTES;
 
 /** AWS_IAM routes: requests carry (fuzzed) Cognito IAM identity fields. */
-const SIGNED: ReadonlySet<Route> = new Set(['me', 'changePassword', 'deleteAccount']);
+const SIGNED: ReadonlySet<Route> = new Set([
+  'me',
+  'changePassword',
+  'deleteAccount',
+  'listSessions',
+  'revokeSession',
+  'revokeOtherSessions',
+  'signOutEverywhere',
+]);
 /** The method each route is mounted with (the others are fuzzed too). */
 const METHOD: Readonly<Record<Route, string>> = {
   register: 'POST',
@@ -112,6 +124,10 @@ const METHOD: Readonly<Record<Route, string>> = {
   passwordReset: 'POST',
   changePassword: 'POST',
   deleteAccount: 'DELETE',
+  listSessions: 'GET',
+  revokeSession: 'DELETE',
+  revokeOtherSessions: 'POST',
+  signOutEverywhere: 'DELETE',
 };
 /** The password fields of each route's body; `new` ones are checked against the full policy (a length limit). */
 const PASSWORD_FIELDS: Readonly<Partial<Record<Route, ReadonlyArray<{ name: string; isNew: boolean }>>>> = {
@@ -576,6 +592,14 @@ function valid(route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknown>
           currentPassword: right ? user.password : `${user.password} wrong`,
           newPassword,
         }));
+    case 'listSessions':
+    case 'revokeSession':
+    case 'signOutEverywhere':
+      return fc.constant({});
+    case 'revokeOtherSessions':
+      return fc
+        .oneof({ weight: 3, arbitrary: live(app.seeds.refreshTokens) }, { weight: 1, arbitrary: unused(app.seeds) })
+        .map((refreshToken) => ({ refreshToken }));
     case 'deleteAccount':
       return fc
         .tuple(seedUser, fc.constantFrom(true, false, false))
@@ -656,6 +680,12 @@ function mutated(route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknow
       );
     case 'deleteAccount':
       return withExtra(fc.record({ password: fieldValue(passwordLike(app)) }, { requiredKeys: ['password'] }));
+    case 'listSessions':
+    case 'revokeSession':
+    case 'signOutEverywhere':
+      return fc.dictionary(objectKey, jsonValue, { maxKeys: 3 });
+    case 'revokeOtherSessions':
+      return withExtra(fc.record({ refreshToken: fieldValue(nearMiss(app.seeds.refreshTokens)) }));
   }
 }
 
@@ -910,7 +940,13 @@ function requests(route: Route, app: FuzzApp): fc.Arbitrary<FuzzRequest> {
       const seed = app.seeds.users[user]!;
       const password = right ? seed.password : `${seed.password} wrong`;
       const fields =
-        route === 'changePassword' ? { currentPassword: password, newPassword: `${seed.password} next` } : { password };
+        route === 'changePassword'
+          ? { currentPassword: password, newPassword: `${seed.password} next` }
+          : route === 'deleteAccount'
+            ? { password }
+            : route === 'revokeOtherSessions'
+              ? { refreshToken: app.seeds.refreshTokens[user] ?? '' }
+              : {};
       return {
         ...request,
         method: METHOD[route],

@@ -77,6 +77,44 @@ describe('account lifecycle through @devauth/client and the local stack', () => 
     });
   });
 
+  it('lists sessions by device, ends one elsewhere, then every other, then signs out everywhere', async () => {
+    const browserFetch = (agent: string) => (input: string, init?: RequestInit) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), 'user-agent': agent } });
+    const device = (agent: string) =>
+      createDevauthClient({
+        baseUrl: stack.endpoint,
+        region,
+        cognito: { endpoint: stack.emulator.endpoint },
+        fetch: browserFetch(agent),
+      });
+    const laptop = device('Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
+    const phone = device(
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile/15E148 Safari/604.1',
+    );
+    const tablet = device(
+      'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+    );
+    await laptop.register({ username: 'frank', password });
+    for (const client of [laptop, phone, tablet]) await client.login({ username: 'frank', password });
+
+    const sessions = await laptop.sessions();
+    expect(sessions.map((session) => session.client?.userAgent)).toEqual([
+      'Chrome on Android',
+      'Safari on iOS',
+      'Firefox on Linux',
+    ]);
+    expect(sessions.every((session) => session.client?.addressPrefix === '127.0.0.0/24')).toBe(true);
+
+    await laptop.revokeSession(sessions[0]!.id);
+    expect((await refused(tablet.refresh())).status).toBe(401);
+    expect((await refused(laptop.revokeSession(sessions[0]!.id))).code).toBe('SESSION_NOT_FOUND');
+    expect(await laptop.revokeOtherSessions()).toEqual({ revoked: 1 });
+    expect((await refused(phone.refresh())).status).toBe(401);
+    await expect(laptop.refresh()).resolves.toBeDefined();
+    expect(await laptop.signOutEverywhere()).toEqual({ revoked: 1 });
+    expect(await laptop.getSession()).toBeUndefined();
+  });
+
   it('deletes the account with the password; nothing of the user is left in any store', async () => {
     const client = clientFor();
     await client.register({ username: 'erin', password, email: 'erin@example.com' });

@@ -100,6 +100,11 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<AuthRoute, number>> = {
   passwordReset: 1769,
   changePassword: 1769,
   deleteAccount: 1769,
+  // Reads and revocations of refresh-token families only.
+  listSessions: 512,
+  revokeSession: 512,
+  revokeOtherSessions: 512,
+  signOutEverywhere: 512,
 };
 
 /**

@@ -15,6 +15,10 @@ export const AUTH_ROUTES = [
   'passwordReset',
   'changePassword',
   'deleteAccount',
+  'listSessions',
+  'revokeSession',
+  'revokeOtherSessions',
+  'signOutEverywhere',
 ] as const;
 export type AuthRoute = (typeof AUTH_ROUTES)[number];
 
@@ -33,6 +37,10 @@ export const AUTH_ROUTE_PATHS: Readonly<Record<AuthRoute, { readonly method: Htt
   passwordReset: { method: 'POST', path: '/auth/password/reset' },
   changePassword: { method: 'POST', path: '/me/password' },
   deleteAccount: { method: 'DELETE', path: '/me' },
+  listSessions: { method: 'GET', path: '/me/sessions' },
+  revokeSession: { method: 'DELETE', path: '/me/sessions/{familyId}' },
+  revokeOtherSessions: { method: 'POST', path: '/me/sessions/revoke-others' },
+  signOutEverywhere: { method: 'DELETE', path: '/me/sessions' },
 };
 
 /** Auth routes reached without credentials (throttled like the session routes). */
@@ -47,7 +55,14 @@ export const PUBLIC_AUTH_ROUTES: readonly AuthRoute[] = [
 ];
 
 /** The signed-in user's own account: AWS_IAM routes open to every role but guest. */
-export const ACCOUNT_AUTH_ROUTES: readonly AuthRoute[] = ['changePassword', 'deleteAccount'];
+export const ACCOUNT_AUTH_ROUTES: readonly AuthRoute[] = [
+  'changePassword',
+  'deleteAccount',
+  'listSessions',
+  'revokeSession',
+  'revokeOtherSessions',
+  'signOutEverywhere',
+];
 
 /**
  * One app route, declared once: the same declaration becomes the API Gateway route (AWS_IAM), a row of the access

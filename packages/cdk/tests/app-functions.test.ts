@@ -51,6 +51,10 @@ describe('app functions', () => {
       'GET /me',
       'POST /me/password',
       'DELETE /me',
+      'GET /me/sessions',
+      'DELETE /me/sessions/{familyId}',
+      'POST /me/sessions/revoke-others',
+      'DELETE /me/sessions',
       'GET /products',
       'POST /products',
       'DELETE /products/{id}',
@@ -97,7 +101,7 @@ describe('app functions', () => {
       .filter((entry) => entry.type === 'aws:cdk:warning')
       .map((entry) => String(entry.data));
     expect(warnings.some((warning) => warning.includes(ACCESS_TABLE_ENV))).toBe(true);
-    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 11);
+    Template.fromStack(stack).resourceCountIs('AWS::Lambda::Permission', 15);
   });
 
   it('refuse a table too large for the Lambda environment', () => {

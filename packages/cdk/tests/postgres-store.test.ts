@@ -92,6 +92,7 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
       'ChangePassword',
       'DeleteAccount',
       'Guest',
+      'ListSessions',
       'Login',
       'Logout',
       'Me',
@@ -99,6 +100,9 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
       'PasswordReset',
       'Refresh',
       'Register',
+      'RevokeOtherSessions',
+      'RevokeSession',
+      'SignOutEverywhere',
     ]);
     const privateSubnets = logicalIds(template, 'AWS::EC2::Subnet')
       .filter((id) => id.includes('PrivateSubnet'))

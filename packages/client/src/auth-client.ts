@@ -16,6 +16,8 @@ export interface DevauthPaths {
   /** Signed (AWS_IAM) routes of the signed-in user's own account. */
   readonly changePassword: string;
   readonly deleteAccount: string;
+  /** `GET` lists, `DELETE` signs out everywhere; `/{id}` ends one; `/revoke-others` ends all but this one. */
+  readonly sessions: string;
 }
 
 export const DEFAULT_PATHS: DevauthPaths = {
@@ -29,6 +31,7 @@ export const DEFAULT_PATHS: DevauthPaths = {
   passwordReset: '/auth/password/reset',
   changePassword: '/me/password',
   deleteAccount: '/me',
+  sessions: '/me/sessions',
 };
 
 export interface AuthClientOptions {

@@ -4,7 +4,7 @@ import {
   createCredentialsProvider,
   type DevauthCredentialsProvider,
 } from './credentials.js';
-import { errorFromResponse } from './errors.js';
+import { DevauthClientError, errorFromResponse } from './errors.js';
 import { createSignedFetch, type SignedFetch } from './signed-fetch.js';
 import type { MeResult, TokenSet } from './types.js';
 
@@ -33,6 +33,23 @@ export interface DevauthClient extends AuthClient {
   }): Promise<{ revokedSessions: number }>;
   /** Deletes the signed-in user's account (signed DELETE, the password again) and forgets the session. */
   deleteAccount(input: { readonly password: string }): Promise<void>;
+  /** The signed-in user's live sessions, most recently used first. */
+  sessions(): Promise<SessionSummary[]>;
+  /** Ends one session by id (another device's). */
+  revokeSession(id: string): Promise<void>;
+  /** Ends every session but this client's. */
+  revokeOtherSessions(): Promise<{ revoked: number }>;
+  /** Ends every session, this one included, and forgets it. */
+  signOutEverywhere(): Promise<{ revoked: number }>;
+}
+
+/** A session as `GET /me/sessions` lists it. */
+export interface SessionSummary {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly lastUsedAt: string;
+  readonly expiresAt: string;
+  readonly client: { readonly userAgent: string | null; readonly addressPrefix: string | null } | null;
 }
 
 /** The auth routes, the credentials provider and the signed fetch, wired together for one API. */
@@ -52,6 +69,16 @@ export function createDevauthClient(options: DevauthClientOptions): DevauthClien
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
+  /** A signed call of the API with an optional JSON body; its JSON answer (undefined for 204). */
+  async function signedJson<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await signedFetch(`${auth.baseUrl}${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    if (!response.ok) throw await errorFromResponse(response, (options.now ?? Date.now)());
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
   return {
     ...auth,
     credentials,
@@ -71,6 +98,27 @@ export function createDevauthClient(options: DevauthClientOptions): DevauthClien
       const body = (await response.json()) as TokenSet & { revokedSessions: number };
       if (typeof body.refreshToken === 'string') await auth.adoptSession(body);
       return { revokedSessions: body.revokedSessions };
+    },
+    async sessions() {
+      const body = await signedJson<{ sessions: SessionSummary[] }>('GET', auth.paths.sessions);
+      return body.sessions;
+    },
+    async revokeSession(id) {
+      await signedJson('DELETE', `${auth.paths.sessions}/${encodeURIComponent(id)}`);
+    },
+    async revokeOtherSessions() {
+      const session = await auth.getSession();
+      if (session?.kind !== 'user') {
+        throw new DevauthClientError({ code: 'NOT_SIGNED_IN', message: 'Not signed in as a user', status: 0 });
+      }
+      return signedJson<{ revoked: number }>('POST', `${auth.paths.sessions}/revoke-others`, {
+        refreshToken: session.refreshToken,
+      });
+    },
+    async signOutEverywhere() {
+      const result = await signedJson<{ revoked: number }>('DELETE', auth.paths.sessions);
+      await auth.clearSession();
+      return result;
     },
     async deleteAccount(input) {
       const response = await signedFetch(`${auth.baseUrl}${auth.paths.deleteAccount}`, {

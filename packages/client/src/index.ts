@@ -12,7 +12,12 @@ export {
   createCredentialsProvider,
   type DevauthCredentialsProvider,
 } from './credentials.js';
-export { createDevauthClient, type DevauthClient, type DevauthClientOptions } from './devauth-client.js';
+export {
+  createDevauthClient,
+  type DevauthClient,
+  type DevauthClientOptions,
+  type SessionSummary,
+} from './devauth-client.js';
 export {
   DevauthClientError,
   type DevauthClientErrorInit,

@@ -15,7 +15,14 @@ import {
   type RefreshTokenStore,
   type UserStore,
 } from '@devauth/core';
-import { type AuthHandlers, createAuthHandlers, type Logger, silentLogger } from '@devauth/lambda-handlers';
+import {
+  ACCOUNT_ROUTES,
+  type AuthHandlers,
+  createAuthHandlers,
+  type Logger,
+  SIGNED_ACCOUNT_ROUTES,
+  silentLogger,
+} from '@devauth/lambda-handlers';
 import { createGuard, type Guard } from '@devauth/lambda-handlers/access';
 import {
   type IdentityPoolEmulator,
@@ -100,7 +107,8 @@ const BACKEND_CREDENTIALS = { accessKeyId: 'devauth-local-backend', secretAccess
  * and the dev server all start it here, so there is one wiring to keep true.
  *
  * Auth routes (`POST /auth/{guest,register,login,refresh,logout}`, `/auth/password/{forgot,reset}`) are open, like
- * their API Gateway routes; `GET /me`, `POST /me/password`, `DELETE /me` and the app's routes are AWS_IAM.
+ * their API Gateway routes; `GET /me`, the signed-in account routes (`POST /me/password`, `DELETE /me`,
+ * `/me/sessions...`) and the app's routes are AWS_IAM.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const region = options.region ?? 'us-east-1';
@@ -112,8 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const userRoles = meRoles.filter((role) => role !== GUEST_ROLE);
   const accessTable = defineAccessTable([
     { method: 'GET', path: '/me', roles: meRoles },
-    { method: 'POST', path: '/me/password', roles: userRoles },
-    { method: 'DELETE', path: '/me', roles: userRoles },
+    ...SIGNED_ACCOUNT_ROUTES.map((name) => ({ ...ACCOUNT_ROUTES[name], roles: userRoles })),
     ...routes.map(({ method, path, roles }) => ({ method, path, roles })),
   ]);
   const outbox = options.messages ? undefined : new InMemoryOutbox();
@@ -177,8 +184,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         open('/auth/password/forgot', handlers.passwordForgot),
         open('/auth/password/reset', handlers.passwordReset),
         { method: 'GET', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: handlers.me },
-        { method: 'POST', path: '/me/password', payload: 'v2', auth: 'AWS_IAM', handler: handlers.changePassword },
-        { method: 'DELETE', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: handlers.deleteAccount },
+        ...SIGNED_ACCOUNT_ROUTES.map(
+          (name): LocalRoute => ({ ...ACCOUNT_ROUTES[name], payload: 'v2', auth: 'AWS_IAM', handler: handlers[name] }),
+        ),
         ...guardedAppRoutes(routes, guard),
       ],
     });

@@ -73,6 +73,10 @@ describe('startLocalStack', () => {
       'GET /me guest,shopper,seller',
       'POST /me/password shopper,seller',
       'DELETE /me shopper,seller',
+      'GET /me/sessions shopper,seller',
+      'DELETE /me/sessions/{familyId} shopper,seller',
+      'POST /me/sessions/revoke-others shopper,seller',
+      'DELETE /me/sessions shopper,seller',
       'GET /products guest,shopper',
       'POST /products seller',
     ]);

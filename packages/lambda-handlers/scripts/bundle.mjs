@@ -25,6 +25,10 @@ export const ROUTES = [
   'passwordReset',
   'changePassword',
   'deleteAccount',
+  'listSessions',
+  'revokeSession',
+  'revokeOtherSessions',
+  'signOutEverywhere',
 ];
 /** Every bundle: the routes, and `migrate` (the custom resource that runs the PostgreSQL migrations at deploy time). */
 export const ENTRIES = [...ROUTES, 'migrate'];

@@ -5,8 +5,12 @@ import { normalizeEvent } from './events.js';
 import {
   createChangePasswordHandler,
   createDeleteAccountHandler,
+  createListSessionsHandler,
   createPasswordForgotHandler,
   createPasswordResetHandler,
+  createRevokeOtherSessionsHandler,
+  createRevokeSessionHandler,
+  createSignOutEverywhereHandler,
 } from './handlers/account.js';
 import {
   createGuestHandler,
@@ -51,6 +55,10 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     passwordReset: createPasswordResetHandler(deps),
     changePassword: createChangePasswordHandler({ ...deps, me }),
     deleteAccount: createDeleteAccountHandler({ ...deps, me }),
+    listSessions: createListSessionsHandler({ ...deps, me }),
+    revokeSession: createRevokeSessionHandler({ ...deps, me }),
+    revokeOtherSessions: createRevokeOtherSessionsHandler({ ...deps, me }),
+    signOutEverywhere: createSignOutEverywhereHandler({ ...deps, me }),
   };
 }
 

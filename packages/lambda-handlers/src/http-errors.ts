@@ -103,6 +103,7 @@ export function mapError(error: unknown, correlationId: string): MappedError {
       case 'IDENTITY_TAKEN':
         return respond(409, body(code, error.message));
       case 'USER_NOT_FOUND':
+      case 'SESSION_NOT_FOUND':
         return respond(404, body(code, error.message));
       case 'ACCOUNT_TOKEN_INVALID':
         return respond(400, body(code, error.message));

@@ -13,6 +13,7 @@ export {
   createEnvHandler,
   createHandlersFromConfig,
 } from './app.js';
+export { clientHintOf } from './client-hint.js';
 export type { ComposeOptions, Composition, Overrides } from './composition-types.js';
 export {
   coreConfigOf,
@@ -39,6 +40,7 @@ export {
   type LambdaContextLike,
   normalizeEvent,
 } from './events.js';
+export { ACCOUNT_ROUTES, SIGNED_ACCOUNT_ROUTES, type SignedInRouteDependencies } from './handlers/account.js';
 export {
   type AuthRouteDependencies,
   createGuestHandler,

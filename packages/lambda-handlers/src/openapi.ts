@@ -79,6 +79,13 @@ const jsonResponse = (description: string, ref: string) => ({
   content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
 });
 
+const SIGNED_ERRORS = {
+  '401': errorResponse('No Cognito IAM identity on the request.'),
+  '403': errorResponse('A guest, or no active user for this identity.'),
+  '500': errorResponse('Unexpected error; `error.correlationId` identifies it in the logs.'),
+  '503': errorResponse('A store or Cognito is unavailable.', true),
+};
+
 const COMMON_ERRORS = {
   '400': errorResponse('Invalid JSON or invalid fields (see `error.issues`).'),
   '413': errorResponse('Body larger than the configured limit.'),
@@ -103,7 +110,8 @@ export interface OpenApiOptions {
       | 'passwordForgot'
       | 'passwordReset'
       | 'changePassword'
-      | 'deleteAccount',
+      | 'deleteAccount'
+      | 'sessions',
       string
     >
   >;
@@ -216,6 +224,46 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
           },
         },
       },
+      [path('sessions', '/me/sessions')]: {
+        get: {
+          operationId: 'listSessions',
+          summary: "The signed-in user's live sessions (no tokens: when started and last used, a coarse client).",
+          security: [{ sigv4: [] }],
+          responses: { '200': jsonResponse('The sessions.', 'SessionsResponse'), ...SIGNED_ERRORS },
+        },
+        delete: {
+          operationId: 'signOutEverywhere',
+          summary: 'End every session of the signed-in user.',
+          security: [{ sigv4: [] }],
+          responses: { '200': jsonResponse('How many ended.', 'RevokedResponse'), ...SIGNED_ERRORS },
+        },
+      },
+      [`${path('sessions', '/me/sessions')}/{familyId}`]: {
+        delete: {
+          operationId: 'revokeSession',
+          summary: 'End one session of the signed-in user.',
+          security: [{ sigv4: [] }],
+          parameters: [{ name: 'familyId', in: 'path', required: true, schema: { type: 'string', maxLength: 128 } }],
+          responses: {
+            '204': { description: 'Ended.' },
+            '404': errorResponse('SESSION_NOT_FOUND: not a live session of this user.'),
+            ...SIGNED_ERRORS,
+          },
+        },
+      },
+      [`${path('sessions', '/me/sessions')}/revoke-others`]: {
+        post: {
+          operationId: 'revokeOtherSessions',
+          summary: 'End every session but the one this refresh token belongs to.',
+          security: [{ sigv4: [] }],
+          requestBody: jsonBody('RefreshRequest'),
+          responses: {
+            '200': jsonResponse('How many ended.', 'RevokedResponse'),
+            '404': errorResponse('SESSION_NOT_FOUND: the token is not a live session of this user.'),
+            ...SIGNED_ERRORS,
+          },
+        },
+      },
       [path('me', '/me')]: {
         delete: {
           operationId: 'deleteAccount',
@@ -263,6 +311,21 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
         ChangePasswordRequest: schemaOf(changePasswordInputSchema),
         DeleteAccountRequest: schemaOf(deleteAccountInputSchema),
         Accepted: schemaOf(z.object({ status: z.literal('accepted') }), 'output'),
+        SessionsResponse: schemaOf(
+          z.object({
+            sessions: z.array(
+              z.object({
+                id: z.string(),
+                createdAt: z.iso.datetime(),
+                lastUsedAt: z.iso.datetime(),
+                expiresAt: z.iso.datetime(),
+                client: z.object({ userAgent: z.string().nullable(), addressPrefix: z.string().nullable() }).nullable(),
+              }),
+            ),
+          }),
+          'output',
+        ),
+        RevokedResponse: schemaOf(z.object({ revoked: z.number().int() }), 'output'),
         ChangePasswordResponse: schemaOf(session.extend({ revokedSessions: z.number().int() }), 'output'),
         RegisterResponse: schemaOf(z.object({ user: publicUser }), 'output'),
         LoginResponse: schemaOf(login, 'output'),

@@ -145,3 +145,61 @@ describe.each(VERSIONS)('account routes with $name events', ({ version, event: m
     expect(huge.statusCode).toBe(400);
   });
 });
+
+describe.each(VERSIONS)('session routes with $name events', ({ version, event: make, iamBase }) => {
+  it('lists the caller’s sessions with a coarse client, ends one, ends the others, signs out everywhere', async () => {
+    const app = createTestApp({ config: noFloor });
+    await app.handlers.register(
+      make({ path: '/auth/register', body: { username: 'alice', password: PASSWORD } }),
+      context(),
+    );
+    const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+    const loginFrom = async (userAgent: string, sourceIp: string) =>
+      parse(
+        await app.handlers.login(
+          make({ body: { username: 'alice', password: PASSWORD }, headers: { 'user-agent': userAgent }, sourceIp }),
+          context(),
+        ),
+      ) as { identityId: string; refreshToken: string };
+    const laptop = await loginFrom(firefox, '203.0.113.9');
+    const phone = await loginFrom('okhttp/4.12.0', '198.51.100.20');
+    await loginFrom('curl/8.5.0', '192.0.2.1');
+    const caller = { identityId: laptop.identityId, authenticated: true };
+
+    const listed = parse(await app.handlers.listSessions(iamEvent(version, iamBase, caller), context())) as {
+      sessions: Array<{ id: string; client: { userAgent: string; addressPrefix: string } }>;
+    };
+    expect(listed.sessions.map((session) => session.client)).toEqual([
+      { userAgent: 'curl', addressPrefix: '192.0.2.0/24' },
+      { userAgent: 'okhttp', addressPrefix: '198.51.100.0/24' },
+      { userAgent: 'Firefox on Linux', addressPrefix: '203.0.113.0/24' },
+    ]);
+    expect(JSON.stringify(listed)).not.toContain(laptop.refreshToken);
+
+    const curl = listed.sessions[0]!;
+    const revokeEvent = { ...iamEvent(version, iamBase, caller), pathParameters: { familyId: curl.id } };
+    expect((await app.handlers.revokeSession(revokeEvent as never, context())).statusCode).toBe(204);
+    const again = await app.handlers.revokeSession(revokeEvent as never, context());
+    expect(again.statusCode).toBe(404);
+    expect(parse(again)).toMatchObject({ error: { code: 'SESSION_NOT_FOUND' } });
+
+    const others = await app.handlers.revokeOtherSessions(
+      iamEvent(version, iamBase, caller, { refreshToken: laptop.refreshToken }),
+      context(),
+    );
+    expect(parse(others)).toEqual({ revoked: 1 });
+    const refresh = (token: string) =>
+      app.handlers.refresh(make({ path: '/auth/refresh', body: { refreshToken: token } }), context());
+    expect((await refresh(phone.refreshToken)).statusCode).toBe(401);
+
+    const everywhere = await app.handlers.signOutEverywhere(iamEvent(version, iamBase, caller), context());
+    expect(parse(everywhere)).toEqual({ revoked: 1 });
+    expect((await refresh(laptop.refreshToken)).statusCode).toBe(401);
+    // A guest has no sessions to manage.
+    const guest = await app.handlers.listSessions(
+      iamEvent(version, iamBase, { ...caller, authenticated: false }),
+      context(),
+    );
+    expect(guest.statusCode).toBe(403);
+  });
+});

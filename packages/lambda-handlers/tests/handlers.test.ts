@@ -1,7 +1,7 @@
 import { ConfigurationError, UpstreamUnavailableError } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
-import type { ApiGatewayProxyEvent, ApiGatewayProxyResultV1 } from '../src/events.js';
-import { context, createTestApp, iamEvent, POOL_ID, parse, type TestApp, VERSIONS } from './support.js';
+import type { ApiGatewayProxyResultV1 } from '../src/events.js';
+import { context, createTestApp, iamEvent, parse, type TestApp, VERSIONS } from './support.js';
 
 const PASSWORD = 'correct horse battery staple 42';
 const OTHER_PASSWORD = 'Tr0ub4dor&3-but-longer';

@@ -34,6 +34,9 @@ describe('generateOpenApi', () => {
       '/auth/password/forgot',
       '/auth/password/reset',
       '/me/password',
+      '/me/sessions',
+      '/me/sessions/{familyId}',
+      '/me/sessions/revoke-others',
       '/me',
     ]);
     expect(Object.keys(doc.paths['/me'] as object).sort()).toEqual(['delete', 'get']);

@@ -1,6 +1,7 @@
 import { defineAccessTable } from '@devauth/access';
-import { DEFAULT_ROLES } from '@devauth/core';
+import { DEFAULT_ROLES, type SessionInfo } from '@devauth/core';
 import { createGuard, type Guard } from '../access/guard.js';
+import { clientHintOf } from '../client-hint.js';
 import { json, readJsonBody } from '../http.js';
 import { HttpError } from '../http-errors.js';
 import { type Lazy, memoize } from '../lazy.js';
@@ -18,7 +19,21 @@ export const ACCOUNT_ROUTES = {
   passwordReset: { method: 'POST', path: '/auth/password/reset' },
   changePassword: { method: 'POST', path: '/me/password' },
   deleteAccount: { method: 'DELETE', path: '/me' },
+  listSessions: { method: 'GET', path: '/me/sessions' },
+  revokeSession: { method: 'DELETE', path: '/me/sessions/{familyId}' },
+  revokeOtherSessions: { method: 'POST', path: '/me/sessions/revoke-others' },
+  signOutEverywhere: { method: 'DELETE', path: '/me/sessions' },
 } as const;
+
+/** The account routes behind AWS_IAM, for a signed-in user (every role but guest). */
+export const SIGNED_ACCOUNT_ROUTES = [
+  'changePassword',
+  'deleteAccount',
+  'listSessions',
+  'revokeSession',
+  'revokeOtherSessions',
+  'signOutEverywhere',
+] as const;
 
 export interface SignedInRouteDependencies extends AuthRouteDependencies {
   /** How callers are resolved (the identity pool, the user lookup): as for `me`. */
@@ -60,10 +75,7 @@ function signedInCaller(deps: SignedInRouteDependencies) {
     const me = await memoize(deps.me)();
     const roles = me.roles ?? DEFAULT_ROLES;
     const table = defineAccessTable(
-      [
-        { ...ACCOUNT_ROUTES.changePassword, roles: [...roles] },
-        { ...ACCOUNT_ROUTES.deleteAccount, roles: [...roles] },
-      ],
+      SIGNED_ACCOUNT_ROUTES.map((name) => ({ ...ACCOUNT_ROUTES[name], roles: [...roles] })),
       { roles },
     );
     // No cache: a password change or a deletion must see the user as it is now.
@@ -95,6 +107,7 @@ export function createChangePasswordHandler(deps: SignedInRouteDependencies): Ap
     const result = await (await devauth()).changePassword.execute(input, {
       userId: user.userId,
       ...callerAddress(request),
+      clientHint: clientHintOf(request.headers['user-agent'], request.clientAddress),
     });
     return json(200, {
       revokedSessions: result.revokedSessions,
@@ -112,5 +125,71 @@ export function createDeleteAccountHandler(deps: SignedInRouteDependencies): Api
     const user = await caller(request, ACCOUNT_ROUTES.deleteAccount);
     await (await devauth()).deleteAccount.execute(input, { userId: user.userId, ...callerAddress(request) });
     return { statusCode: 204 };
+  });
+}
+
+/** JSON shape of a session (no token: only what lets its owner recognise it). */
+function sessionInfoBody(session: SessionInfo) {
+  return {
+    id: session.familyId,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    expiresAt: session.expiresAt.toISOString(),
+    client: session.clientHint,
+  };
+}
+
+/** GET behind AWS_IAM → 200 `{ sessions: [{ id, createdAt, lastUsedAt, expiresAt, client }] }`, newest use first. */
+export function createListSessionsHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('listSessions', deps, async (request) => {
+    const user = await caller(request, ACCOUNT_ROUTES.listSessions);
+    const sessions = await (await devauth()).sessions.list({ userId: user.userId });
+    return json(200, { sessions: sessions.map(sessionInfoBody) });
+  });
+}
+
+/** The `{familyId}` of `DELETE /me/sessions/{familyId}`: API Gateway's path parameter, else the last segment. */
+function familyIdOf(request: RouteRequest): string | undefined {
+  const parameters = (request.event as { pathParameters?: Record<string, string | undefined> | null }).pathParameters;
+  const raw = parameters?.familyId ?? request.path.split('/').filter(Boolean).at(-1);
+  if (raw === undefined || raw.length > 128) return undefined;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** DELETE behind AWS_IAM → 204: that session ends; 404 SESSION_NOT_FOUND for one that is not the caller's. */
+export function createRevokeSessionHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('revokeSession', deps, async (request) => {
+    const user = await caller(request, ACCOUNT_ROUTES.revokeSession);
+    await (await devauth()).sessions.revoke(familyIdOf(request), { userId: user.userId });
+    return { statusCode: 204 };
+  });
+}
+
+/** POST behind AWS_IAM: `{ refreshToken }` (the session to keep) → 200 `{ revoked }`: every other session ends. */
+export function createRevokeOtherSessionsHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('revokeOtherSessions', deps, async (request) => {
+    const input = readJsonBody(request, request.maxBodyBytes);
+    const user = await caller(request, ACCOUNT_ROUTES.revokeOtherSessions);
+    return json(200, await (await devauth()).sessions.revokeOthers(input, { userId: user.userId }));
+  });
+}
+
+/** DELETE behind AWS_IAM → 200 `{ revoked }`: every session of the user ends (sign out everywhere). */
+export function createSignOutEverywhereHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('signOutEverywhere', deps, async (request) => {
+    const user = await caller(request, ACCOUNT_ROUTES.signOutEverywhere);
+    return json(200, await (await devauth()).sessions.revokeAll({ userId: user.userId }));
   });
 }

@@ -1,4 +1,5 @@
 import type { Devauth } from '@devauth/core';
+import { clientHintOf } from '../client-hint.js';
 import { assertBodySize, json, readJsonBody } from '../http.js';
 import { type Lazy, memoize } from '../lazy.js';
 import { type ApiGatewayHandler, createRoute, type EdgeOptions } from './route.js';
@@ -33,7 +34,8 @@ export function createLoginHandler(deps: AuthRouteDependencies): ApiGatewayHandl
   const devauth = memoize(deps.devauth);
   return createRoute('login', deps, async (request) => {
     const input = readJsonBody(request, request.maxBodyBytes);
-    const result = await (await devauth()).login.execute(input, callerContext(request));
+    const clientHint = clientHintOf(request.headers['user-agent'], request.clientAddress);
+    const result = await (await devauth()).login.execute(input, { ...callerContext(request), clientHint });
     return json(200, loginBody(result));
   });
 }

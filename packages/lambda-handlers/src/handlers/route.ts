@@ -22,7 +22,11 @@ export type RouteName =
   | 'passwordForgot'
   | 'passwordReset'
   | 'changePassword'
-  | 'deleteAccount';
+  | 'deleteAccount'
+  | 'listSessions'
+  | 'revokeSession'
+  | 'revokeOtherSessions'
+  | 'signOutEverywhere';
 
 /** A Lambda handler for API Gateway proxy events of either payload version. */
 export type ApiGatewayHandler = (
