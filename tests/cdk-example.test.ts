@@ -102,4 +102,38 @@ describe.skipIf(!hasCfnLint && !process.env.CI)('examples/shop', () => {
     expect(lint.output).toBe('');
     expect(lint.status).toBe(0);
   });
+
+  it('synthesizes with SES reset messages, cfn-lint clean, sending allowed from that identity only', () => {
+    if (!hasCfnLint) throw new Error('cfn-lint is missing: install it (pip install cfn-lint)');
+    const outdir = join(root, 'cdk.out.ses');
+    const context = {
+      handlersAssetDir,
+      appHandlersDir,
+      sesFrom: 'Shop <noreply@shop.example.com>',
+      sesIdentity: 'shop.example.com',
+    };
+    const synth = run(process.execPath, ['--conditions=@devauth/source', '--import', 'tsx', 'bin/shop.ts'], {
+      cwd: example,
+      env: { CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    });
+    expect(synth.status, synth.output).toBe(0);
+    const templatePath = join(outdir, 'DevauthShop.template.json');
+    const text = readFileSync(templatePath, 'utf8');
+    expect(text.match(/"ses:SendEmail"/g)).toHaveLength(4);
+    expect(text).toContain(':ses:');
+    expect(text).toContain('identity/shop.example.com');
+    const lint = run('cfn-lint', [templatePath], { cwd: root });
+    expect(lint.output).toBe('');
+    expect(lint.status).toBe(0);
+    // Half a sender is refused rather than deployed without one.
+    const half = run(process.execPath, ['--conditions=@devauth/source', '--import', 'tsx', 'bin/shop.ts'], {
+      cwd: example,
+      env: {
+        CDK_OUTDIR: join(root, 'cdk.out.half'),
+        CDK_CONTEXT_JSON: JSON.stringify({ handlersAssetDir, appHandlersDir, sesFrom: 'x@shop.example.com' }),
+      },
+    });
+    expect(half.status).not.toBe(0);
+    expect(half.output).toContain('sesFrom and sesIdentity go together');
+  });
 });

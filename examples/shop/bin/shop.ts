@@ -2,7 +2,8 @@
 // The shop's CDK app. `pnpm synth` (in examples/shop) builds the shop's handlers and runs `cdk synth` on this file;
 // synthesis is offline (no lookups, no Docker). Context: `handlersAssetDir` (other auth-handler bundles),
 // `appHandlersDir` (other shop handler bundles), `apiKind` (`rest` for a REST API instead of the HTTP API),
-// `store` (`postgres` for PostgreSQL on RDS behind an RDS Proxy instead of DynamoDB).
+// `store` (`postgres` for PostgreSQL on RDS behind an RDS Proxy instead of DynamoDB), `sesFrom` + `sesIdentity`
+// (password-reset messages through Amazon SES).
 import { App } from 'aws-cdk-lib';
 import { ShopStack } from '../lib/shop-stack.js';
 
@@ -18,11 +19,20 @@ function choice<T extends string>(name: string, allowed: readonly T[]): T | unde
 }
 const apiKind = choice('apiKind', ['http', 'rest'] as const);
 const store = choice('store', ['dynamodb', 'postgres'] as const);
+// `sesFrom` and `sesIdentity` (an SES-verified address or domain) turn on password-reset messages.
+const sesFrom: unknown = app.node.tryGetContext('sesFrom');
+const sesIdentity: unknown = app.node.tryGetContext('sesIdentity');
+if ((sesFrom === undefined) !== (sesIdentity === undefined)) {
+  throw new Error('context sesFrom and sesIdentity go together (the sender and the SES identity it is verified under)');
+}
 new ShopStack(app, 'DevauthShop', {
   description: `devauth example shop: Cognito developer identities, IAM-checked API, Lambda, ${store === 'postgres' ? 'PostgreSQL on RDS' : 'DynamoDB'}`,
   ...(typeof handlersAssetDir === 'string' ? { handlersAssetDir } : {}),
   ...(typeof appHandlersDir === 'string' ? { appHandlersDir } : {}),
   ...(apiKind ? { apiKind } : {}),
   ...(store ? { store } : {}),
+  ...(typeof sesFrom === 'string' && typeof sesIdentity === 'string'
+    ? { ses: { from: sesFrom, identity: sesIdentity } }
+    : {}),
 });
 app.synth();
