@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import {
   type AccountTokenPurpose,
   type AccountTokenRecord,
@@ -12,8 +12,8 @@ import {
   batchDelete,
   call,
   type DynamoDbStoreOptions,
-  type Item,
   type Key,
+  queryPages,
   transactWrite,
 } from './requests.js';
 import { DEVAUTH_TABLE, keys, USER_ACCOUNT_TOKEN_PREFIX } from './table.js';
@@ -120,37 +120,25 @@ export class DynamoDbAccountTokenStore implements AccountTokenStore {
    */
   async deleteAllForUser(userId: string): Promise<void> {
     const found: Key[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await call('Query (user account tokens)', () =>
-        this.options.client.send(
-          tracked(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-              ExpressionAttributeNames: {
-                '#pk': DEVAUTH_TABLE.partitionKey,
-                '#sk': DEVAUTH_TABLE.sortKey,
-                '#tokenHash': 'tokenHash',
-              },
-              ExpressionAttributeValues: {
-                ':pk': s(keys.userPartition(userId)),
-                ':prefix': s(USER_ACCOUNT_TOKEN_PREFIX),
-              },
-              ProjectionExpression: '#pk, #sk, #tokenHash',
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        ),
-      );
-      for (const item of page.Items ?? []) {
+    for await (const items of queryPages(this.options, 'Query (user account tokens)', {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: {
+        '#pk': DEVAUTH_TABLE.partitionKey,
+        '#sk': DEVAUTH_TABLE.sortKey,
+        '#tokenHash': 'tokenHash',
+      },
+      ExpressionAttributeValues: {
+        ':pk': s(keys.userPartition(userId)),
+        ':prefix': s(USER_ACCOUNT_TOKEN_PREFIX),
+      },
+      ProjectionExpression: '#pk, #sk, #tokenHash',
+    })) {
+      for (const item of items) {
         if (item.PK && item.SK) found.push({ PK: item.PK, SK: item.SK });
         const hash = item.tokenHash?.S;
         if (hash !== undefined) found.push(keys.accountToken(hash));
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     await batchDelete(this.options, 'BatchWriteItem (user account tokens)', found);
   }
 }

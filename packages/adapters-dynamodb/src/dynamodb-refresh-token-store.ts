@@ -1,4 +1,4 @@
-import { GetItemCommand, QueryCommand, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RefreshTokenRecord, RefreshTokenStore, RotationOutcome, SessionInfo } from '@devauth/core';
 import { isConditionalCheckFailed, toPortError, tracked } from './errors.js';
 import {
@@ -20,6 +20,7 @@ import {
   type DynamoDbStoreOptions,
   type Item,
   type Key,
+  queryPages,
   transactWrite,
 } from './requests.js';
 import { DEVAUTH_TABLE, keys, MEMBER_PREFIX, USER_FAMILY_PREFIX } from './table.js';
@@ -151,30 +152,18 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     const families = await this.familiesOf(userId);
     for (const familyId of families) {
       const keysToDelete: Key[] = [];
-      let startKey: Item | undefined;
-      do {
-        const page = await call('Query (family partition)', () =>
-          this.options.client.send(
-            tracked(
-              new QueryCommand({
-                TableName: this.options.tableName,
-                KeyConditionExpression: '#pk = :pk',
-                ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
-                ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)) },
-                ProjectionExpression: '#pk, #sk',
-                ConsistentRead: true,
-                ExclusiveStartKey: startKey,
-              }),
-            ),
-          ),
-        );
-        for (const item of page.Items ?? []) {
+      for await (const items of queryPages(this.options, 'Query (family partition)', {
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+        ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)) },
+        ProjectionExpression: '#pk, #sk',
+      })) {
+        for (const item of items) {
           const sk = item[DEVAUTH_TABLE.sortKey]?.S;
           if (sk?.startsWith(MEMBER_PREFIX)) keysToDelete.push(keys.token(sk.slice(MEMBER_PREFIX.length)));
           keysToDelete.push({ PK: item.PK!, SK: item.SK! });
         }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      }
       await batchDelete(this.options, 'BatchWriteItem (delete family)', keysToDelete);
     }
     await batchDelete(
@@ -190,67 +179,43 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
    */
   async listSessions(userId: string, now: Date): Promise<SessionInfo[]> {
     const sessions: SessionInfo[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await call('Query (user sessions)', () =>
-        this.options.client.send(
-          tracked(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :family)',
-              FilterExpression: 'attribute_not_exists(#familyRevoked) AND #expiresAt > :now',
-              ExpressionAttributeNames: {
-                '#pk': DEVAUTH_TABLE.partitionKey,
-                '#sk': DEVAUTH_TABLE.sortKey,
-                '#familyRevoked': 'familyRevoked',
-                '#expiresAt': 'expiresAt',
-              },
-              ExpressionAttributeValues: {
-                ':pk': s(keys.userPartition(userId)),
-                ':family': s(USER_FAMILY_PREFIX),
-                ':now': millis(now),
-              },
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        ),
-      );
-      for (const item of page.Items ?? []) {
+    for await (const items of queryPages(this.options, 'Query (user sessions)', {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :family)',
+      FilterExpression: 'attribute_not_exists(#familyRevoked) AND #expiresAt > :now',
+      ExpressionAttributeNames: {
+        '#pk': DEVAUTH_TABLE.partitionKey,
+        '#sk': DEVAUTH_TABLE.sortKey,
+        '#familyRevoked': 'familyRevoked',
+        '#expiresAt': 'expiresAt',
+      },
+      ExpressionAttributeValues: {
+        ':pk': s(keys.userPartition(userId)),
+        ':family': s(USER_FAMILY_PREFIX),
+        ':now': millis(now),
+      },
+    })) {
+      for (const item of items) {
         const session = itemToSession(item, now);
         if (session) sessions.push(session);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     return sessions;
   }
 
   /** The user's family ids: one strongly consistent Query of the user's partition (paged). */
   private async familiesOf(userId: string): Promise<string[]> {
     const families = new Set<string>();
-    let startKey: Item | undefined;
-    do {
-      const page = await call('Query (user families)', () =>
-        this.options.client.send(
-          tracked(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :family)',
-              ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
-              ExpressionAttributeValues: { ':pk': s(keys.userPartition(userId)), ':family': s(USER_FAMILY_PREFIX) },
-              ProjectionExpression: '#sk',
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        ),
-      );
-      for (const item of page.Items ?? []) {
+    for await (const items of queryPages(this.options, 'Query (user families)', {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :family)',
+      ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+      ExpressionAttributeValues: { ':pk': s(keys.userPartition(userId)), ':family': s(USER_FAMILY_PREFIX) },
+      ProjectionExpression: '#sk',
+    })) {
+      for (const item of items) {
         const sk = item[DEVAUTH_TABLE.sortKey]?.S;
         if (sk?.startsWith(USER_FAMILY_PREFIX)) families.add(sk.slice(USER_FAMILY_PREFIX.length));
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     return [...families];
   }
 
@@ -286,23 +251,11 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
     );
     await markIndexes(knownUsers);
     let familyTtl: string | undefined;
-    let startKey: Item | undefined;
-    do {
-      const page = await call('Query (family members)', () =>
-        this.options.client.send(
-          tracked(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
-              ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
-              ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)), ':member': s(MEMBER_PREFIX) },
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        ),
-      );
-      const members = page.Items ?? [];
+    for await (const members of queryPages(this.options, 'Query (family members)', {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :member)',
+      ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+      ExpressionAttributeValues: { ':pk': s(keys.familyPartition(familyId)), ':member': s(MEMBER_PREFIX) },
+    })) {
       familyTtl ??= members[0]?.[DEVAUTH_TABLE.ttlAttribute]?.N;
       await markIndexes(members.flatMap((item) => memberUserId(item) ?? []));
       const hashes = members.flatMap((item) => {
@@ -312,8 +265,7 @@ export class DynamoDbRefreshTokenStore implements RefreshTokenStore {
       for (let start = 0; start < hashes.length; start += MARK_CONCURRENCY) {
         await Promise.all(hashes.slice(start, start + MARK_CONCURRENCY).map((hash) => this.markRevoked(hash)));
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
     // The family item outlives its tokens only as long as the family could live (member TTL = familyExpiresAt).
     if (familyTtl !== undefined) await this.expireFamilyAt(familyId, familyTtl);
   }

@@ -11,7 +11,15 @@ import {
   userItem,
   usernameMarkerItem,
 } from './mappers.js';
-import { assertStoreOptions, batchDelete, call, type DynamoDbStoreOptions, type Item, type Key } from './requests.js';
+import {
+  assertStoreOptions,
+  batchDelete,
+  call,
+  type DynamoDbStoreOptions,
+  type Item,
+  type Key,
+  queryPages,
+} from './requests.js';
 import { DEVAUTH_TABLE, keys } from './table.js';
 import { commitUserWrites, type Guard } from './user-transaction.js';
 
@@ -179,29 +187,15 @@ export class DynamoDbUserStore implements UserStore {
   }
 
   private async sweepPartition(id: string): Promise<void> {
-    let startKey: Item | undefined;
-    do {
-      const page = await call('Query (user partition)', () =>
-        this.options.client.send(
-          tracked(
-            new QueryCommand({
-              TableName: this.options.tableName,
-              KeyConditionExpression: '#pk = :pk',
-              ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
-              ExpressionAttributeValues: { ':pk': s(keys.userPartition(id)) },
-              ProjectionExpression: '#pk, #sk',
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        ),
-      );
-      const found = (page.Items ?? []).flatMap((item): Key[] =>
-        item.PK && item.SK ? [{ PK: item.PK, SK: item.SK }] : [],
-      );
+    for await (const items of queryPages(this.options, 'Query (user partition)', {
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': DEVAUTH_TABLE.partitionKey, '#sk': DEVAUTH_TABLE.sortKey },
+      ExpressionAttributeValues: { ':pk': s(keys.userPartition(id)) },
+      ProjectionExpression: '#pk, #sk',
+    })) {
+      const found = items.flatMap((item): Key[] => (item.PK && item.SK ? [{ PK: item.PK, SK: item.SK }] : []));
       await batchDelete(this.options, 'BatchWriteItem (user partition)', found);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    }
   }
 
   private async getUser(operation: string, key: Key): Promise<UserRecord | null> {

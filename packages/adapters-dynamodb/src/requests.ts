@@ -3,6 +3,8 @@ import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
   type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -55,6 +57,34 @@ export async function call<T>(operation: string, run: () => Promise<T>): Promise
   } catch (error) {
     throw toPortError(error, operation);
   }
+}
+
+/**
+ * Every page of a strongly consistent Query, one request per page (`LastEvaluatedKey` paging): the stores read a
+ * partition this way whenever its items must all be seen (a user's families, tokens or items; a family's members).
+ */
+export async function* queryPages(
+  options: DynamoDbStoreOptions,
+  operation: string,
+  input: Omit<QueryCommandInput, 'TableName' | 'ConsistentRead' | 'ExclusiveStartKey'>,
+): AsyncGenerator<Item[]> {
+  let startKey: Item | undefined;
+  do {
+    const page = await call(operation, () =>
+      options.client.send(
+        tracked(
+          new QueryCommand({
+            ...input,
+            TableName: options.tableName,
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      ),
+    );
+    yield page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
