@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -245,5 +246,16 @@ describe('DevauthAuthFunctions with SES messages', () => {
     for (const route of ['Register', 'Login', 'Guest', 'Refresh', 'Logout', 'Me']) {
       expect(JSON.stringify(policyOf(route))).not.toContain('ses:');
     }
+  });
+});
+
+describe('the routes the construct deploys', () => {
+  it('are exactly the handlers package’s entries (one bundle per route, besides migrate)', () => {
+    const manifest = createRequire(import.meta.url).resolve('@devauth/lambda-handlers/package.json');
+    const entries = readdirSync(join(dirname(manifest), 'src', 'entries'))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => file.slice(0, -'.ts'.length))
+      .filter((entry) => entry !== 'migrate');
+    expect([...AUTH_ROUTES].sort()).toEqual(entries.sort());
   });
 });

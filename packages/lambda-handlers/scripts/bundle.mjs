@@ -13,25 +13,16 @@ import { build } from 'esbuild';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const defaultOutRoot = join(packageDir, 'bundle');
-/** The API routes (one Lambda function each). */
-export const ROUTES = [
-  'register',
-  'login',
-  'guest',
-  'refresh',
-  'logout',
-  'me',
-  'passwordForgot',
-  'passwordReset',
-  'changePassword',
-  'deleteAccount',
-  'listSessions',
-  'revokeSession',
-  'revokeOtherSessions',
-  'signOutEverywhere',
-];
-/** Every bundle: the routes, and `migrate` (the custom resource that runs the PostgreSQL migrations at deploy time). */
-export const ENTRIES = [...ROUTES, 'migrate'];
+/**
+ * Every bundle is an entry module of src/entries (one per API route, each its own Lambda function, plus `migrate`, the
+ * custom resource that runs the PostgreSQL migrations at deploy time): adding an entry file adds its bundle.
+ */
+export const ENTRIES = readdirSync(join(packageDir, 'src', 'entries'))
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => file.slice(0, -'.ts'.length))
+  .sort();
+/** The API routes. */
+export const ROUTES = ENTRIES.filter((entry) => entry !== 'migrate');
 /**
  * Entries that hash or verify passwords, and so need the native bindings beside them (about 1 MB per architecture);
  * the other routes and migrate never load them. (@devauth/cdk's HASHING_ROUTES checks these have them.)
