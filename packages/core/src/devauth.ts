@@ -1,5 +1,6 @@
 import { zxcvbnCommonPasswords } from './domain/common-passwords.js';
 import { type DevauthConfig, type DevauthConfigInput, resolveConfig } from './domain/config.js';
+import { ConfigurationError } from './domain/errors.js';
 import { InvitationRoleAssignmentPolicy } from './domain/invitation-role-policy.js';
 import type { CommonPasswordList } from './domain/password-policy.js';
 import { uuidv7Generator } from './domain/uuidv7.js';
@@ -17,6 +18,7 @@ import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { RefreshTokenStore } from './ports/refresh-token-store.port.js';
 import type { RoleAssignmentPolicy } from './ports/role-assignment-policy.port.js';
 import type { UserStore } from './ports/user-store.port.js';
+import { ChangeEmail, ResendEmailVerification } from './use-cases/change-email.use-case.js';
 import { ChangePassword } from './use-cases/change-password.use-case.js';
 import { ChangeUserAccess } from './use-cases/change-user-access.use-case.js';
 import { CompletePasswordReset } from './use-cases/complete-password-reset.use-case.js';
@@ -30,6 +32,7 @@ import { RefreshSession } from './use-cases/refresh-session.use-case.js';
 import { RegisterUser } from './use-cases/register-user.use-case.js';
 import { RequestPasswordReset } from './use-cases/request-password-reset.use-case.js';
 import { RevokeUserAccess } from './use-cases/revoke-user-access.use-case.js';
+import { VerifyEmail } from './use-cases/verify-email.use-case.js';
 
 /** The adapters devauth needs. Stores and the broker are required; everything else has a production default. */
 export interface DevauthDependencies {
@@ -42,8 +45,9 @@ export interface DevauthDependencies {
   readonly accountTokens: AccountTokenStore;
   readonly broker: IdentityBroker;
   /**
-   * Delivers reset messages and notifications (the in-memory outbox, SES, a callback). Without it, password reset
-   * requests fail with a ConfigurationError and no notifications are sent.
+   * Delivers reset and verification messages and notifications (the in-memory outbox, SES, a callback). Without
+   * it, password reset and email change requests fail with a ConfigurationError, registration sends no verification
+   * message (so `requireVerifiedEmail` refuses to start), and no notifications are sent.
    */
   readonly messages?: MessageSender;
   /** Default: argon2id (OWASP m=19456 KiB, t=2, p=1), verifying scrypt, bcrypt and PBKDF2 legacy hashes. */
@@ -73,6 +77,11 @@ export interface Devauth {
   readonly changePassword: ChangePassword;
   readonly deleteAccount: DeleteAccount;
   readonly sessions: ManageSessions;
+  /** A signed-in user's email address: a change (verified before it replaces the old one), or a resend. */
+  readonly changeEmail: ChangeEmail;
+  readonly resendEmailVerification: ResendEmailVerification;
+  /** Following a verification link (unauthenticated): */
+  readonly verifyEmail: VerifyEmail;
   /** Forgotten password (unauthenticated): */
   readonly requestPasswordReset: RequestPasswordReset;
   readonly completePasswordReset: CompletePasswordReset;
@@ -84,6 +93,9 @@ export interface Devauth {
  */
 export function createDevauth(dependencies: DevauthDependencies, configInput: DevauthConfigInput = {}): Devauth {
   const config = resolveConfig(configInput);
+  if (config.requireVerifiedEmail && !dependencies.messages) {
+    throw new ConfigurationError('requireVerifiedEmail needs a MessageSender (messages) to send verification links.');
+  }
   const clock = dependencies.clock ?? systemClock;
   const events = dependencies.events ?? discardEvents;
   const ids = dependencies.ids ?? uuidv7Generator;
@@ -112,10 +124,27 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
         clock,
         ids,
         events,
+        accountTokens,
+        ...optionalMessages,
       },
       config,
     ),
-    login: new Login({ users, refreshTokens, loginAttempts, guestLinks, hasher, broker, clock, ids, events }, config),
+    login: new Login(
+      {
+        users,
+        refreshTokens,
+        loginAttempts,
+        guestLinks,
+        hasher,
+        broker,
+        clock,
+        ids,
+        events,
+        accountTokens,
+        ...optionalMessages,
+      },
+      config,
+    ),
     refresh: new RefreshSession({ users, refreshTokens, broker, clock, events }, config),
     logout: new Logout({ refreshTokens, clock, events }),
     guest: new CreateGuestIdentity({ broker, guestLinks, loginAttempts, clock, events }, config),
@@ -131,6 +160,15 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
       { users, refreshTokens, loginAttempts, accountTokens, hasher, broker, ...optionalMessages, clock, events },
       config,
     ),
+    changeEmail: new ChangeEmail(
+      { users, accountTokens, loginAttempts, hasher, ...optionalMessages, clock, events },
+      config,
+    ),
+    resendEmailVerification: new ResendEmailVerification(
+      { users, accountTokens, loginAttempts, ...optionalMessages, clock, events },
+      config,
+    ),
+    verifyEmail: new VerifyEmail({ users, accountTokens, ...optionalMessages, clock, events }),
     requestPasswordReset: new RequestPasswordReset(
       { users, accountTokens, loginAttempts, ...optionalMessages, clock, events },
       config,

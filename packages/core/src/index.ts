@@ -42,6 +42,12 @@ export type * from './ports/role-assignment-policy.port.js';
 export type * from './ports/user-store.port.js';
 export * from './tokens.js';
 export {
+  ChangeEmail,
+  type ChangeEmailDependencies,
+  type EmailVerificationSent,
+  ResendEmailVerification,
+} from './use-cases/change-email.use-case.js';
+export {
   ChangePassword,
   type ChangePasswordDependencies,
   type PasswordChangeResult,
@@ -86,3 +92,4 @@ export {
   RevokeUserAccess,
   type RevokeUserAccessDependencies,
 } from './use-cases/revoke-user-access.use-case.js';
+export { VerifyEmail, type VerifyEmailDependencies } from './use-cases/verify-email.use-case.js';

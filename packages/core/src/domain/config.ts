@@ -65,6 +65,23 @@ const configSchema = z.strictObject({
   passwordResetResponseFloorMs: z.number().int().min(0).max(30_000).optional(),
   /** Password-reset requests per account and per source address (anti-automation, mailbox flooding). */
   passwordResetRateLimit: throttleOptions,
+  /**
+   * Whether a reset message may go to an address nobody confirmed. Default false: an unverified address may be a
+   * typo or someone else's, and whoever reads it would own the account. Turn on only while moving users who
+   * registered before email verification existed (their addresses read as unverified).
+   */
+  passwordResetToUnverifiedEmail: z.boolean().optional(),
+  /** Lifetime of an email-verification token (default 24 hours). */
+  emailVerificationTtlSeconds: seconds(60, 7 * 86_400).optional(),
+  /** Verification messages per account: resends and refused logins (default: the reset request's limits). */
+  emailVerificationRateLimit: throttleOptions,
+  /**
+   * Refuse login until the email address is verified (EMAIL_NOT_VERIFIED, only after a correct password). Also makes
+   * an email address required at registration. Needs a MessageSender. Default false.
+   */
+  requireVerifiedEmail: z.boolean().optional(),
+  /** Accept a verified email address in place of the username at login. Default false. */
+  loginWithEmail: z.boolean().optional(),
   passwordPolicy: z
     .strictObject({
       minLength: z.number().optional(),
@@ -98,6 +115,11 @@ export interface DevauthConfig {
   readonly passwordResetTtlSeconds: number;
   readonly passwordResetResponseFloorMs: number;
   readonly passwordResetRateLimit: ThrottlePolicy;
+  readonly passwordResetToUnverifiedEmail: boolean;
+  readonly emailVerificationTtlSeconds: number;
+  readonly emailVerificationRateLimit: ThrottlePolicy;
+  readonly requireVerifiedEmail: boolean;
+  readonly loginWithEmail: boolean;
 }
 
 /** Validates configuration once (cold start) and fills defaults; throws ConfigurationError naming every problem. */
@@ -149,5 +171,14 @@ export function resolveConfig(input: DevauthConfigInput = {}): DevauthConfig {
       DEFAULT_PASSWORD_RESET_RATE_LIMIT,
       value.passwordResetRateLimit,
     ),
+    passwordResetToUnverifiedEmail: value.passwordResetToUnverifiedEmail ?? false,
+    emailVerificationTtlSeconds: value.emailVerificationTtlSeconds ?? 24 * 60 * 60,
+    emailVerificationRateLimit: resolveRateLimitPolicy(
+      'emailVerificationRateLimit',
+      DEFAULT_PASSWORD_RESET_RATE_LIMIT,
+      value.emailVerificationRateLimit,
+    ),
+    requireVerifiedEmail: value.requireVerifiedEmail ?? false,
+    loginWithEmail: value.loginWithEmail ?? false,
   };
 }

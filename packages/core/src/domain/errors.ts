@@ -8,6 +8,7 @@ export type DevauthErrorCode =
   | 'EMAIL_TAKEN'
   | 'INVALID_CREDENTIALS'
   | 'ACCOUNT_DISABLED'
+  | 'EMAIL_NOT_VERIFIED'
   | 'ROLE_NOT_ALLOWED'
   | 'THROTTLED'
   | 'REFRESH_TOKEN_INVALID'
@@ -163,6 +164,17 @@ export class ConfigurationError extends DevauthError {
 
 export function isDevauthError(value: unknown): value is DevauthError {
   return value instanceof DevauthError;
+}
+
+/**
+ * The password was right, but the account's email address is not verified and `requireVerifiedEmail` is on. Only a
+ * caller who knew the password ever sees it; Login sends a new verification message (within its rate limit).
+ */
+export class EmailNotVerifiedError extends DevauthError {
+  readonly code = 'EMAIL_NOT_VERIFIED';
+  constructor() {
+    super('Confirm your email address first: follow the link in the confirmation message (a new one was sent).');
+  }
 }
 
 /** A reset or verification token that is unknown, spent, replaced by a newer one, expired or malformed (one answer). */

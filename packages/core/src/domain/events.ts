@@ -11,7 +11,7 @@ export type DomainEvent =
   | {
       readonly type: 'LoginFailed';
       readonly at: Date;
-      readonly reason: 'invalid_credentials' | 'throttled' | 'account_disabled';
+      readonly reason: 'invalid_credentials' | 'throttled' | 'account_disabled' | 'email_not_verified';
       readonly userId: string | null;
     }
   | { readonly type: 'PasswordRehashed'; readonly at: Date; readonly userId: string; readonly algorithm: string }
@@ -55,6 +55,15 @@ export type DomainEvent =
       readonly delivered: boolean;
     }
   | { readonly type: 'PasswordReset'; readonly at: Date; readonly userId: string }
+  | {
+      readonly type: 'EmailVerificationRequested';
+      readonly at: Date;
+      readonly userId: string;
+      /** Why the message went out: a registration, a change of address, a resend, a refused login. */
+      readonly reason: 'registered' | 'email_change' | 'resend' | 'login_refused';
+      readonly delivered: boolean;
+    }
+  | { readonly type: 'EmailVerified'; readonly at: Date; readonly userId: string; readonly changed: boolean }
   | { readonly type: 'AccountDeleted'; readonly at: Date; readonly userId: string }
   | { readonly type: 'SessionsEnded'; readonly at: Date; readonly userId: string; readonly count: number };
 

@@ -25,6 +25,8 @@ export type OutgoingMessage =
   | ({ readonly kind: 'password-reset' } & TokenMessage)
   | ({ readonly kind: 'email-verification' } & TokenMessage)
   | ({ readonly kind: 'password-changed' } & NoticeMessage)
+  /** To the previous address, once a new one was confirmed and replaced it. */
+  | ({ readonly kind: 'email-changed' } & NoticeMessage)
   | ({ readonly kind: 'account-deleted' } & NoticeMessage);
 
 export type MessageKind = OutgoingMessage['kind'];
@@ -140,6 +142,10 @@ export const DEFAULT_MESSAGE_TEMPLATES: MessageTemplates = {
   'password-changed': noticeTemplate(
     (app) => `Your ${app} password was changed`,
     () => 'The password of your account was changed and your other sessions were signed out',
+  ),
+  'email-changed': noticeTemplate(
+    (app) => `Your ${app} email address was changed`,
+    () => 'A new email address was confirmed for your account; messages no longer come to this one',
   ),
   'account-deleted': noticeTemplate(
     (app) => `Your ${app} account was deleted`,

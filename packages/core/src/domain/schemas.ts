@@ -17,7 +17,8 @@ export const registerInputSchema = z.strictObject({
 export type RegisterInput = z.input<typeof registerInputSchema>;
 
 export const loginInputSchema = z.strictObject({
-  username: boundedString(256),
+  /** The username, or (with `loginWithEmail`) a verified email address: usernames never contain `@`. */
+  username: boundedString(512),
   password: boundedString(4096),
   /** The caller's guest IdentityId, to be upgraded to an authenticated identity (keeps the id)... */
   guestIdentityId: boundedString(55).optional(),
@@ -38,7 +39,8 @@ export const changePasswordInputSchema = z.strictObject({
 });
 export type ChangePasswordInput = z.input<typeof changePasswordInputSchema>;
 
-export const passwordResetRequestSchema = z.strictObject({ username: boundedString(256) });
+/** `username`: the username or a verified email address (usernames never contain `@`). */
+export const passwordResetRequestSchema = z.strictObject({ username: boundedString(512) });
 export type PasswordResetRequestInput = z.input<typeof passwordResetRequestSchema>;
 
 export const passwordResetCompletionSchema = z.strictObject({
@@ -46,6 +48,15 @@ export const passwordResetCompletionSchema = z.strictObject({
   newPassword: boundedString(4096),
 });
 export type PasswordResetCompletionInput = z.input<typeof passwordResetCompletionSchema>;
+
+export const emailVerificationInputSchema = z.strictObject({ token: boundedString(128) });
+export type EmailVerificationInput = z.input<typeof emailVerificationInputSchema>;
+
+export const changeEmailInputSchema = z.strictObject({
+  password: boundedString(4096),
+  newEmail: boundedString(512),
+});
+export type ChangeEmailInput = z.input<typeof changeEmailInputSchema>;
 
 export const deleteAccountInputSchema = z.strictObject({ password: boundedString(4096) });
 export type DeleteAccountInput = z.input<typeof deleteAccountInputSchema>;

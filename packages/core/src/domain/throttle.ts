@@ -148,6 +148,24 @@ export function passwordResetAccountKey(canonicalUsername: string): string {
   return `reset:user:${canonicalUsername}`;
 }
 
+/**
+ * Reset requests by an email address no verified account holds: counted under the address itself, so probing
+ * unknown addresses is throttled like probing known ones (a known address counts under its account's key).
+ */
+export function passwordResetEmailKey(canonicalEmail: string): string {
+  return `reset:email:${canonicalEmail}`;
+}
+
+/** Login attempts by an email address no verified account holds (a known one counts under its username's key). */
+export function emailThrottleKey(canonicalEmail: string): string {
+  return `email:${canonicalEmail}`;
+}
+
+/** Verification messages per account (resends and refused logins): the reset request's limits, its own counter. */
+export function emailVerificationAccountKey(userId: string): string {
+  return `verify:user:${userId}`;
+}
+
 /** Password-reset requests from one (grouped) source address. */
 export function passwordResetAddressKey(sourceAddress: string): string {
   return `reset:addr:${sourceAddress}`;

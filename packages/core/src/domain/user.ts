@@ -13,6 +13,12 @@ export interface UserRecord {
   readonly id: string;
   readonly username: string;
   readonly email: string | null;
+  /**
+   * Whether the user proved `email` by spending an email-verification token. Only a verified address receives
+   * password resets (by default) and can be used to log in; changing the address needs the new one proved first,
+   * so this is never true of an address nobody confirmed.
+   */
+  readonly emailVerified: boolean;
   readonly role: Role;
   readonly passwordHash: string;
   readonly passwordNormalization: PasswordNormalization;
@@ -29,6 +35,7 @@ export interface PublicUser {
   readonly id: string;
   readonly username: string;
   readonly email: string | null;
+  readonly emailVerified: boolean;
   readonly role: Role;
   readonly identityId: string | null;
   readonly status: UserStatus;
@@ -41,6 +48,7 @@ export function toPublicUser(user: UserRecord): PublicUser {
     id: user.id,
     username: user.username,
     email: user.email,
+    emailVerified: user.emailVerified,
     role: user.role,
     identityId: user.identityId,
     status: user.status,

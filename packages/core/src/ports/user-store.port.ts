@@ -17,6 +17,11 @@ export interface UserStore {
   findById(id: string): Promise<UserRecord | null>;
   /** `username` is canonical. One round trip, strongly consistent. */
   findByUsername(username: string): Promise<UserRecord | null>;
+  /**
+   * The user whose stored `email` is this canonical address (verified or not: the caller decides what an unverified
+   * address may do). One round trip where the store allows, strongly consistent (it sits on the login-by-email path).
+   */
+  findByEmail(email: string): Promise<UserRecord | null>;
   /** The one user linked to a Cognito IdentityId (the in-Lambda guard's lookup), strongly consistent. */
   findByIdentityId(identityId: string): Promise<UserRecord | null>;
   /** Writes `next` if the stored version is `next.version - 1`; throws VersionConflictError otherwise. */

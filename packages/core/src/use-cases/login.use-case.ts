@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { DevauthConfig } from '../domain/config.js';
 import {
   AccountDisabledError,
+  EmailNotVerifiedError,
   InvalidCredentialsError,
   ThrottledError,
   ValidationError,
@@ -14,21 +15,24 @@ import type { Role } from '../domain/role.js';
 import { IDENTITY_ID_PATTERN, type LoginInput, loginInputSchema } from '../domain/schemas.js';
 import { digestSecretToken, isSecretTokenShape } from '../domain/secret-token.js';
 import { throttleAddress } from '../domain/source-address.js';
-import { addressThrottleKey, usernameThrottleKey } from '../domain/throttle.js';
+import { addressThrottleKey, emailThrottleKey, usernameThrottleKey } from '../domain/throttle.js';
 import { nextVersion, type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js';
-import { canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
+import { canonicalizeEmail, canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
 import { parseInput } from '../domain/validation.js';
+import type { AccountTokenStore } from '../ports/account-token-store.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventSink } from '../ports/event-sink.port.js';
 import type { GuestLinkStore } from '../ports/guest-link-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { DeveloperToken, IdentityBroker } from '../ports/identity-broker.port.js';
 import type { LoginAttemptStore } from '../ports/login-attempt-store.port.js';
+import type { MessageSender } from '../ports/message-sender.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.port.js';
 import type { UserStore } from '../ports/user-store.port.js';
 import { publishSafely } from './publish.js';
 import { reserveAttempts } from './reserve-attempts.js';
+import { sendEmailVerification } from './send-email-verification.js';
 
 export interface LoginDependencies {
   readonly users: UserStore;
@@ -40,6 +44,9 @@ export interface LoginDependencies {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly events: EventSink;
+  /** With both, a login refused for an unverified address (`requireVerifiedEmail`) sends a new verification. */
+  readonly accountTokens?: AccountTokenStore;
+  readonly messages?: MessageSender;
 }
 
 /** Facts the edge knows about the request, never taken from the body. */
@@ -74,6 +81,14 @@ export interface LoginResult extends SessionTokens {
  * verification (unknown users against a dummy hash made with the current parameters, which all wait for on an
  * instance's first login), all keep their reserved failure, all end in the same InvalidCredentialsError.
  * Throttled attempts cost no hashing at all.
+ *
+ * With `loginWithEmail`, an identifier with `@` (usernames never have one) is looked up as an email address, and
+ * only a verified address names its account: an unknown or unverified address is an unknown user, with the same
+ * cost and answer. That path looks the user up first and then reserves on the account's own throttle key (so a
+ * username and an email do not give a guesser two budgets), the same two steps whether or not the address is known.
+ *
+ * With `requireVerifiedEmail`, a correct password for an account whose address is not verified answers
+ * EMAIL_NOT_VERIFIED, settles the throttle like a success, and sends a new verification message.
  */
 export class Login {
   private dummyHash: Promise<string> | undefined;
@@ -91,12 +106,13 @@ export class Login {
   async execute(input: LoginInput | unknown, context: LoginContext = {}): Promise<LoginResult> {
     const request = parseInput(loginInputSchema, input);
     const password = checkPasswordBounds(request.password, this.config.passwordPolicy);
+    if (this.config.loginWithEmail && request.username.includes('@')) {
+      return this.executeByEmail(request, password, context);
+    }
     const username = canonicalizeUsername(request.username);
     if (!username.ok)
       throw ValidationError.single('username', username.problem, USERNAME_PROBLEM_MESSAGES[username.problem]);
-    if (request.guestIdentityId !== undefined && !IDENTITY_ID_PATTERN.test(request.guestIdentityId)) {
-      throw ValidationError.single('guestIdentityId', 'invalid_format', 'must be a Cognito IdentityId');
-    }
+    checkGuestIdentityId(request.guestIdentityId);
 
     const now = this.deps.clock.now();
     const userKey = usernameThrottleKey(username.value);
@@ -126,6 +142,35 @@ export class Login {
       addressKey,
       clientHint: context.clientHint,
     });
+  }
+
+  private async executeByEmail(request: LoginInput, password: string, context: LoginContext): Promise<LoginResult> {
+    const email = canonicalizeEmail(request.username);
+    if (email === null) {
+      throw ValidationError.single('username', 'invalid_email', 'must be a username or a valid email address');
+    }
+    checkGuestIdentityId(request.guestIdentityId);
+    const now = this.deps.clock.now();
+    // A lookup failure happens before anything is reserved, so an outage counts nothing against the caller.
+    const found = await this.deps.users.findByEmail(email);
+    const user = found?.emailVerified ? found : null;
+    const userKey = user ? usernameThrottleKey(user.username) : emailThrottleKey(email);
+    const addressKey = context.sourceAddress ? addressThrottleKey(throttleAddress(context.sourceAddress)) : undefined;
+    const keys = [userKey, ...(addressKey ? [addressKey] : [])].map((key) => ({ key, policy: this.config.throttle }));
+    try {
+      await reserveAttempts(this.deps.loginAttempts, keys, now);
+    } catch (error) {
+      if (error instanceof ThrottledError) {
+        publishSafely(this.deps.events, {
+          type: 'LoginFailed',
+          at: now,
+          reason: 'throttled',
+          userId: user?.id ?? null,
+        });
+      }
+      throw error;
+    }
+    return this.verifyAndSignIn(user, password, request, { now, userKey, addressKey, clientHint: context.clientHint });
   }
 
   private async verifyAndSignIn(
@@ -171,6 +216,10 @@ export class Login {
       attempt.addressKey ? this.deps.loginAttempts.release(attempt.addressKey) : undefined,
     ]);
     settled.catch(() => undefined); // awaited below, or moot when the exchange fails first
+    if (this.config.requireVerifiedEmail && !user.emailVerified) {
+      await settled;
+      await this.refuseUnverified(user, now);
+    }
 
     const guestLink = user.identityId === null ? await this.claimGuestLink(request, now) : undefined;
     let exchange: DeveloperToken;
@@ -228,6 +277,26 @@ export class Login {
       refreshTokenExpiresAt: refresh.record.expiresAt,
       user: toPublicUser(stored),
     };
+  }
+
+  /**
+   * The password was right (its throttle is settled like a success's), the address is not verified: refuse with its
+   * own code and send a new verification message, unless the account's verification limit is spent (then the
+   * earlier message is the one to follow).
+   */
+  private async refuseUnverified(user: UserRecord, now: Date): Promise<never> {
+    publishSafely(this.deps.events, { type: 'LoginFailed', at: now, reason: 'email_not_verified', userId: user.id });
+    const { accountTokens, messages } = this.deps;
+    if (user.email && accountTokens && messages) {
+      await sendEmailVerification({ ...this.deps, accountTokens, messages }, this.config, {
+        user,
+        email: user.email,
+        reason: 'login_refused',
+        now,
+        rateLimited: true,
+      }).catch(() => undefined);
+    }
+    throw new EmailNotVerifiedError();
   }
 
   /**
@@ -300,6 +369,12 @@ export class Login {
       this.dummyHash = undefined;
     });
     return this.dummyHash;
+  }
+}
+
+function checkGuestIdentityId(guestIdentityId: string | undefined): void {
+  if (guestIdentityId !== undefined && !IDENTITY_ID_PATTERN.test(guestIdentityId)) {
+    throw ValidationError.single('guestIdentityId', 'invalid_format', 'must be a Cognito IdentityId');
   }
 }
 

@@ -3,8 +3,9 @@ import type { DevauthConfig } from '../domain/config.js';
 import { ConfigurationError, ValidationError } from '../domain/errors.js';
 import { type PasswordResetRequestInput, passwordResetRequestSchema } from '../domain/schemas.js';
 import { throttleAddress } from '../domain/source-address.js';
-import { passwordResetAccountKey, passwordResetAddressKey } from '../domain/throttle.js';
-import { canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
+import { passwordResetAccountKey, passwordResetAddressKey, passwordResetEmailKey } from '../domain/throttle.js';
+import type { UserRecord } from '../domain/user.js';
+import { canonicalizeEmail, canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountTokenStore } from '../ports/account-token-store.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -35,14 +36,19 @@ export interface ResetRequestContext {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Forgotten password: asks for a reset of the account with this username. The answer is the same whether or not the
+ * Forgotten password: asks for a reset of the account with this username or verified email address. The answer is the same whether or not the
  * account exists, is disabled or has an email address: the use case returns nothing, and the request takes at least
  * `passwordResetResponseFloorMs`, so a stored token and a sent message do not show in the timing. A failure to send
  * is not reported either (it is an event): the token is spent at once, so none is left usable, and the user can ask
  * again. Throttled per account and per source address (`passwordResetRateLimit`), counted before any lookup.
  *
- * When the account is active and has an email address, a single-use token (256 bits, stored as a digest, valid for
+ * When the account is active and has a verified email address (or any address, with
+ * `passwordResetToUnverifiedEmail`), a single-use token (256 bits, stored as a digest, valid for
  * `passwordResetTtlSeconds`) replaces any earlier one and is sent in a `password-reset` message.
+ *
+ * By email address (the identifier has `@`; usernames never do) only a verified address names its account, and the
+ * lookup comes first so the request counts on that account's key (a username and an address share one budget);
+ * an unknown address counts on its own key. The floor hides the order.
  */
 export class RequestPasswordReset {
   constructor(
@@ -52,23 +58,34 @@ export class RequestPasswordReset {
 
   async execute(input: PasswordResetRequestInput | unknown, context: ResetRequestContext = {}): Promise<void> {
     const request = parseInput(passwordResetRequestSchema, input);
-    const username = canonicalizeUsername(request.username);
-    if (!username.ok) {
-      throw ValidationError.single('username', username.problem, USERNAME_PROBLEM_MESSAGES[username.problem]);
-    }
+    const identifier = parseIdentifier(request.username);
     const messages = this.deps.messages;
     if (!messages) throw new ConfigurationError('Password reset needs a MessageSender (messages).');
     const elapsed = this.deps.elapsedClock ?? (() => performance.now());
     const started = elapsed();
     const now = this.deps.clock.now();
-    const keys = [
-      passwordResetAccountKey(username.value),
-      ...(context.sourceAddress ? [passwordResetAddressKey(throttleAddress(context.sourceAddress))] : []),
-    ].map((key) => ({ key, policy: this.config.passwordResetRateLimit }));
-    await reserveAttempts(this.deps.loginAttempts, keys, now);
+    const addressKeys = context.sourceAddress ? [passwordResetAddressKey(throttleAddress(context.sourceAddress))] : [];
+    const reserve = (accountKey: string) =>
+      reserveAttempts(
+        this.deps.loginAttempts,
+        [accountKey, ...addressKeys].map((key) => ({ key, policy: this.config.passwordResetRateLimit })),
+        now,
+      );
     try {
-      const user = await this.deps.users.findByUsername(username.value);
-      if (user?.status !== 'active' || !user.email) {
+      let user: UserRecord | null;
+      if (identifier.kind === 'username') {
+        await reserve(passwordResetAccountKey(identifier.value));
+        user = await this.deps.users.findByUsername(identifier.value);
+      } else {
+        const found = await this.deps.users.findByEmail(identifier.value);
+        user = found?.emailVerified ? found : null;
+        await reserve(user ? passwordResetAccountKey(user.username) : passwordResetEmailKey(identifier.value));
+      }
+      if (
+        user?.status !== 'active' ||
+        !user.email ||
+        !(user.emailVerified || this.config.passwordResetToUnverifiedEmail)
+      ) {
         publishSafely(this.deps.events, { type: 'PasswordResetRequested', at: now, userId: null, delivered: false });
         return;
       }
@@ -100,4 +117,18 @@ export class RequestPasswordReset {
       if (remaining > 0) await (this.deps.wait ?? sleep)(remaining);
     }
   }
+}
+
+function parseIdentifier(value: string): { readonly kind: 'username' | 'email'; readonly value: string } {
+  if (value.includes('@')) {
+    const email = canonicalizeEmail(value);
+    if (email === null) {
+      throw ValidationError.single('username', 'invalid_email', 'must be a username or a valid email address');
+    }
+    return { kind: 'email', value: email };
+  }
+  const username = canonicalizeUsername(value);
+  if (!username.ok)
+    throw ValidationError.single('username', username.problem, USERNAME_PROBLEM_MESSAGES[username.problem]);
+  return { kind: 'username', value: username.value };
 }

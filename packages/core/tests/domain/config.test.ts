@@ -46,6 +46,17 @@ describe('Function: resolveConfig', () => {
         maxConsecutiveFailures: 1_000_000,
         resetAfterIdleSeconds: DAY,
       },
+      passwordResetToUnverifiedEmail: false,
+      emailVerificationTtlSeconds: DAY,
+      emailVerificationRateLimit: {
+        freeFailures: 3,
+        baseDelaySeconds: 60,
+        maxDelaySeconds: 15 * 60,
+        maxConsecutiveFailures: 1_000_000,
+        resetAfterIdleSeconds: DAY,
+      },
+      requireVerifiedEmail: false,
+      loginWithEmail: false,
     });
   });
 
