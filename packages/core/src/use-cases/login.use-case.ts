@@ -6,7 +6,6 @@ import {
   InvalidCredentialsError,
   ThrottledError,
   ValidationError,
-  VersionConflictError,
 } from '../domain/errors.js';
 import { GUEST_LINK_SECRET_PREFIX } from '../domain/guest-link.js';
 import { checkPasswordBounds, normalizePassword, PASSWORD_NORMALIZATION } from '../domain/password-policy.js';
@@ -16,7 +15,7 @@ import { IDENTITY_ID_PATTERN, type LoginInput, loginInputSchema } from '../domai
 import { digestSecretToken, isSecretTokenShape } from '../domain/secret-token.js';
 import { throttleAddress } from '../domain/source-address.js';
 import { addressThrottleKey, emailThrottleKey, usernameThrottleKey } from '../domain/throttle.js';
-import { nextVersion, type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js';
+import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js';
 import { canonicalizeEmail, canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountTokenStore } from '../ports/account-token-store.port.js';
@@ -30,6 +29,7 @@ import type { MessageSender } from '../ports/message-sender.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.port.js';
 import type { UserStore } from '../ports/user-store.port.js';
+import { rememberIdentityAndRehash } from './login-followups.js';
 import { publishSafely } from './publish.js';
 import { reserveAttempts } from './reserve-attempts.js';
 import { sendEmailVerification } from './send-email-verification.js';
@@ -249,7 +249,7 @@ export class Login {
       clientHint: attempt.clientHint ?? null,
     });
     const [stored] = await Promise.all([
-      this.rememberIdentityAndRehash(user, exchange.identityId, password, now),
+      rememberIdentityAndRehash(this.deps, user, exchange.identityId, password, now),
       this.deps.refreshTokens.issue(refresh.record),
       settled,
     ]);
@@ -315,54 +315,6 @@ export class Login {
     return consumed ? { identityId: guestIdentityId, secretHash } : undefined;
   }
 
-  /**
-   * One user write for both follow-ups of a successful login: storing the IdentityId on first login (or when the
-   * broker resolved another one) and upgrading a legacy or weak hash. A concurrent login may win the version race;
-   * then the write is retried once on the fresh record, and if it loses again the login still succeeds (the next one
-   * will store what is missing).
-   */
-  private async rememberIdentityAndRehash(
-    user: UserRecord,
-    identityId: string,
-    password: string,
-    now: Date,
-  ): Promise<UserRecord> {
-    let current = user;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const rehash =
-        current.passwordNormalization !== PASSWORD_NORMALIZATION || this.deps.hasher.needsRehash(current.passwordHash);
-      if (current.identityId === identityId && !rehash) return current;
-      const next = nextVersion(
-        current,
-        rehash
-          ? {
-              identityId,
-              passwordHash: await this.deps.hasher.hash(normalizePassword(password, PASSWORD_NORMALIZATION)),
-              passwordNormalization: PASSWORD_NORMALIZATION,
-            }
-          : { identityId },
-        now,
-      );
-      try {
-        await this.deps.users.update(next);
-        if (rehash)
-          publishSafely(this.deps.events, {
-            type: 'PasswordRehashed',
-            at: now,
-            userId: user.id,
-            algorithm: algorithmOf(next.passwordHash),
-          });
-        return next;
-      } catch (error) {
-        if (!(error instanceof VersionConflictError)) throw error;
-        const fresh = await this.deps.users.findById(user.id);
-        if (!fresh) return current;
-        current = fresh;
-      }
-    }
-    return current;
-  }
-
   private getDummyHash(): Promise<string> {
     this.dummyHash ??= this.deps.hasher.hash(randomBytes(18).toString('base64url'));
     this.dummyHash.catch(() => {
@@ -376,8 +328,4 @@ function checkGuestIdentityId(guestIdentityId: string | undefined): void {
   if (guestIdentityId !== undefined && !IDENTITY_ID_PATTERN.test(guestIdentityId)) {
     throw ValidationError.single('guestIdentityId', 'invalid_format', 'must be a Cognito IdentityId');
   }
-}
-
-function algorithmOf(encoded: string): string {
-  return encoded.startsWith('$') ? (encoded.split('$')[1] ?? 'unknown') : (encoded.split('$')[0] ?? 'unknown');
 }
