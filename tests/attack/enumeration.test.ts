@@ -93,7 +93,14 @@ class EqualCostUserStore extends InMemoryUserStore {
   private shape: UserRecord | undefined;
 
   override async findByUsername(username: string): Promise<UserRecord | null> {
-    const user = await super.findByUsername(username);
+    return this.atEqualCost(await super.findByUsername(username));
+  }
+
+  override async findByEmail(email: string): Promise<UserRecord | null> {
+    return this.atEqualCost(await super.findByEmail(email));
+  }
+
+  private atEqualCost(user: UserRecord | null): UserRecord | null {
     if (user) this.shape ??= user;
     else if (this.shape) structuredClone(this.shape);
     return user;

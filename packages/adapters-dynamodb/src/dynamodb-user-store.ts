@@ -3,7 +3,9 @@ import { type UserRecord, type UserStore, VersionConflictError } from '@devauth/
 import { tracked } from './errors.js';
 import {
   emailMarkerItem,
+  hasEmail,
   identityMarkerItem,
+  isLegacyEmailMarker,
   itemToUser,
   markerOwner,
   n,
@@ -32,10 +34,12 @@ const LEGACY_CANDIDATES = 2;
 
 /**
  * Users in the single table: the user item (`USER#<id>`), a username marker that also holds a full copy of the user
- * (`USERNAME#<username>`, the login lookup), an email marker (`EMAIL#<email>`) and an identity marker
- * (`IDENTITY#<identityId>`) for a linked user. Every write of a user writes its markers in the same
- * TransactWriteItems, each guarded by a condition, so uniqueness and the copy never drift (user-transaction.ts
- * commits them and maps a failed guard to its domain error).
+ * (`USERNAME#<username>`, the login lookup), for a user with an address an email marker that holds a full copy too
+ * (`EMAIL#<email>`, the login-by-email lookup), and an identity marker (`IDENTITY#<identityId>`) for a linked user.
+ * Every write of a user writes its markers in the same TransactWriteItems, each guarded by a condition, and rewrites
+ * both copies whatever changed, so uniqueness and the copies never drift (user-transaction.ts commits them and maps
+ * a failed guard to its domain error). Email markers written before they carried the copy are pointers to the user;
+ * findByEmail still reads them, and the user's next update turns them into copies.
  */
 export class DynamoDbUserStore implements UserStore {
   constructor(private readonly options: DynamoDbStoreOptions) {
@@ -48,7 +52,7 @@ export class DynamoDbUserStore implements UserStore {
       ['user', this.put(userItem(user), NOT_EXISTS)],
       ['username', this.put(usernameMarkerItem(user), NOT_EXISTS)],
     ];
-    if (user.email !== null) writes.push(['email', this.put(emailMarkerItem(user.id, user.email), NOT_EXISTS)]);
+    if (hasEmail(user)) writes.push(['email', this.put(emailMarkerItem(user), NOT_EXISTS)]);
     if (user.identityId !== null) {
       writes.push(['identity', this.put(identityMarkerItem(user.id, user.identityId), NOT_EXISTS)]);
     }
@@ -63,6 +67,21 @@ export class DynamoDbUserStore implements UserStore {
   /** One strongly consistent GetItem of the username marker, which carries a full copy of the user. */
   async findByUsername(username: string): Promise<UserRecord | null> {
     return this.getUser('GetItem (user by username)', keys.username(username));
+  }
+
+  /**
+   * One strongly consistent GetItem of the email marker, which carries a full copy of the user (verified or not).
+   *
+   * Legacy path: an email marker written before it carried the copy is a pointer to its owner only (until the owner's
+   * next update rewrites it). Then the user it names is read too, consistently, and answered only if that user's email
+   * is still `email`: two requests instead of one, the answer as strongly consistent.
+   */
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    const marker = await this.getItem('GetItem (user by email)', keys.email(email));
+    if (marker === undefined) return null;
+    if (!isLegacyEmailMarker(marker)) return itemToUser(marker);
+    const user = await this.getUser('GetItem (user by email, legacy marker)', keys.user(markerOwner(marker)));
+    return user?.email === email ? user : null;
   }
 
   /**
@@ -112,9 +131,13 @@ export class DynamoDbUserStore implements UserStore {
 
   /**
    * A consistent read of the stored user (to learn which markers move), then one TransactWriteItems: the user item on
-   * condition of the previous version, the username marker's copy, and marker moves for a changed username, email or
-   * identity (a new identity marker must be free or already this user's: else IdentityTakenError).
-   * The version condition makes the read safe: had anything changed since, the version would differ.
+   * condition of the previous version, the username marker's copy and (when `next.email` is not null) the email
+   * marker's copy, both rewritten on every update so that findByUsername and findByEmail answer this version at once,
+   * the removal of a changed username's or email's old marker, and identity marker moves. Each marker put must find
+   * its marker free or already this user's: else UsernameTakenError / EmailTakenError / IdentityTakenError (on an
+   * unchanged username or email the marker is this user's, so the condition holds; a legacy pointer-only email marker
+   * is this user's too, and becomes a copy). The version condition makes the read safe: had anything changed since,
+   * the version would differ.
    */
   async update(next: UserRecord): Promise<void> {
     const current = await this.findById(next.id);
@@ -132,8 +155,8 @@ export class DynamoDbUserStore implements UserStore {
     if (current.username !== next.username) {
       writes.push(['ownership', this.remove(keys.username(current.username), OWNED, this.owner(next.id))]);
     }
-    if (next.email !== null && next.email !== current.email) {
-      writes.push(['email', this.put(emailMarkerItem(next.id, next.email), OWNED, this.owner(next.id))]);
+    if (hasEmail(next)) {
+      writes.push(['email', this.put(emailMarkerItem(next), OWNED, this.owner(next.id))]);
     }
     if (current.email !== null && current.email !== next.email) {
       writes.push(['ownership', this.remove(keys.email(current.email), OWNED, this.owner(next.id))]);

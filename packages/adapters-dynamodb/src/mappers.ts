@@ -99,13 +99,24 @@ function readOneOf<T extends string>(item: Item, name: string, allowed: readonly
   return (allowed as readonly string[]).includes(value) ? (value as T) : malformed(name);
 }
 
+/** A BOOL attribute; absent (items written before it existed) or NULL reads as false. */
+function readFlag(item: Item, name: string): boolean {
+  const value = item[name];
+  if (value === undefined || value.NULL === true) return false;
+  return value.BOOL ?? malformed(name);
+}
+
 // --- users -------------------------------------------------------------------------------------------------------
 
-/** The user's fields, shared by the user item and the username marker's copy. */
+/**
+ * The user's fields, shared by the user item and the copies in its username and email markers. `emailVerified` is
+ * always written (BOOL); items written before it existed lack it and read as unverified.
+ */
 function userAttributes(user: UserRecord): Item {
   const item: Item = {
     userId: s(user.id),
     username: s(user.username),
+    emailVerified: { BOOL: user.emailVerified },
     role: s(user.role),
     passwordHash: s(user.passwordHash),
     passwordNormalization: s(user.passwordNormalization),
@@ -140,9 +151,31 @@ export function usernameMarkerItem(user: UserRecord): Item {
   return { ...keys.username(user.username), type: s(ITEM_TYPE.usernameMarker), ...userAttributes(user) };
 }
 
-/** The email marker: uniqueness guard only, pointing at its owner. */
-export function emailMarkerItem(userId: string, email: string): Item {
-  return { ...keys.email(email), type: s(ITEM_TYPE.emailMarker), userId: s(userId) };
+/** A user with an address, the only kind that has an email marker. */
+export type UserWithEmail = UserRecord & { readonly email: string };
+
+export function hasEmail(user: UserRecord): user is UserWithEmail {
+  return user.email !== null;
+}
+
+/**
+ * The email marker (`EMAIL#<email>`, for a user with an email): uniqueness guard and, like the username marker, a
+ * full copy of the user, so that `findByEmail` is one strongly consistent GetItem. Every write of the user item
+ * rewrites it in the same transaction (on an address that did not change too), so the copy is never behind.
+ *
+ * Markers written before the copy existed hold only `userId` (no `username`: see {@link isLegacyEmailMarker}); the
+ * user's next update rewrites them as copies.
+ */
+export function emailMarkerItem(user: UserWithEmail): Item {
+  return { ...keys.email(user.email), type: s(ITEM_TYPE.emailMarker), ...userAttributes(user) };
+}
+
+/**
+ * An email marker written before it carried the user's copy: a pointer (`userId`) only. Every copy has `username`,
+ * which the pointer never had.
+ */
+export function isLegacyEmailMarker(item: Item): boolean {
+  return item.username === undefined;
 }
 
 /**
@@ -166,12 +199,13 @@ export function markerOwner(item: Item): string {
 const USER_STATUSES: readonly UserStatus[] = ['active', 'disabled'];
 const NORMALIZATIONS: readonly PasswordNormalization[] = ['NFKC', 'none'];
 
-/** A user item or username marker to the record. */
+/** A user item, or the copy in a username or email marker, to the record. */
 export function itemToUser(item: Item): UserRecord {
   return {
     id: readString(item, 'userId'),
     username: readString(item, 'username'),
     email: readOptionalString(item, 'email'),
+    emailVerified: readFlag(item, 'emailVerified'),
     role: readString(item, 'role'),
     passwordHash: readString(item, 'passwordHash'),
     passwordNormalization: readOneOf(item, 'passwordNormalization', NORMALIZATIONS),

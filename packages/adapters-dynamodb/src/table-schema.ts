@@ -22,10 +22,13 @@
  * | guest link           | `GUESTLINK#<secretHash>`   | `GUESTLINK`              | -                       |
  * | account token        | `ACCOUNTTOKEN#<tokenHash>` | `ACCOUNTTOKEN`           | -                       |
  *
- * The identity marker (in the base table, so strongly consistent) is what makes an IdentityId unique and answers
- * `findByIdentityId`. GSI1 is no longer relied on: user items still carry GSI1PK (so deployments still running the
- * previous version, and the legacy lookup of users linked before the marker existed, keep finding them), and the
- * index stays in the table definition, since removing a GSI from a deployed table is a migration of its own.
+ * The username and email markers make a username and an address unique, and each holds a full copy of the user, so
+ * `findByUsername` and `findByEmail` are one strongly consistent GetItem (email markers written before the copy
+ * existed hold only `userId`, and are followed to the user item). The identity marker (in the base table, so strongly
+ * consistent) is what makes an IdentityId unique and answers `findByIdentityId`. GSI1 is no longer relied on: user
+ * items still carry GSI1PK (so deployments still running the previous version, and the legacy lookup of users linked
+ * before the marker existed, keep finding them), and the index stays in the table definition, since removing a GSI
+ * from a deployed table is a migration of its own.
  *
  * Generic key names (PK/SK, GSI1PK/GSI1SK) keep the table reusable for item types added later.
  */

@@ -20,9 +20,12 @@ import { certainlyNotApplied, toPortError, tracked } from '../src/errors.js';
 import {
   accountTokenItem,
   attemptStateItem,
+  emailMarkerItem,
   guestLinkItem,
+  hasEmail,
   identityMarkerItem,
   invitationItem,
+  isLegacyEmailMarker,
   itemToAccountToken,
   itemToAttemptState,
   itemToGuestLink,
@@ -348,6 +351,43 @@ describe('mappers', () => {
     expect(userItem(users[0]!).GSI1PK?.S).toBe('IDENTITY#us-east-1:abc');
     expect(userItem(users[1]!).GSI1PK).toBeUndefined();
     expect(usernameMarkerItem(users[0]!).GSI1PK).toBeUndefined();
+  });
+
+  it('keeps emailVerified as a BOOL on the user item and both copies; an item without it reads as unverified', () => {
+    for (const emailVerified of [false, true]) {
+      const user = sampleUser({ emailVerified });
+      if (!hasEmail(user)) throw new Error('sampleUser has an email');
+      for (const item of [userItem(user), usernameMarkerItem(user), emailMarkerItem(user)]) {
+        expect(item.emailVerified).toEqual({ BOOL: emailVerified });
+        expect(itemToUser(item)).toEqual(user);
+      }
+    }
+    // Written by the previous version: no attribute.
+    const verified = userItem(sampleUser({ emailVerified: true }));
+    delete verified.emailVerified;
+    expect(itemToUser(verified).emailVerified).toBe(false);
+    expect(itemToUser({ ...verified, emailVerified: { NULL: true } }).emailVerified).toBe(false);
+    expect(() => itemToUser({ ...verified, emailVerified: { S: 'true' } })).toThrow(ConfigurationError);
+  });
+
+  it('makes the email marker a full copy of the user under EMAIL#<email>, told apart from a legacy pointer', () => {
+    const user = sampleUser({ identityId: 'us-east-1:abc', emailVerified: true });
+    if (!hasEmail(user)) throw new Error('sampleUser has an email');
+    const marker = emailMarkerItem(user);
+    expect(marker).toMatchObject({
+      PK: { S: `EMAIL#${user.email}` },
+      SK: { S: 'EMAIL' },
+      type: { S: 'email' },
+      userId: { S: user.id },
+    });
+    expect(marker.GSI1PK).toBeUndefined();
+    expect(itemToUser(marker)).toEqual(user);
+    expect(isLegacyEmailMarker(marker)).toBe(false);
+    // What the previous version wrote: the owner only.
+    expect(isLegacyEmailMarker({ PK: marker.PK!, SK: marker.SK!, type: marker.type!, userId: marker.userId! })).toBe(
+      true,
+    );
+    expect(hasEmail(sampleUser({ email: null }))).toBe(false);
   });
 
   it('round-trips refresh tokens and reads a revoked family over any status', () => {

@@ -73,6 +73,7 @@ function everyOperation(stores: DynamoDbStores): Record<string, () => Promise<un
   return {
     'users.findById': () => stores.users.findById(user.id),
     'users.findByUsername': () => stores.users.findByUsername(user.username),
+    'users.findByEmail': () => stores.users.findByEmail(user.email!),
     'users.findByIdentityId': () => stores.users.findByIdentityId('us-east-1:x'),
     'users.update': () => stores.users.update(nextVersion(user, { status: 'disabled' }, sampleDate(1))),
     'users.delete': () => stores.users.delete(user.id),

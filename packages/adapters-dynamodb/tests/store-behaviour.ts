@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
@@ -27,7 +28,7 @@ import {
 } from '@devauth/core';
 import { sampleDate, sampleRefreshToken, sampleUser } from '@devauth/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { userItem, usernameMarkerItem } from '../src/mappers.js';
+import { itemToUser, userItem, usernameMarkerItem } from '../src/mappers.js';
 import { keys } from '../src/table.js';
 
 /**
@@ -51,6 +52,12 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       expect(requests.total).toBe(1);
       expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1 });
 
+      // The email marker holds a copy as well: one strongly consistent read.
+      requests.reset();
+      expect(await stores.users.findByEmail(user.email!)).toEqual(user);
+      expect(requests.total).toBe(1);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1 });
+
       requests.reset();
       expect(await stores.users.findById(user.id)).toEqual(user);
       expect(requests.total).toBe(1);
@@ -60,8 +67,11 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 2 });
     });
 
-    it('an unknown username costs one request too', async () => {
+    it('an unknown username or email costs one request too', async () => {
       expect(await stores.users.findByUsername(`nobody_${randomUUID()}`)).toBeNull();
+      expect(requests.total).toBe(1);
+      requests.reset();
+      expect(await stores.users.findByEmail(`nobody_${randomUUID()}@example.test`)).toBeNull();
       expect(requests.total).toBe(1);
     });
 
@@ -71,6 +81,22 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       requests.reset();
       await stores.users.update(nextVersion(user, { username: `renamed_${randomUUID()}` }, sampleDate(1)));
       expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
+    });
+
+    it('an update that keeps the address rewrites the email marker copy in the same transaction', async () => {
+      const user = sampleUser();
+      await stores.users.create(user);
+      const verified = nextVersion(user, { emailVerified: true, role: 'seller' }, sampleDate(1));
+      requests.reset();
+      await stores.users.update(verified);
+      expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1, TransactWriteItemsCommand: 1 });
+      const marker = (
+        await client.send(
+          new GetItemCommand({ TableName: tableName, Key: keys.email(user.email!), ConsistentRead: true }),
+        )
+      ).Item;
+      expect(marker?.emailVerified).toEqual({ BOOL: true });
+      expect(itemToUser(marker!)).toEqual(verified);
     });
 
     it('token lookup and rotation are one request each', async () => {
@@ -480,6 +506,82 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
         expect(await getItem(keys.identityMarker(identityId))).toMatchObject({ userId: { S: newcomer.id } });
         expect(await stores.users.findByIdentityId(identityId)).toEqual(newcomer);
         await stores.users.delete(newcomer.id);
+      });
+    });
+
+    describe('users written before emailVerified and email marker copies existed (legacy: email pointer only)', () => {
+      /** The email marker as the previous version wrote it: its owner, nothing else. */
+      const pointer = (email: string, userId: string) => ({
+        ...keys.email(email),
+        type: { S: 'email' },
+        userId: { S: userId },
+      });
+      const put = (Item: ReturnType<typeof pointer>) => client.send(new PutItemCommand({ TableName: tableName, Item }));
+      const remove = (email: string) =>
+        client.send(new DeleteItemCommand({ TableName: tableName, Key: keys.email(email) }));
+
+      /** A user as the previous version stored it: no emailVerified anywhere, a pointer for its email marker. */
+      async function legacyUser() {
+        const user = sampleUser();
+        await stores.users.create(user);
+        for (const item of [userItem(user), usernameMarkerItem(user)]) {
+          delete item.emailVerified;
+          await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+        }
+        await put(pointer(user.email!, user.id));
+        expect((await getItem(keys.user(user.id)))?.emailVerified).toBeUndefined();
+        return user;
+      }
+
+      it('read as unverified and are found by email (the pointer, then the user re-read consistently)', async () => {
+        const user = await legacyUser();
+        expect(await stores.users.findById(user.id)).toEqual({ ...user, emailVerified: false });
+        expect(await stores.users.findByUsername(user.username)).toEqual(user);
+        requests.reset();
+        expect(await stores.users.findByEmail(user.email!)).toEqual(user);
+        expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 2 });
+
+        // Any update, even one that keeps the address, turns the pointer into a copy: one request from then on.
+        const verified = nextVersion(user, { emailVerified: true }, sampleDate(1));
+        await stores.users.update(verified);
+        expect(itemToUser((await getItem(keys.email(user.email!)))!)).toEqual(verified);
+        requests.reset();
+        expect(await stores.users.findByEmail(user.email!)).toEqual(verified);
+        expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 1 });
+        await stores.users.delete(user.id);
+        expect(await getItem(keys.email(user.email!))).toBeUndefined();
+      });
+
+      it('move with a changed address: the pointer is removed, the new address gets a copy', async () => {
+        const user = await legacyUser();
+        const moved = nextVersion(user, { email: `moved_${randomUUID()}@example.test` }, sampleDate(1));
+        await stores.users.update(moved);
+        expect(await getItem(keys.email(user.email!))).toBeUndefined();
+        expect(await stores.users.findByEmail(user.email!)).toBeNull();
+        expect(itemToUser((await getItem(keys.email(moved.email!)))!)).toEqual(moved);
+        expect(await stores.users.findByEmail(moved.email!)).toEqual(moved);
+        await stores.users.delete(user.id);
+      });
+
+      it('answer null when the user a pointer names no longer has that address, or is gone', async () => {
+        const user = sampleUser();
+        await stores.users.create(user);
+        const stray = `stray_${randomUUID()}@example.test`;
+        const ghost = `ghost_${randomUUID()}@example.test`;
+        await put(pointer(stray, user.id));
+        await put(pointer(ghost, randomUUID()));
+        try {
+          requests.reset();
+          expect(await stores.users.findByEmail(stray)).toBeNull();
+          expect(await stores.users.findByEmail(ghost)).toBeNull();
+          expect(Object.fromEntries(requests.byCommand)).toEqual({ GetItemCommand: 4 });
+          expect(await stores.users.findByEmail(user.email!)).toEqual(user);
+        } finally {
+          // The table-wide orphan check at the end of the file must not meet these hand-made markers.
+          await remove(stray);
+          await remove(ghost);
+          await stores.users.delete(user.id);
+        }
       });
     });
 

@@ -33,8 +33,10 @@ function toInteger(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
+/** The columns of a user, in the order `create` inserts them (`email_verified` since 0006). */
 export const USER_COLUMNS =
-  'id, username, email, role, password_hash, password_normalization, identity_id, status, created_at, updated_at, version';
+  'id, username, email, role, password_hash, password_normalization, identity_id, status, created_at, updated_at, ' +
+  'version, email_verified';
 
 export interface UserRow {
   readonly id: string;
@@ -48,6 +50,16 @@ export interface UserRow {
   readonly created_at: unknown;
   readonly updated_at: unknown;
   readonly version: unknown;
+  readonly email_verified: unknown;
+}
+
+/**
+ * Both drivers return booleans; a custom type parser may hand over PostgreSQL's text form (`t`/`f`). Anything else
+ * reads as false, the safe side for `email_verified` (NOT NULL DEFAULT false since 0006: rows written before the
+ * column existed read as unverified).
+ */
+function toBoolean(value: unknown): boolean {
+  return value === true || value === 't' || value === 'true';
 }
 
 export function toUserRecord(row: UserRow): UserRecord {
@@ -55,6 +67,7 @@ export function toUserRecord(row: UserRow): UserRecord {
     id: row.id,
     username: row.username,
     email: row.email,
+    emailVerified: toBoolean(row.email_verified),
     role: row.role,
     passwordHash: row.password_hash,
     // The table's CHECK constraints hold these to the domain's values.

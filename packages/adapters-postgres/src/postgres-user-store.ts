@@ -36,7 +36,7 @@ export class PostgresUserStore implements UserStore {
   async create(user: UserRecord): Promise<void> {
     try {
       await this.client.query(
-        `INSERT INTO devauth_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        `INSERT INTO devauth_users (${USER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [
           user.id,
           user.username,
@@ -49,6 +49,7 @@ export class PostgresUserStore implements UserStore {
           toTimestamp(user.createdAt),
           toTimestamp(user.updatedAt),
           user.version,
+          user.emailVerified,
         ],
       );
     } catch (error) {
@@ -69,6 +70,15 @@ export class PostgresUserStore implements UserStore {
     );
   }
 
+  /**
+   * The login-by-email lookup: one read on the unique index devauth_users_email_key (partial, WHERE email IS NOT
+   * NULL, which `email = $1` implies), so at most one row matches, verified or not. It reads the row itself, as
+   * findByUsername does: strongly consistent, no copy that could lag behind an update.
+   */
+  findByEmail(email: string): Promise<UserRecord | null> {
+    return this.findOne('users.findByEmail', `SELECT ${USER_COLUMNS} FROM devauth_users WHERE email = $1`, email);
+  }
+
   /** One read on the unique index devauth_users_identity_id_key: at most one row can match. */
   findByIdentityId(identityId: string): Promise<UserRecord | null> {
     return this.findOne(
@@ -84,7 +94,8 @@ export class PostgresUserStore implements UserStore {
       ({ rows } = await this.client.query(
         `UPDATE devauth_users
             SET username = $2, email = $3, role = $4, password_hash = $5, password_normalization = $6,
-                identity_id = $7, status = $8, created_at = $9, updated_at = $10, version = $11
+                identity_id = $7, status = $8, created_at = $9, updated_at = $10, version = $11,
+                email_verified = $13
           WHERE id = $1 AND version = $12
           RETURNING id`,
         [
@@ -100,6 +111,7 @@ export class PostgresUserStore implements UserStore {
           toTimestamp(next.updatedAt),
           next.version,
           next.version - 1,
+          next.emailVerified,
         ],
       ));
     } catch (error) {

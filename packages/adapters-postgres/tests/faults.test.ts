@@ -233,13 +233,15 @@ describe.skipIf(!server)('faults on a PostgreSQL 15 server', () => {
     const user = sampleUser();
     const lock = await lockTable('devauth_users');
     try {
-      const pending = users.create(user);
+      // Awaited from the start: the INSERT's rejection may arrive before pg_terminate_backend's own answer does, and
+      // a rejection nobody awaits yet is reported as unhandled.
+      const outcome = unavailable(() => users.create(user));
       // Once the INSERT waits on the lock, end its backend, as a failover or an operator would.
       await waitForLockWaiter('INSERT INTO devauth_users');
       await pool.query(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND starts_with(query, 'INSERT INTO devauth_users')",
       );
-      const { error } = await unavailable(() => pending);
+      const { error } = await outcome;
       expect((error.cause as PostgresFailure).code).toMatch(/^(57P01|CONNECTION_TERMINATED)$/);
       // From the client's side the INSERT had been sent: it could have committed before the connection went.
       expect(error.notApplied).toBe(false);

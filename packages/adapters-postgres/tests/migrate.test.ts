@@ -171,6 +171,13 @@ describe.skipIf(!server)('migrate() on a PostgreSQL 15 server', () => {
     expect(await stores.refreshTokens.revokeAllForUser('u1')).toBe(1);
     expect(await stores.refreshTokens.find('new')).toMatchObject({ status: 'revoked', rotatedAt: null });
     expect(await stores.users.findByIdentityId('us-east-1:one')).toMatchObject({ id: 'u1' });
+    // 0006: users written before email_verified existed read as unverified, and can be verified.
+    const bob = await stores.users.findById('u2');
+    expect(bob).toMatchObject({ username: 'bob', emailVerified: false, version: 1 });
+    await pool.query("UPDATE devauth_users SET email = 'bob@example.test' WHERE id = 'u2'");
+    expect(await stores.users.findByEmail('bob@example.test')).toMatchObject({ id: 'u2', emailVerified: false });
+    await stores.users.update({ ...bob!, email: 'bob@example.test', emailVerified: true, version: 2 });
+    expect(await stores.users.findByEmail('bob@example.test')).toMatchObject({ id: 'u2', emailVerified: true });
     await expect(stores.users.create(sampleUser({ identityId: 'us-east-1:one' }))).rejects.toBeInstanceOf(
       IdentityTakenError,
     );

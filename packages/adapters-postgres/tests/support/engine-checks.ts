@@ -28,7 +28,7 @@ export interface CountingClient {
 
 /** Round trips per operation, counted at the driver, below the adapter: one statement is one round trip. */
 export function itCountsRoundTrips(counting: () => CountingClient): void {
-  it('looks a user up for login in one statement and registers one in one statement', async () => {
+  it('looks a user up for login (by username or email) in one statement and registers one in one statement', async () => {
     const { client, count, reset } = counting();
     const { users } = createPostgresStores(client);
     const user = sampleUser();
@@ -39,6 +39,10 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
 
     reset();
     expect(await users.findByUsername(user.username)).toEqual(user);
+    expect(count()).toBe(1);
+
+    reset();
+    expect(await users.findByEmail(user.email!)).toEqual(user);
     expect(count()).toBe(1);
 
     reset();

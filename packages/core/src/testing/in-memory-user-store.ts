@@ -30,6 +30,11 @@ export class InMemoryUserStore implements UserStore {
     return id === undefined ? null : this.findById(id);
   }
 
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    const id = this.idByEmail.get(email);
+    return id === undefined ? null : this.findById(id);
+  }
+
   async findByIdentityId(identityId: string): Promise<UserRecord | null> {
     const id = this.idByIdentity.get(identityId);
     return id === undefined ? null : this.findById(id);

@@ -80,6 +80,7 @@ export function userRecord(id: string, role: string, identityId: string, status:
     id,
     username: id,
     email: null,
+    emailVerified: false,
     role,
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
     passwordNormalization: 'NFKC',

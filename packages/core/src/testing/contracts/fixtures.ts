@@ -18,6 +18,7 @@ export function sampleUser(overrides: Partial<UserRecord> = {}): UserRecord {
     id: randomUUID(),
     username: `user_${suffix}`,
     email: `user_${suffix}@example.test`,
+    emailVerified: false,
     role: 'shopper',
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc',
     passwordNormalization: 'NFKC',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailTakenError, IdentityTakenError, UsernameTakenError, VersionConflictError } from '../../domain/errors.js';
-import { nextVersion } from '../../domain/user.js';
+import { nextVersion, type UserRecord } from '../../domain/user.js';
 import type { UserStore } from '../../ports/user-store.port.js';
 import { sampleDate, sampleUser, tally, uniqueSuffix } from './fixtures.js';
 import type { StoreHarness } from './store-harness.js';
@@ -26,12 +26,114 @@ export function describeUserStoreContract(
       await harness.teardown?.();
     });
 
-    it('returns a created user by id, canonical username and identity id, field for field', async () => {
+    it('returns a created user by id, canonical username, email and identity id, field for field', async () => {
       const user = sampleUser({ identityId: `us-east-1:${randomUUID()}`, role: 'seller' });
       await store.create(user);
       expect(await store.findById(user.id)).toEqual(user);
       expect(await store.findByUsername(user.username)).toEqual(user);
+      expect(await store.findByEmail(user.email!)).toEqual(user);
       expect(await store.findByIdentityId(user.identityId!)).toEqual(user);
+    });
+
+    it('keeps emailVerified as written, false and true, on every lookup', async () => {
+      const unverified = sampleUser({ emailVerified: false });
+      const verified = sampleUser({ emailVerified: true, identityId: `us-east-1:${randomUUID()}` });
+      await store.create(unverified);
+      await store.create(verified);
+      for (const found of [
+        await store.findById(unverified.id),
+        await store.findByUsername(unverified.username),
+        await store.findByEmail(unverified.email!),
+      ]) {
+        expect(found?.emailVerified).toBe(false);
+        expect(found).toEqual(unverified);
+      }
+      for (const found of [
+        await store.findById(verified.id),
+        await store.findByUsername(verified.username),
+        await store.findByEmail(verified.email!),
+        await store.findByIdentityId(verified.identityId!),
+      ]) {
+        expect(found?.emailVerified).toBe(true);
+        expect(found).toEqual(verified);
+      }
+    });
+
+    it('writes emailVerified through an update: false to true, and back to false with a new address', async () => {
+      const user = sampleUser();
+      await store.create(user);
+      const proved = nextVersion(user, { emailVerified: true }, sampleDate(1));
+      await store.update(proved);
+      for (const found of [
+        await store.findById(user.id),
+        await store.findByUsername(user.username),
+        await store.findByEmail(user.email!),
+      ]) {
+        expect(found?.emailVerified).toBe(true);
+        expect(found).toEqual(proved);
+      }
+      const readdressed = nextVersion(
+        proved,
+        { email: `readdressed_${uniqueSuffix()}@example.test`, emailVerified: false },
+        sampleDate(2),
+      );
+      await store.update(readdressed);
+      expect(await store.findById(user.id)).toEqual(readdressed);
+      expect((await store.findByEmail(readdressed.email!))?.emailVerified).toBe(false);
+      expect(await store.findByEmail(user.email!)).toBeNull();
+    });
+
+    it('finds a user by email whether or not the address is verified, and nobody by an unknown one', async () => {
+      const unverified = sampleUser();
+      const verified = sampleUser({ emailVerified: true, status: 'disabled' });
+      await store.create(unverified);
+      await store.create(verified);
+      expect(await store.findByEmail(unverified.email!)).toEqual(unverified);
+      expect(await store.findByEmail(verified.email!)).toEqual(verified);
+      // An address is matched whole: an unknown one, or the local part of a known one, finds nobody.
+      expect(await store.findByEmail(`nobody_${uniqueSuffix()}@example.test`)).toBeNull();
+      expect(await store.findByEmail(unverified.email!.split('@')[0]!)).toBeNull();
+    });
+
+    it('moves the email lookup with a changed address: null for the old one, the user for the new one', async () => {
+      const user = sampleUser();
+      await store.create(user);
+      const moved = nextVersion(user, { email: `moved_${uniqueSuffix()}@example.test` }, sampleDate(1));
+      await store.update(moved);
+      expect(await store.findByEmail(user.email!)).toBeNull();
+      expect(await store.findByEmail(moved.email!)).toEqual(moved);
+      const cleared = nextVersion(moved, { email: null }, sampleDate(2));
+      await store.update(cleared);
+      expect(await store.findByEmail(moved.email!)).toBeNull();
+      expect(await store.findById(user.id)).toEqual(cleared);
+      // The old address belongs to whoever takes it next.
+      const newcomer = sampleUser({ email: user.email });
+      await store.create(newcomer);
+      expect(await store.findByEmail(user.email!)).toEqual(newcomer);
+    });
+
+    it('answers findByEmail with the version just written (strongly consistent), whatever the update changed', async () => {
+      const user = sampleUser();
+      await store.create(user);
+      const changes: Parameters<typeof nextVersion>[1][] = [
+        { role: 'seller' },
+        { status: 'disabled' },
+        { passwordHash: '$scrypt$ln=17,r=8,p=1$c2FsdA$bmV3aGFzaA', passwordNormalization: 'none' },
+        { identityId: `us-east-1:${randomUUID()}` },
+        { username: `renamed_${uniqueSuffix()}`, emailVerified: true },
+        { status: 'active', role: 'shopper' },
+      ];
+      let current = user;
+      for (const [index, change] of changes.entries()) {
+        current = nextVersion(current, change, sampleDate(index + 1));
+        await store.update(current);
+        expect(await store.findByEmail(user.email!)).toEqual(current);
+      }
+      // A refused (stale) update changes nothing the email lookup answers.
+      await expect(store.update(nextVersion(user, { role: 'seller' }, sampleDate(60)))).rejects.toBeInstanceOf(
+        VersionConflictError,
+      );
+      expect(await store.findByEmail(user.email!)).toEqual(current);
     });
 
     it('keeps null email, null identity id, disabled status and non-ASCII usernames as they are', async () => {
@@ -43,6 +145,7 @@ export function describeUserStoreContract(
     it('answers null for what does not exist', async () => {
       expect(await store.findById(randomUUID())).toBeNull();
       expect(await store.findByUsername(`nobody_${uniqueSuffix()}`)).toBeNull();
+      expect(await store.findByEmail(`nobody_${uniqueSuffix()}@example.test`)).toBeNull();
       expect(await store.findByIdentityId(`us-east-1:${randomUUID()}`)).toBeNull();
     });
 
@@ -62,6 +165,7 @@ export function describeUserStoreContract(
       await store.create(first);
       const second = sampleUser({ email: first.email });
       await expect(store.create(second)).rejects.toBeInstanceOf(EmailTakenError);
+      expect(await store.findByEmail(first.email!)).toEqual(first);
       expect(await store.findByUsername(second.username)).toBeNull();
       await store.create(sampleUser({ username: second.username }));
     });
@@ -121,6 +225,8 @@ export function describeUserStoreContract(
       );
       expect(await store.findById(user.id)).toEqual(user);
       expect(await store.findByUsername(holder.username)).toEqual(holder);
+      expect(await store.findByEmail(holder.email!)).toEqual(holder);
+      expect(await store.findByEmail(user.email!)).toEqual(user);
     });
 
     it('deletes a user with everything that made its username and email unique, idempotently', async () => {
@@ -130,10 +236,12 @@ export function describeUserStoreContract(
       await store.delete(user.id);
       expect(await store.findById(user.id)).toBeNull();
       expect(await store.findByUsername(user.username)).toBeNull();
+      expect(await store.findByEmail(user.email!)).toBeNull();
       expect(await store.findByIdentityId(user.identityId!)).toBeNull();
       const again = sampleUser({ username: user.username, email: user.email });
       await store.create(again);
       expect(await store.findByUsername(user.username)).toEqual(again);
+      expect(await store.findByEmail(user.email!)).toEqual(again);
     });
 
     it('links an IdentityId to one user only: create and update refuse it for another, changing nothing', async () => {
@@ -196,9 +304,12 @@ export function describeUserStoreContract(
       const contenders = Array.from({ length: concurrency }, () => sampleUser({ email }));
       const outcome = await tally(contenders.map((user) => store.create(user)));
       expect(outcome).toEqual({ ok: 1, EmailTakenError: concurrency - 1 });
-      const losers = [];
+      const losers: UserRecord[] = [];
       for (const user of contenders) if ((await store.findById(user.id)) === null) losers.push(user);
       expect(losers).toHaveLength(concurrency - 1);
+      // The address answers the winner, the one contender that was stored.
+      const winner = contenders.find((user) => !losers.includes(user));
+      expect(await store.findByEmail(email)).toEqual(winner);
       for (const loser of losers.slice(0, 10)) expect(await store.findByUsername(loser.username)).toBeNull();
       for (const loser of losers.slice(0, 10)) await store.create(sampleUser({ username: loser.username }));
     });
