@@ -34,6 +34,15 @@ export const OWASP_ARGON2ID: Argon2idParameters = Object.freeze({
   saltLength: 16,
 });
 
+/**
+ * A hash at the OWASP parameters of 32 random bytes that were thrown away (base64url), made once and shipped: Login
+ * verifies unknown usernames against a hash like this, and computing one at cold start would make every instance's
+ * first login cost two hashes. It is no secret: verifying any password against it costs exactly what verifying a
+ * real user's OWASP hash costs, and a match (with odds of 2^-256) still signs nobody in, as no user owns it.
+ */
+const OWASP_DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$HOpIrpyGK6YUVf3uzgu4gA$kMyyVrf0/qmT7dzxD9ylAu86kiVLYdbrpMwcyFJ8Bf0';
+
 export interface Argon2idHasherOptions extends Partial<Argon2idParameters> {
   /**
    * Optional pepper: a server-side secret (at least 16 bytes, e.g. from a secrets manager) mixed in as Argon2's
@@ -159,9 +168,15 @@ export function parseArgon2(encoded: string): ParsedArgon2 | undefined {
 export function createArgon2idHasher(options: Argon2idHasherOptions = {}): PrimaryPasswordHasher {
   const params = resolveArgon2idParameters(options);
   const pepper = resolvePepper(options.pepper);
+  const atOwaspParameters = (Object.keys(OWASP_ARGON2ID) as (keyof Argon2idParameters)[]).every(
+    (name) => params[name] === OWASP_ARGON2ID[name],
+  );
 
   return {
     algorithm: 'argon2id',
+
+    // With a pepper the verification costs the same (the secret input is hashed once): the shipped hash serves too.
+    precomputedDummyHash: () => (atOwaspParameters ? OWASP_DUMMY_HASH : undefined),
 
     recognizes: (encoded) => typeof encoded === 'string' && /^\$argon2(?:id|i|d)\$/.test(encoded),
 

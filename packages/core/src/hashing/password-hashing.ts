@@ -52,6 +52,8 @@ export function createPasswordHashing(options: PasswordHashingOptions): Password
     },
 
     needsRehash: (encoded) => typeof encoded !== 'string' || primary.needsRehash(encoded),
+
+    precomputedDummyHash: () => primary.precomputedDummyHash?.(),
   };
 }
 

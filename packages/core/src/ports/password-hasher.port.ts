@@ -9,4 +9,9 @@ export interface PasswordHasher {
   verify(encoded: string, password: string): Promise<boolean>;
   /** True when `encoded` is of another algorithm, or below the current parameters, and should be replaced. */
   needsRehash(encoded: string): boolean;
+  /**
+   * Optional: a hash, at the current parameters, of a password nobody knows, when one can be had without hashing
+   * (shipped precomputed). Login verifies unknown usernames against it; without it, Login makes one on first use.
+   */
+  precomputedDummyHash?(): string | undefined;
 }

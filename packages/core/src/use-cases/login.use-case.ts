@@ -78,8 +78,8 @@ export interface LoginResult extends SessionTokens {
  * refresh-token family.
  *
  * Unknown users, wrong passwords and (by default) disabled accounts are indistinguishable: all cost one full
- * verification (unknown users against a dummy hash made with the current parameters, which all wait for on an
- * instance's first login), all keep their reserved failure, all end in the same InvalidCredentialsError.
+ * verification (unknown users against a dummy hash at the current parameters: the hasher's precomputed one, or else
+ * one made on an instance's first login, which every first login waits for), all keep their reserved failure, all end in the same InvalidCredentialsError.
  * Throttled attempts cost no hashing at all.
  *
  * With `loginWithEmail`, an identifier with `@` (usernames never have one) is looked up as an email address, and
@@ -316,7 +316,10 @@ export class Login {
   }
 
   private getDummyHash(): Promise<string> {
-    this.dummyHash ??= this.deps.hasher.hash(randomBytes(18).toString('base64url'));
+    // The default hasher ships one for its default parameters, so a cold start costs no extra hash at all.
+    this.dummyHash ??= Promise.resolve(
+      this.deps.hasher.precomputedDummyHash?.() ?? this.deps.hasher.hash(randomBytes(18).toString('base64url')),
+    );
     this.dummyHash.catch(() => {
       this.dummyHash = undefined;
     });

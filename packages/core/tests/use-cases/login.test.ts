@@ -1,13 +1,16 @@
 import {
   AccountDisabledError,
+  createArgon2idHasher,
+  createDefaultPasswordHasher,
   InvalidCredentialsError,
   nextVersion,
+  type PasswordHasher,
   ThrottledError,
   UpstreamUnavailableError,
   ValidationError,
 } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
-import { makeDevauth, STRONG_PASSWORD } from '../support.js';
+import { CountingHasher, makeDevauth, STRONG_PASSWORD } from '../support.js';
 
 async function withShopper(config = {}) {
   const context = makeDevauth(config);
@@ -119,6 +122,25 @@ describe('Use case: Login', () => {
         verifies: 2,
       });
     }
+  });
+
+  it("uses the default hasher's precomputed dummy hash: a fresh instance's first login costs one verification only", async () => {
+    const inner = createDefaultPasswordHasher();
+    const counting = new CountingHasher(inner);
+    const hasher: PasswordHasher = Object.assign(counting, {
+      precomputedDummyHash: () => inner.precomputedDummyHash?.(),
+    });
+    const dummy = inner.precomputedDummyHash?.();
+    // At the current (OWASP) parameters, so verifying against it costs what verifying a real user's hash costs.
+    expect(dummy).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(inner.needsRehash(dummy!)).toBe(false);
+    const { devauth } = makeDevauth({}, { hasher });
+    await expect(devauth.login.execute({ username: 'nobody', password: 'wrong password!' })).rejects.toBeInstanceOf(
+      InvalidCredentialsError,
+    );
+    expect({ hashes: counting.hashes, verifies: counting.verifies }).toEqual({ hashes: 0, verifies: 1 });
+    // Other parameters have no shipped hash: the instance makes its own.
+    expect(createArgon2idHasher({ timeCost: 3 }).precomputedDummyHash?.()).toBeUndefined();
   });
 
   it('refuses a guest IdentityId that is not exactly region:id, before any hashing', async () => {
