@@ -30,6 +30,7 @@ export default {
     // test doubles that users' own tests rely on, and the contract suites (run against them in
     // tests/testing/in-memory-contracts.test.ts) are what pins their behaviour down.
     '!packages/core/src/testing/contracts/**',
+    '!packages/core/src/testing/fixtures.ts',
   ],
   ignorePatterns: ['bench/results', 'coverage', 'dist', '**/dist', 'packages/*/bundle', '.devauth-tmp'],
   coverageAnalysis: 'perTest',

@@ -1,5 +1,6 @@
 import { createDynamoDbStores } from '@devauth/adapters-dynamodb';
 import { nextVersion } from '@devauth/core';
+import { sampleDate, sampleUser, tally, uniqueSuffix } from '@devauth/core/testing';
 import {
   describeAccountTokenStoreContract,
   describeGuestLinkStoreContract,
@@ -7,11 +8,7 @@ import {
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
   describeUserStoreContract,
-  sampleDate,
-  sampleUser,
-  tally,
-  uniqueSuffix,
-} from '@devauth/core/testing';
+} from '@devauth/core/testing/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { itemToUser } from '../src/mappers.js';
 import { describeStoreBehaviour } from './store-behaviour.js';

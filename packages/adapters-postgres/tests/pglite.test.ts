@@ -8,6 +8,7 @@ import {
 } from '@devauth/adapters-postgres';
 import { countQueries } from '@devauth/adapters-postgres/testing';
 import { UpstreamUnavailableError } from '@devauth/core';
+import { sampleUser } from '@devauth/core/testing';
 import {
   describeAccountTokenStoreContract,
   describeGuestLinkStoreContract,
@@ -15,8 +16,7 @@ import {
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
   describeUserStoreContract,
-  sampleUser,
-} from '@devauth/core/testing';
+} from '@devauth/core/testing/contracts';
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

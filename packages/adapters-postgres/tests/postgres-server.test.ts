@@ -13,7 +13,7 @@ import {
   describeLoginAttemptStoreContract,
   describeRefreshTokenStoreContract,
   describeUserStoreContract,
-} from '@devauth/core/testing';
+} from '@devauth/core/testing/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CountingClient,

@@ -1,6 +1,7 @@
 /**
  * `@devauth/core`: domain, use cases and ports. No AWS SDK, no database driver, no DI container (see
- * `@devauth/core/composition` for tsyringe, `@devauth/core/testing` for in-memory adapters and contract suites).
+ * `@devauth/core/composition` for tsyringe, `@devauth/core/testing` for in-memory adapters and
+ * `@devauth/core/testing/contracts` for the contract suites).
  */
 export { createDevauth, type Devauth, type DevauthDependencies } from './devauth.js';
 export * from './domain/account-token.js';

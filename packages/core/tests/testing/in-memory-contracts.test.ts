@@ -1,10 +1,4 @@
 import {
-  describeAccountTokenStoreContract,
-  describeGuestLinkStoreContract,
-  describeInvitationStoreContract,
-  describeLoginAttemptStoreContract,
-  describeRefreshTokenStoreContract,
-  describeUserStoreContract,
   InMemoryAccountTokenStore,
   InMemoryGuestLinkStore,
   InMemoryInvitationStore,
@@ -12,6 +6,14 @@ import {
   InMemoryRefreshTokenStore,
   InMemoryUserStore,
 } from '@devauth/core/testing';
+import {
+  describeAccountTokenStoreContract,
+  describeGuestLinkStoreContract,
+  describeInvitationStoreContract,
+  describeLoginAttemptStoreContract,
+  describeRefreshTokenStoreContract,
+  describeUserStoreContract,
+} from '@devauth/core/testing/contracts';
 
 describeUserStoreContract('in-memory', { setup: () => new InMemoryUserStore() });
 describeRefreshTokenStoreContract('in-memory', { setup: () => new InMemoryRefreshTokenStore() });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccountTokenRecord, mintAccountToken } from '../../domain/account-token.js';
 import type { AccountTokenStore } from '../../ports/account-token-store.port.js';
-import { sampleDate } from './fixtures.js';
+import { sampleDate } from '../fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 export function describeAccountTokenStoreContract(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuestLinkRecord } from '../../domain/guest-link.js';
 import type { GuestLinkStore } from '../../ports/guest-link-store.port.js';
-import { sampleDate, uniqueSuffix } from './fixtures.js';
+import { sampleDate, uniqueSuffix } from '../fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 export function describeGuestLinkStoreContract(

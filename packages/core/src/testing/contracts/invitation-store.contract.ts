@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvitationRecord } from '../../domain/invitation.js';
 import type { InvitationStore } from '../../ports/invitation-store.port.js';
-import { sampleDate, uniqueSuffix } from './fixtures.js';
+import { sampleDate, uniqueSuffix } from '../fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 export function describeInvitationStoreContract(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_THROTTLE_POLICY, type ThrottlePolicy } from '../../domain/throttle.js';
 import type { LoginAttemptStore } from '../../ports/login-attempt-store.port.js';
-import { sampleDate, uniqueSuffix } from './fixtures.js';
+import { sampleDate, uniqueSuffix } from '../fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 const DAY = 24 * 3600;

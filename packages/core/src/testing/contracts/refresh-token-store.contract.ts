@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RefreshTokenStore } from '../../ports/refresh-token-store.port.js';
-import { sampleDate, sampleRefreshToken } from './fixtures.js';
+import { sampleDate, sampleRefreshToken } from '../fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 export function describeRefreshTokenStoreContract(

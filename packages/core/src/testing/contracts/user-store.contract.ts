@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailTakenError, IdentityTakenError, UsernameTakenError, VersionConflictError } from '../../domain/errors.js';
 import { nextVersion, type UserRecord } from '../../domain/user.js';
 import type { UserStore } from '../../ports/user-store.port.js';
-import { sampleDate, sampleUser, tally, uniqueSuffix } from './fixtures.js';
+import { sampleDate, sampleUser, tally, uniqueSuffix } from '../fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RefreshTokenRecord } from '../../domain/refresh-token.js';
-import type { UserRecord } from '../../domain/user.js';
+import type { RefreshTokenRecord } from '../domain/refresh-token.js';
+import type { UserRecord } from '../domain/user.js';
 
 /** Unique-per-call suffix so contract tests can share one store (one table, one database) safely. */
 export function uniqueSuffix(): string {
