@@ -2,8 +2,9 @@
  * `pnpm demo`: the whole devauth architecture on one machine, narrated. It starts the Cognito identity-pool emulator
  * and the local API gateway on free ports, wires the Lambda handlers with an embedded store (PGlite by default,
  * `--store=memory` for in-memory) and the real Cognito adapter, then plays a visitor's journey with `@devauth/client`
- * (the AWS SDK's own Cognito credential provider and SigV4 signer underneath), then a password change, a reset
- * through the local outbox, and a session ended elsewhere being refused. It exits 0 only if every expectation
+ * (the AWS SDK's own Cognito credential provider and SigV4 signer underneath), the email address confirmed through
+ * the link in the local outbox, then a password change, a reset through the outbox, and a session ended elsewhere
+ * being refused. It exits 0 only if every expectation
  * held, and stops everything it started.
  */
 import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-postgres';
@@ -164,7 +165,25 @@ async function main(): Promise<void> {
     'wrong password and unknown user get the same 401 body',
   );
 
-  console.log('\n3. The shopper gets temporary AWS credentials and calls protected routes with SigV4');
+  console.log('\n3. Ada follows the verification link from the local outbox');
+  // Registration with an email sent a verification message; until its link is followed the address is unverified,
+  // and a password reset would not be mailed there (an unconfirmed address may be a typo, or someone else's).
+  const verification = stack.outbox?.latest('email-verification', 'ada@example.com');
+  expectThat(
+    verification !== undefined,
+    `a message to ada@example.com: "${verification?.rendered.subject}" (token not shown)`,
+  );
+  expectThat(registered.user.emailVerified === false, 'the address is unverified until the link is followed');
+  const confirmed = await newVisitor().verifyEmail(verification!.message.token);
+  show('POST /auth/email/verify', { status: lastStatus });
+  expectThat(
+    lastStatus === 200 && confirmed.user.emailVerified && confirmed.user.email === 'ada@example.com',
+    'following the link verified the address (no sign-in needed: it may be opened on another device)',
+  );
+  const followedAgain = await failureOf(newVisitor().verifyEmail(verification!.message.token));
+  expectThat(followedAgain.code === 'ACCOUNT_TOKEN_INVALID', 'the link works once');
+
+  console.log('\n4. The shopper gets temporary AWS credentials and calls protected routes with SigV4');
   // Same visitor: its credentials provider re-reads the session and switches to authenticated credentials.
   const orders = await signedCall(visitor, 'GET', '/orders');
   show('GET /orders', orders);
@@ -174,8 +193,9 @@ async function main(): Promise<void> {
   expectThat(shopperPost.status === 403, 'shoppers may not create products (principal tag role=shopper)');
   const me = await visitor.me();
   expectThat(me.role === 'shopper' && me.kind === 'user', 'GET /me says shopper');
+  expectThat(me.user?.emailVerified === true, 'GET /me says the address is verified');
 
-  console.log('\n4. A seller registers with an invitation and reaches seller routes');
+  console.log('\n5. A seller registers with an invitation and reaches seller routes');
   const invitation = await devauth.createInvitation.execute({ role: 'seller' });
   const sellerVisitor = newVisitor();
   const noInvite = await failureOf(sellerVisitor.register({ username: 'grace', password, role: 'seller' }));
@@ -194,7 +214,7 @@ async function main(): Promise<void> {
   const deleted = await signedCall(sellerVisitor, 'DELETE', '/products/teapot');
   expectThat(deleted.status === 200, 'sellers may delete products');
 
-  console.log('\n5. A tampered request is refused');
+  console.log('\n6. A tampered request is refused');
   // The seller's own credentials and signer, over a fetch that changes the body after signing.
   const tampering = createSignedFetch({
     credentials: sellerVisitor.credentials,
@@ -207,7 +227,7 @@ async function main(): Promise<void> {
   const unsigned = await fetch(`${gateway.endpoint}/orders`);
   expectThat(unsigned.status === 403, 'an unsigned call gives 403');
 
-  console.log('\n6. Refresh gives a new token; the old refresh token is spent');
+  console.log('\n7. Refresh gives a new token; the old refresh token is spent');
   const refreshed = await visitor.refresh();
   show('POST /auth/refresh', { status: lastStatus });
   expectThat(lastStatus === 200 && refreshed.identityId === guestId, 'same identity, new token');
@@ -222,7 +242,7 @@ async function main(): Promise<void> {
   const replay = await failureOf(visitor.refresh(login.refreshToken));
   expectThat(replay.status === 401, 'replaying the rotated refresh token is refused');
 
-  console.log('\n7. Ada changes her password on her phone; the session on her laptop is refused on refresh');
+  console.log('\n8. Ada changes her password on her phone; the session on her laptop is refused on refresh');
   const laptop = newVisitor();
   await laptop.login({ username: 'ada', password });
   const phone = newVisitor();
@@ -235,7 +255,7 @@ async function main(): Promise<void> {
   const laptopRefresh = await failureOf(laptop.refresh());
   expectThat(laptopRefresh.status === 401, 'the laptop, signed out elsewhere, is refused on refresh');
 
-  console.log('\n8. She forgets it and resets it with the token from the local outbox');
+  console.log('\n9. She forgets it and resets it with the token the outbox got at her verified address');
   await newVisitor().forgotPassword('ada');
   await newVisitor().forgotPassword('nobody');
   expectThat(lastStatus === 202, 'a reset request answers 202, the same for an unknown name');

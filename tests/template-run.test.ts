@@ -138,6 +138,9 @@ describe('the synthesized example shop, offline', () => {
           'AWS_IAM DELETE /me/sessions',
           'NONE POST /auth/password/forgot',
           'NONE POST /auth/password/reset',
+          'NONE POST /auth/email/verify',
+          'AWS_IAM POST /me/email',
+          'AWS_IAM POST /me/email/verification',
           'AWS_IAM GET /orders',
           'AWS_IAM GET /products',
           'AWS_IAM POST /products',
@@ -204,6 +207,14 @@ describe('the synthesized example shop, offline', () => {
       expect(orders.status).toBe(200);
       expect((await shopper.signedFetch(`${app.endpoint}/products/p1`, { method: 'DELETE' })).status).toBe(403);
       expect((await shopper.me()).user?.username).toBe(username);
+      // The verification route's own bundle answers a dead link (the shop sends no messages: no link was mailed).
+      const deadLink = await clientFor()
+        .verifyEmail(`emv_${'A'.repeat(43)}`)
+        .then(
+          () => undefined,
+          (error: unknown) => error as { code?: string; status?: number },
+        );
+      expect(deadLink).toMatchObject({ code: 'ACCOUNT_TOKEN_INVALID', status: 400 });
 
       // The operator side: an invitation written to the same store the functions use.
       const operatorStores = (store === 'dynamodb' ? dynamoDbOperator(() => app) : postgresOperator)();

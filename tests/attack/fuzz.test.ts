@@ -1,6 +1,7 @@
 /**
  * Fuzzing every route `createAuthHandlers` exposes (register, login, guest, refresh, logout, me, and the account
- * routes: passwordForgot, passwordReset, changePassword, deleteAccount and the session routes) with fast-check.
+ * routes: passwordForgot, passwordReset, changePassword, deleteAccount, the session routes and the email routes:
+ * verifyEmail, changeEmail, resendEmailVerification) with fast-check. Login by email address (`loginWithEmail`) is on.
  *
  * Each generated request picks a payload version (REST API v1 or HTTP API v2), a method, headers (content-type,
  * origin, `__proto__`-named and random ones, or none at all), a source address and a body, and for `me` the IAM
@@ -20,7 +21,9 @@
  *   units), or the password over its byte limit (1024 UTF-8 bytes) — or, for registration, over its length limit
  *   (256 code points after NFKC) — the hasher is not called at all and the answer is 400 or 413. Every call it does
  *   see is the NFKC form of a password inside those limits, from a request whose username is inside its limits.
- *   Routes without passwords (guest, refresh, logout, me, passwordForgot) never hash. The account routes' password
+ *   Routes without passwords (guest, refresh, logout, me, passwordForgot, verifyEmail, resendEmailVerification)
+ *   never hash. A login identifier with `@` is an email address: bounded by the schema and the address rules
+ *   (canonicalizeEmail) before any hash. The account routes' password
  *   fields (current, new) are bounded the same way before any hash; a verify is always of the current password and
  *   a hash always of the new one.
  *
@@ -39,10 +42,12 @@
  * attack-config (ATTACK_FULL=1: 10,000 runs per route; otherwise a few hundred).
  */
 import {
+  canonicalizeEmail,
   createArgon2idHasher,
   createDevauth,
   DEFAULT_PASSWORD_POLICY,
   type Devauth,
+  mintAccountToken,
   type PasswordHasher,
   USERNAME_MAX_LENGTH,
 } from '@devauth/core';
@@ -99,6 +104,9 @@ const ROUTES = {
   revokeSession: '/me/sessions/0191a2b3-c4d5-7e6f-8a9b-0c1d2e3f4a5b',
   revokeOtherSessions: '/me/sessions/revoke-others',
   signOutEverywhere: '/me/sessions',
+  verifyEmail: '/auth/email/verify',
+  changeEmail: '/me/email',
+  resendEmailVerification: '/me/email/verification',
 } as const;
 type Route = keyof typeof ROUTES;
 
@@ -111,6 +119,8 @@ const SIGNED: ReadonlySet<Route> = new Set([
   'revokeSession',
   'revokeOtherSessions',
   'signOutEverywhere',
+  'changeEmail',
+  'resendEmailVerification',
 ]);
 /** The method each route is mounted with (the others are fuzzed too). */
 const METHOD: Readonly<Record<Route, string>> = {
@@ -128,6 +138,9 @@ const METHOD: Readonly<Record<Route, string>> = {
   revokeSession: 'DELETE',
   revokeOtherSessions: 'POST',
   signOutEverywhere: 'DELETE',
+  verifyEmail: 'POST',
+  changeEmail: 'POST',
+  resendEmailVerification: 'POST',
 };
 /** The password fields of each route's body; `new` ones are checked against the full policy (a length limit). */
 const PASSWORD_FIELDS: Readonly<Partial<Record<Route, ReadonlyArray<{ name: string; isNew: boolean }>>>> = {
@@ -139,12 +152,17 @@ const PASSWORD_FIELDS: Readonly<Partial<Record<Route, ReadonlyArray<{ name: stri
     { name: 'newPassword', isNew: true },
   ],
   deleteAccount: [{ name: 'password', isNew: false }],
+  changeEmail: [{ name: 'password', isNew: false }],
 };
 /**
  * Stands for a reset token requested just before the request is sent (the clock moves by up to a day per request,
  * so tokens made at setup expire): the property replaces it with a live one of a seed user.
  */
 const FRESH_RESET_TOKEN = 'pwr_FRESH';
+/** The same for an email-verification token (of a seed user's current address). */
+const FRESH_VERIFICATION_TOKEN = 'emv_FRESH';
+/** The login schema's bound on the identifier (usernames are bounded further; an email address by its rules). */
+const LOGIN_IDENTIFIER_RAW_UNITS = 512;
 
 /** Routes with a username in the body (bounded before any work). */
 const USERNAME_ROUTES: ReadonlySet<Route> = new Set(['register', 'login']);
@@ -192,6 +210,8 @@ interface Seeds {
   readonly userIdentityIds: readonly string[];
   /** Password-reset tokens: the live one of each seed user and earlier, replaced ones. */
   readonly resetTokens: readonly string[];
+  /** Email-verification tokens: spent ones (each seed user verified its address) and fresh ones of the run. */
+  readonly verificationTokens: string[];
 }
 
 interface FuzzApp {
@@ -202,6 +222,7 @@ interface FuzzApp {
   readonly clock: ManualClock;
   readonly seeds: Seeds;
   readonly outbox: InMemoryOutbox;
+  readonly accountTokens: InMemoryAccountTokenStore;
 }
 
 const ok = (result: ApiGatewayProxyResult, status: number) => {
@@ -222,6 +243,7 @@ async function buildFuzzApp(): Promise<FuzzApp> {
   const broker = new FakeIdentityBroker({ identityPoolId: POOL_ID, clock });
   const hasher = new RecordingHasher();
   const outbox = new InMemoryOutbox();
+  const accountTokens = new InMemoryAccountTokenStore();
   // The default common-password list (zxcvbn): the real registration path.
   const devauth = createDevauth(
     {
@@ -230,7 +252,7 @@ async function buildFuzzApp(): Promise<FuzzApp> {
       loginAttempts: new InMemoryLoginAttemptStore(),
       invitations: new InMemoryInvitationStore(),
       guestLinks: new InMemoryGuestLinkStore(),
-      accountTokens: new InMemoryAccountTokenStore(),
+      accountTokens,
       messages: outbox,
       broker,
       hasher,
@@ -241,6 +263,8 @@ async function buildFuzzApp(): Promise<FuzzApp> {
       passwordResetResponseFloorMs: 0,
       // The fuzzer asks for many reset tokens for the few seed users: no request limit gets in the way.
       passwordResetRateLimit: { freeFailures: 1_000_000 },
+      emailVerificationRateLimit: { freeFailures: 1_000_000 },
+      loginWithEmail: true,
     },
   );
   const handlers = createAuthHandlers({
@@ -260,8 +284,9 @@ async function buildFuzzApp(): Promise<FuzzApp> {
     guestIdentityIds: [] as string[],
     userIdentityIds: [] as string[],
     resetTokens: [] as string[],
+    verificationTokens: [] as string[],
   };
-  const app: FuzzApp = { handlers, devauth, users, hasher, clock, seeds, outbox };
+  const app: FuzzApp = { handlers, devauth, users, hasher, clock, seeds, outbox, accountTokens };
   for (const { username, password } of seeds.users) {
     rememberSecrets(password);
     const registered = ok(
@@ -274,6 +299,11 @@ async function buildFuzzApp(): Promise<FuzzApp> {
       201,
     );
     await rememberResponseSecrets(app, registered);
+    // Resets go to verified addresses only: each seed user follows its verification link.
+    const verification = outbox.latest('email-verification')!.message.token;
+    rememberSecrets(verification);
+    seeds.verificationTokens.push(verification);
+    await devauth.verifyEmail.execute({ token: verification });
     // Login sessions (refresh-token families) to spend: reuse of a rotated token revokes a whole family.
     for (let i = 0; i < 20 + Math.ceil(RUNS / 150); i++) {
       const session = ok(await handlers.login(eventFor(1, { body: JSON.stringify({ username, password }) })), 200);
@@ -558,7 +588,12 @@ function valid(route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknown>
           fc.option(fc.constantFrom(...app.seeds.guestIdentityIds), { nil: undefined }),
         )
         .map(([user, kind, upper, guestIdentityId]) => ({
-          username: kind === 'unknown' ? `${user.username}.ghost` : upper ? user.username.toUpperCase() : user.username,
+          username:
+            kind === 'unknown'
+              ? `${user.username}.ghost`
+              : upper
+                ? `${user.username.toUpperCase()}@FUZZ.example.com`
+                : user.username,
           password: kind === 'right' ? user.password : `${user.password} wrong`,
           ...(guestIdentityId ? { guestIdentityId } : {}),
         }));
@@ -604,6 +639,16 @@ function valid(route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknown>
       return fc
         .tuple(seedUser, fc.constantFrom(true, false, false))
         .map(([user, right]) => ({ password: right ? user.password : `${user.password} wrong` }));
+    case 'verifyEmail':
+      return fc
+        .oneof({ weight: 3, arbitrary: fc.constant(FRESH_VERIFICATION_TOKEN) }, live(app.seeds.verificationTokens))
+        .map((token) => ({ token }));
+    case 'changeEmail':
+      return fc
+        .tuple(seedUser, fc.boolean(), fc.emailAddress())
+        .map(([user, right, newEmail]) => ({ password: right ? user.password : `${user.password} wrong`, newEmail }));
+    case 'resendEmailVerification':
+      return fc.constant({});
   }
 }
 
@@ -686,6 +731,27 @@ function mutated(route: Route, app: FuzzApp): fc.Arbitrary<Record<string, unknow
       return fc.dictionary(objectKey, jsonValue, { maxKeys: 3 });
     case 'revokeOtherSessions':
       return withExtra(fc.record({ refreshToken: fieldValue(nearMiss(app.seeds.refreshTokens)) }));
+    case 'verifyEmail':
+      return withExtra(
+        fc.record({
+          token: fieldValue(
+            nearMiss(app.seeds.verificationTokens),
+            fc.base64String({ minLength: 44, maxLength: 44 }).map((text) => `emv_${text.slice(0, 43)}`),
+          ),
+        }),
+      );
+    case 'changeEmail':
+      return withExtra(
+        fc.record(
+          {
+            password: fieldValue(passwordLike(app)),
+            newEmail: fieldValue(fc.emailAddress(), fc.constantFrom('a@b.co', 'FUZZ.ALICE@fuzz.example.com', 'no-at')),
+          },
+          { requiredKeys: ['password', 'newEmail'] },
+        ),
+      );
+    case 'resendEmailVerification':
+      return fc.dictionary(objectKey, jsonValue, { maxKeys: 3 });
   }
 }
 
@@ -942,8 +1008,8 @@ function requests(route: Route, app: FuzzApp): fc.Arbitrary<FuzzRequest> {
       const fields =
         route === 'changePassword'
           ? { currentPassword: password, newPassword: `${seed.password} next` }
-          : route === 'deleteAccount'
-            ? { password }
+          : route === 'deleteAccount' || route === 'changeEmail'
+            ? { password, ...(route === 'changeEmail' ? { newEmail: `next.${user}@fuzz.example.com` } : {}) }
             : route === 'revokeOtherSessions'
               ? { refreshToken: app.seeds.refreshTokens[user] ?? '' }
               : {};
@@ -1005,7 +1071,11 @@ function overLimits(route: Route, request: FuzzRequest): string[] {
   if (USERNAME_ROUTES.has(route)) {
     const { username } = value;
     if (typeof username !== 'string') problems.push('username is not a string');
-    else {
+    else if (route === 'login' && username.includes('@')) {
+      // loginWithEmail is on: an address, bounded by the schema and then by the address rules.
+      if (username.length > LOGIN_IDENTIFIER_RAW_UNITS) problems.push('email over the raw length limit');
+      else if (canonicalizeEmail(username) === null) problems.push('not a valid email address');
+    } else {
       if (username.length > LIMITS.usernameRawUnits) problems.push('username over the raw length limit');
       else if (username.isWellFormed() && codePoints(foldUsername(username)) > LIMITS.usernameCodePoints)
         problems.push('username over the length limit');
@@ -1058,11 +1128,28 @@ interface Stats {
 // The properties
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The request's body with FRESH_RESET_TOKEN (plain JSON bodies only) replaced by a token requested now. */
-async function withFreshResetToken(app: FuzzApp, request: FuzzRequest): Promise<string | null> {
-  if (request.body === null || request.isBase64Encoded || !request.body.includes(FRESH_RESET_TOKEN)) {
-    return request.body;
+/**
+ * The request's body with FRESH_RESET_TOKEN and FRESH_VERIFICATION_TOKEN (plain JSON bodies only) replaced by tokens
+ * requested now.
+ */
+async function withFreshTokens(app: FuzzApp, request: FuzzRequest): Promise<string | null> {
+  if (request.body === null || request.isBase64Encoded) return request.body;
+  if (request.body.includes(FRESH_VERIFICATION_TOKEN)) {
+    const seed = app.seeds.users[app.seeds.verificationTokens.length % app.seeds.users.length]!;
+    const user = (await app.users.findByUsername(seed.username.toLowerCase()))!;
+    const minted = mintAccountToken({
+      purpose: 'email-verification',
+      userId: user.id,
+      email: user.email,
+      now: app.clock.now(),
+      ttlSeconds: app.devauth.config.emailVerificationTtlSeconds,
+    });
+    await app.accountTokens.issue(minted.record);
+    rememberSecrets(minted.token);
+    app.seeds.verificationTokens.push(minted.token);
+    return request.body.replaceAll(FRESH_VERIFICATION_TOKEN, minted.token);
   }
+  if (!request.body.includes(FRESH_RESET_TOKEN)) return request.body;
   const seed = app.seeds.users[app.seeds.resetTokens.length % app.seeds.users.length]!;
   await app.devauth.requestPasswordReset.execute({ username: seed.username });
   const token = app.outbox.latest('password-reset')!.message.token;
@@ -1079,8 +1166,8 @@ async function fuzzRoute(route: Route, app: FuzzApp): Promise<Stats> {
     fc.asyncProperty(requests(route, app), async (request) => {
       stats.runs++;
       app.clock.advance(request.clockAdvance);
+      const sentBody = await withFreshTokens(app, request);
       app.hasher.calls.length = 0;
-      const sentBody = await withFreshResetToken(app, request);
       const event = eventFor(request.version, {
         method: request.method,
         path: ROUTES[route],

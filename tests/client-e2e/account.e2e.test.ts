@@ -26,13 +26,20 @@ describe('account lifecycle through @devauth/client and the local stack', () => 
   let stores: InMemoryStores;
   const clientFor = (): DevauthClient =>
     createDevauthClient({ baseUrl: stack.endpoint, region, cognito: { endpoint: stack.emulator.endpoint } });
+  /** The token of the newest verification message to `email`, as the user's mailbox (the outbox) holds it. */
+  const verificationToken = (email: string) => {
+    const entry = stack.outbox!.latest('email-verification', email);
+    expect(entry, `a verification message to ${email}`).toBeDefined();
+    return entry!.message.token;
+  };
 
   beforeAll(async () => {
     stores = createInMemoryStores();
     stack = await startLocalStack({
       region,
       stores,
-      config: { passwordResetResponseFloorMs: 0 },
+      // Every reset request of the file comes from 127.0.0.1: the per-address limit must not be what a test meets.
+      config: { passwordResetResponseFloorMs: 0, passwordResetRateLimit: { freeFailures: 100 } },
       guardCacheTtlSeconds: 0,
     });
   });
@@ -60,6 +67,8 @@ describe('account lifecycle through @devauth/client and the local stack', () => 
   it('resets a forgotten password with the token from the outbox; the same answer for an unknown user', async () => {
     const client = clientFor();
     await client.register({ username: 'dave', password, email: 'dave@example.com' });
+    // Reset messages go to verified addresses only: dave follows the link registration mailed him first.
+    await client.verifyEmail(verificationToken('dave@example.com'));
     await client.login({ username: 'dave', password });
     await expect(client.forgotPassword('dave')).resolves.toBeUndefined();
     await expect(client.forgotPassword('nobody-here')).resolves.toBeUndefined();
@@ -75,6 +84,85 @@ describe('account lifecycle through @devauth/client and the local stack', () => 
     await expect(clientFor().login({ username: 'dave', password: newPassword })).resolves.toMatchObject({
       role: 'shopper',
     });
+  });
+
+  it('an unverified address gets no reset message, and the same answer as any other request', async () => {
+    const client = clientFor();
+    await client.register({ username: 'gina', password, email: 'gina@example.com' });
+    await expect(client.forgotPassword('gina')).resolves.toBeUndefined();
+    expect(stack.outbox!.latest('password-reset', 'gina@example.com')).toBeUndefined();
+    await client.verifyEmail(verificationToken('gina@example.com'));
+    await client.forgotPassword('gina');
+    expect(stack.outbox!.latest('password-reset', 'gina@example.com')).toBeDefined();
+  });
+
+  it('verifies the address, then changes it: the old address is told, the new one is verified', async () => {
+    const phone = clientFor();
+    await phone.register({ username: 'hank', password, email: 'hank@example.com' });
+    const session = await phone.login({ username: 'hank', password });
+    expect(session.user).toMatchObject({ email: 'hank@example.com', emailVerified: false });
+    // A new link while unverified; only the newest one works.
+    const first = verificationToken('hank@example.com');
+    expect(await phone.resendEmailVerification()).toEqual({ sentTo: 'hank@example.com' });
+    expect((await refused(clientFor().verifyEmail(first))).code).toBe('ACCOUNT_TOKEN_INVALID');
+    // The link opened on another device, signed in nowhere.
+    const laptop = clientFor();
+    const verified = await laptop.verifyEmail(verificationToken('hank@example.com'));
+    expect(verified.user).toMatchObject({ username: 'hank', email: 'hank@example.com', emailVerified: true });
+    expect(await laptop.getSession()).toBeUndefined();
+    expect((await phone.me()).user).toMatchObject({ emailVerified: true });
+    expect(await phone.resendEmailVerification()).toEqual({ alreadyVerified: true });
+
+    // A change needs the password, and an address nobody else has.
+    expect((await refused(phone.changeEmail({ password: 'not my password 1', newEmail: 'h@example.com' }))).code).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    await clientFor().register({ username: 'ivy', password, email: 'ivy@example.com' });
+    expect((await refused(phone.changeEmail({ password, newEmail: 'ivy@example.com' }))).code).toBe('EMAIL_TAKEN');
+    expect(await phone.changeEmail({ password, newEmail: 'Hank@New.Example.com' })).toEqual({
+      sentTo: 'hank@new.example.com',
+    });
+    // Until the new address proves itself, the old one is the account's, still verified.
+    expect((await phone.me()).user).toMatchObject({ email: 'hank@example.com', emailVerified: true });
+    expect(stack.outbox!.latest('email-changed', 'hank@example.com')).toBeUndefined();
+
+    const changed = await phone.verifyEmail(verificationToken('hank@new.example.com'));
+    expect(changed.user).toMatchObject({ email: 'hank@new.example.com', emailVerified: true });
+    // The phone's stored session follows the change; the old address is told it was replaced.
+    const stored = await phone.getSession();
+    expect(stored?.kind === 'user' && stored.user).toMatchObject({
+      email: 'hank@new.example.com',
+      emailVerified: true,
+    });
+    expect(stack.outbox!.latest('email-changed', 'hank@example.com')).toBeDefined();
+    expect((await phone.me()).user).toMatchObject({ email: 'hank@new.example.com', emailVerified: true });
+    // Resets now go to the new address.
+    await phone.forgotPassword('hank');
+    expect(stack.outbox!.latest('password-reset', 'hank@new.example.com')).toBeDefined();
+    expect(stack.outbox!.latest('password-reset', 'hank@example.com')).toBeUndefined();
+  });
+
+  it('with requireVerifiedEmail, login waits for the link: EMAIL_NOT_VERIFIED after a correct password', async () => {
+    const strict = await startLocalStack({
+      region,
+      stores: createInMemoryStores(),
+      config: { passwordResetResponseFloorMs: 0, requireVerifiedEmail: true },
+    });
+    try {
+      const client = createDevauthClient({
+        baseUrl: strict.endpoint,
+        region,
+        cognito: { endpoint: strict.emulator.endpoint },
+      });
+      await client.register({ username: 'jack', password, email: 'jack@example.com' });
+      const refusal = await refused(client.login({ username: 'jack', password }));
+      expect(refusal).toMatchObject({ code: 'EMAIL_NOT_VERIFIED', status: 403 });
+      expect(await client.getSession()).toBeUndefined();
+      await client.verifyEmail(strict.outbox!.latest('email-verification', 'jack@example.com')!.message.token);
+      await expect(client.login({ username: 'jack', password })).resolves.toMatchObject({ role: 'shopper' });
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('lists sessions by device, ends one elsewhere, then every other, then signs out everywhere', async () => {
@@ -118,10 +206,14 @@ describe('account lifecycle through @devauth/client and the local stack', () => 
 
   it('deletes the account with the password; nothing of the user is left in any store', async () => {
     const client = clientFor();
+    // Other users' links (pending resets and verifications of the tests before) stay where they are.
+    const othersTokens = stores.accountTokens.size;
     await client.register({ username: 'erin', password, email: 'erin@example.com' });
+    await client.verifyEmail(verificationToken('erin@example.com'));
     const session = await client.login({ username: 'erin', password });
     await client.forgotPassword('erin');
-    expect(stores.accountTokens.size).toBe(1);
+    // The verification token is spent; the reset token is erin's one left.
+    expect(stores.accountTokens.size).toBe(othersTokens + 1);
     const refreshTokensBefore = stores.refreshTokens.size - 1;
     expect((await refused(client.deleteAccount({ password: 'not my password 1' }))).status).toBe(401);
     await client.deleteAccount({ password });
@@ -132,7 +224,7 @@ describe('account lifecycle through @devauth/client and the local stack', () => 
     expect(await stores.users.findByIdentityId(session.identityId)).toBeNull();
     expect(await stores.refreshTokens.find(digestSecretToken(session.refreshToken))).toBeNull();
     expect(stores.refreshTokens.size).toBe(refreshTokensBefore);
-    expect(stores.accountTokens.size).toBe(0);
+    expect(stores.accountTokens.size).toBe(othersTokens);
     expect(await stores.loginAttempts.get(['user:erin'])).toEqual([]);
     expect((await refused(client.refresh(session.refreshToken))).status).toBe(401);
   });

@@ -3,7 +3,7 @@
 // synthesis is offline (no lookups, no Docker). Context: `handlersAssetDir` (other auth-handler bundles),
 // `appHandlersDir` (other shop handler bundles), `apiKind` (`rest` for a REST API instead of the HTTP API),
 // `store` (`postgres` for PostgreSQL on RDS behind an RDS Proxy instead of DynamoDB), `sesFrom` + `sesIdentity`
-// (password-reset messages through Amazon SES).
+// (password-reset and email-verification messages through Amazon SES).
 import { App } from 'aws-cdk-lib';
 import { ShopStack } from '../lib/shop-stack.js';
 
@@ -19,7 +19,7 @@ function choice<T extends string>(name: string, allowed: readonly T[]): T | unde
 }
 const apiKind = choice('apiKind', ['http', 'rest'] as const);
 const store = choice('store', ['dynamodb', 'postgres'] as const);
-// `sesFrom` and `sesIdentity` (an SES-verified address or domain) turn on password-reset messages.
+// `sesFrom` and `sesIdentity` (an SES-verified address or domain) turn on password-reset and verification messages.
 const sesFrom: unknown = app.node.tryGetContext('sesFrom');
 const sesIdentity: unknown = app.node.tryGetContext('sesIdentity');
 if ((sesFrom === undefined) !== (sesIdentity === undefined)) {

@@ -21,7 +21,10 @@ export interface ShopStackProps extends StackProps {
    * functions in the VPC, the schema migrated at deploy time (costs more: an instance, a proxy, a NAT gateway).
    */
   readonly store?: 'dynamodb' | 'postgres';
-  /** SES sender for password-reset messages (`from`, and the verified identity it belongs to). Default: none. */
+  /**
+   * SES sender for password-reset and email-verification messages (`from`, and the verified identity it belongs to).
+   * Default: none.
+   */
   readonly ses?: { readonly from: string; readonly identity: string };
 }
 
@@ -64,7 +67,8 @@ export class ShopStack extends Stack {
       ...(props.handlersAssetDir === undefined ? {} : { functions: { handlersAssetDir: props.handlersAssetDir } }),
       // A demo: the table goes with the stack. Keep the default (RETAIN) for real users.
       ...(store ? { store } : { table: { removalPolicy: RemovalPolicy.DESTROY } }),
-      // Without a sender, POST /auth/password/forgot answers 500 (not configured); everything else works.
+      // Without a sender, POST /auth/password/forgot and POST /me/email answer 500 (not configured) and registration
+      // sends no verification link; everything else works.
       ...(props.ses ? { messages: { ses: props.ses, appName: 'Shop' } } : {}),
     });
   }

@@ -32,9 +32,17 @@ export interface DevauthHandlerSettings {
   readonly maxBodyBytes?: number;
   readonly passwordResetTtlSeconds?: number;
   readonly passwordResetResponseFloorMs?: number;
+  /** Send reset messages to unverified addresses too (default false; only while moving older users). */
+  readonly passwordResetToUnverifiedEmail?: boolean;
+  /** Lifetime of an email-verification link (default 24 hours, at most 7 days). */
+  readonly emailVerificationTtlSeconds?: number;
+  /** Refuse login until the email address is verified (EMAIL_NOT_VERIFIED). Needs `messages`. */
+  readonly requireVerifiedEmail?: boolean;
+  /** Accept a verified email address in place of the username at login and in reset requests. */
+  readonly loginWithEmail?: boolean;
 }
 
-/** How the account routes send messages (password reset, notifications): Amazon SES v2. */
+/** How the routes send messages (password reset, email verification, notifications): Amazon SES v2. */
 export interface DevauthMessagesProps {
   readonly ses: {
     /** The sender, `noreply@example.com` or `Shop <noreply@example.com>`. */
@@ -47,6 +55,11 @@ export interface DevauthMessagesProps {
   readonly appName?: string;
   /** The page that completes a reset, with `{token}`, e.g. `https://shop.example.com/reset?token={token}`. */
   readonly passwordResetUrl?: string;
+  /**
+   * The page that follows a verification link, with `{token}`, e.g. `https://shop.example.com/verify?token={token}`:
+   * it posts the token to `POST /auth/email/verify`.
+   */
+  readonly emailVerificationUrl?: string;
 }
 
 export interface DevauthAuthFunctionsProps {
@@ -75,7 +88,10 @@ export interface DevauthAuthFunctionsProps {
   /** Origins the handlers answer CORS for (`DEVAUTH_CORS_ORIGINS`). */
   readonly corsOrigins?: readonly string[];
   readonly settings?: DevauthHandlerSettings;
-  /** Message delivery for the account routes. Without it, password-reset requests answer 500 (not configured). */
+  /**
+   * Message delivery. Without it, password-reset and email-change requests answer 500 (not configured) and
+   * registration sends no verification link.
+   */
   readonly messages?: DevauthMessagesProps;
   /** Check the argon2 addon is in the register and login bundles for the architecture. Default true. */
   readonly verifyNativeAddons?: boolean;
@@ -105,6 +121,12 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<AuthRoute, number>> = {
   revokeSession: 512,
   revokeOtherSessions: 512,
   signOutEverywhere: 512,
+  // Spends a token and writes the user; hashes nothing.
+  verifyEmail: 512,
+  // Re-checks the password like login.
+  changeEmail: 1769,
+  // Stores a token and sends a message.
+  resendEmailVerification: 512,
 };
 
 /**
@@ -117,9 +139,10 @@ export const DEFAULT_TIMEOUT = Duration.seconds(25);
 /**
  * One Lambda function per auth route, each with its own role granted only what that route does:
  * the store (DynamoDB: read/write on this table and its index; PostgreSQL: read its secret, and the functions run in
- * its VPC), plus GetOpenIdTokenForDeveloperIdentity on this pool for login and refresh, GetId for guest; `me` only
- * looks users up. Logs go to a log group per function with a retention, and
- * the role may write only to it (no `logs:*` on `*`). The guest function exists only when the pool allows guests.
+ * its VPC), plus GetOpenIdTokenForDeveloperIdentity on this pool for login, refresh and changePassword, GetId for
+ * guest, and with `messages` ses:SendEmail for the routes that send one (MESSAGE_ROUTES); `me` only looks users up.
+ * Logs go to a log group per function with a retention, and the role may write only to it (no `logs:*` on `*`). The
+ * guest function exists only when the pool allows guests.
  */
 export class DevauthAuthFunctions extends Construct {
   /** The functions, by route (`guest` absent without guests). */
@@ -138,6 +161,13 @@ export class DevauthAuthFunctions extends Construct {
       throw new DevauthConstructError(
         this.node.path,
         'handlersAssetDir is not set and @devauth/lambda-handlers cannot be resolved from the working directory.',
+      );
+    }
+    if (props.settings?.requireVerifiedEmail && !props.messages) {
+      throw new DevauthConstructError(
+        this.node.path,
+        'settings.requireVerifiedEmail needs messages: without a sender no verification link is sent, so nobody ' +
+          'could log in (every function would refuse its configuration).',
       );
     }
     const environment = this.environment(props);
@@ -206,7 +236,10 @@ export class DevauthAuthFunctions extends Construct {
     if (route === 'guest') props.identityPool.grantGuestIdentities(fn);
     if (route === 'passwordReset' || route === 'deleteAccount') props.identityPool.grantUnlinkDeveloperIdentities(fn);
     if (route === 'deleteAccount') props.identityPool.grantDeleteIdentities(fn);
-    if (props.messages && MESSAGE_ROUTES.includes(route)) grantSendEmail(fn, props.messages);
+    // Login sends only when it refuses an unverified address, which it does only with requireVerifiedEmail.
+    const sends =
+      MESSAGE_ROUTES.includes(route) && (route !== 'login' || props.settings?.requireVerifiedEmail === true);
+    if (props.messages && sends) grantSendEmail(fn, props.messages);
   }
 
   /** Exactly the names `loadConfig()` reads (HANDLER_ENV), one environment for every function. */
@@ -229,6 +262,10 @@ export class DevauthAuthFunctions extends Construct {
       [HANDLER_ENV.maxBodyBytes]: text(settings.maxBodyBytes),
       [HANDLER_ENV.passwordResetTtlSeconds]: text(settings.passwordResetTtlSeconds),
       [HANDLER_ENV.passwordResetResponseFloorMs]: text(settings.passwordResetResponseFloorMs),
+      [HANDLER_ENV.passwordResetToUnverifiedEmail]: text(settings.passwordResetToUnverifiedEmail),
+      [HANDLER_ENV.emailVerificationTtlSeconds]: text(settings.emailVerificationTtlSeconds),
+      [HANDLER_ENV.requireVerifiedEmail]: text(settings.requireVerifiedEmail),
+      [HANDLER_ENV.loginWithEmail]: text(settings.loginWithEmail),
       ...messageEnvironment(props.messages),
     };
     return Object.fromEntries(
@@ -239,8 +276,22 @@ export class DevauthAuthFunctions extends Construct {
 
 const text = (value: number | boolean | undefined) => (value === undefined ? undefined : String(value));
 
-/** The routes that may send a message (a reset token, a notification). */
-const MESSAGE_ROUTES: readonly AuthRoute[] = ['passwordForgot', 'passwordReset', 'changePassword', 'deleteAccount'];
+/**
+ * The routes that may send a message: a verification link (register, login refused for an unverified address with
+ * `requireVerifiedEmail`, changeEmail, resendEmailVerification), a reset token (passwordForgot), a notification (passwordReset,
+ * changePassword, deleteAccount, and verifyEmail telling the old address it was replaced).
+ */
+const MESSAGE_ROUTES: readonly AuthRoute[] = [
+  'register',
+  'login',
+  'passwordForgot',
+  'passwordReset',
+  'changePassword',
+  'deleteAccount',
+  'verifyEmail',
+  'changeEmail',
+  'resendEmailVerification',
+];
 
 function messageEnvironment(messages: DevauthMessagesProps | undefined): Record<string, string | undefined> {
   if (!messages) return {};
@@ -250,6 +301,7 @@ function messageEnvironment(messages: DevauthMessagesProps | undefined): Record<
     [HANDLER_ENV.sesConfigurationSet]: messages.ses.configurationSetName,
     [HANDLER_ENV.appName]: messages.appName,
     [HANDLER_ENV.passwordResetUrl]: messages.passwordResetUrl,
+    [HANDLER_ENV.emailVerificationUrl]: messages.emailVerificationUrl,
   };
 }
 

@@ -33,7 +33,7 @@ export interface DevauthProps {
   readonly api?: DevauthApiOptions;
   /** The auth functions (code, runtime, architecture, memory, ...). */
   readonly functions?: Omit<DevauthAuthFunctionsProps, 'identityPool' | 'store' | 'roles' | 'corsOrigins' | 'messages'>;
-  /** How the account routes send messages (password reset, notifications). */
+  /** How the routes send messages (password reset, email verification, notifications). */
   readonly messages?: DevauthMessagesProps;
   /**
    * Where users are kept. Default: a `DevauthUserTable` (DynamoDB) made with `table`. A `DevauthPostgresStore` (or any
@@ -58,7 +58,7 @@ export interface DevauthOutputs {
 
 /**
  * devauth's whole AWS side in one construct: the user store (a DynamoDB table unless a store is given), the identity pool (developer-authenticated
- * identities, enhanced flow only), the six auth functions, the API (HTTP by default, REST as an option) with the auth
+ * identities, enhanced flow only), one function per auth route, the API (HTTP by default, REST as an option) with the auth
  * routes, `GET /me` and the app's routes, and the pool's two IAM roles whose policies are the access table's. Each
  * part is a construct of its own (`userTable`, `identityPool`, `authFunctions`, `api`, `accessRoles`) and can be used
  * alone; their L1/L2 resources are exposed for escape hatches.

@@ -24,7 +24,14 @@ export function lambdaArchitecture(architecture: DevauthArchitecture): lambda.Ar
  * The routes that hash or verify passwords (register, login, and the account routes that set or re-check one), hence load `@node-rs/argon2` (and `@node-rs/bcrypt` for legacy hashes).
  * Those native addons are not bundled (a `.node` file per platform): they must sit in the route's `node_modules`.
  */
-const HASHING_ROUTES: readonly AuthRoute[] = ['register', 'login', 'passwordReset', 'changePassword', 'deleteAccount'];
+const HASHING_ROUTES: readonly AuthRoute[] = [
+  'register',
+  'login',
+  'passwordReset',
+  'changePassword',
+  'deleteAccount',
+  'changeEmail',
+];
 const ADDON_PLATFORM: Readonly<Record<DevauthArchitecture, string>> = {
   arm64: 'linux-arm64-gnu',
   x86_64: 'linux-x64-gnu',

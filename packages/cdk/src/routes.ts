@@ -19,6 +19,9 @@ export const AUTH_ROUTES = [
   'revokeSession',
   'revokeOtherSessions',
   'signOutEverywhere',
+  'verifyEmail',
+  'changeEmail',
+  'resendEmailVerification',
 ] as const;
 export type AuthRoute = (typeof AUTH_ROUTES)[number];
 
@@ -41,6 +44,9 @@ export const AUTH_ROUTE_PATHS: Readonly<Record<AuthRoute, { readonly method: Htt
   revokeSession: { method: 'DELETE', path: '/me/sessions/{familyId}' },
   revokeOtherSessions: { method: 'POST', path: '/me/sessions/revoke-others' },
   signOutEverywhere: { method: 'DELETE', path: '/me/sessions' },
+  verifyEmail: { method: 'POST', path: '/auth/email/verify' },
+  changeEmail: { method: 'POST', path: '/me/email' },
+  resendEmailVerification: { method: 'POST', path: '/me/email/verification' },
 };
 
 /** Auth routes reached without credentials (throttled like the session routes). */
@@ -52,6 +58,7 @@ export const PUBLIC_AUTH_ROUTES: readonly AuthRoute[] = [
   'logout',
   'passwordForgot',
   'passwordReset',
+  'verifyEmail',
 ];
 
 /** The signed-in user's own account: AWS_IAM routes open to every role but guest. */
@@ -62,6 +69,8 @@ export const ACCOUNT_AUTH_ROUTES: readonly AuthRoute[] = [
   'revokeSession',
   'revokeOtherSessions',
   'signOutEverywhere',
+  'changeEmail',
+  'resendEmailVerification',
 ];
 
 /**
@@ -81,8 +90,8 @@ export interface AccessTableOptions {
 }
 
 /**
- * The deployment's access table: the app routes plus `GET /me` (open to every role, and to guests when allowed),
- * `POST /me/password` and `DELETE /me` (every role but guest).
+ * The deployment's access table: the app routes plus `GET /me` (open to every role, and to guests when allowed) and
+ * the signed-in account routes (ACCOUNT_AUTH_ROUTES: every role but guest).
  * Refuses what the API could not serve as declared: a route on the auth paths, two declarations of one route, or a
  * `guest` route in a pool without guests (the IAM policy would name a role no caller can have).
  */

@@ -11,6 +11,7 @@ const AUTH_ROUTES = [
   'POST /auth/logout',
   'POST /auth/password/forgot',
   'POST /auth/password/reset',
+  'POST /auth/email/verify',
 ];
 const IAM_ROUTES = [
   'GET /me',
@@ -20,6 +21,8 @@ const IAM_ROUTES = [
   'DELETE /me/sessions/{familyId}',
   'POST /me/sessions/revoke-others',
   'DELETE /me/sessions',
+  'POST /me/email',
+  'POST /me/email/verification',
   'GET /products',
   'POST /products',
   'DELETE /products/{id}',

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSyn
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { loadConfig } from '@devauth/lambda-handlers';
 import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -18,6 +19,29 @@ import {
   lambdaRuntime,
 } from '../src/index.js';
 import { handlersFixture, newStack, resourceNamed, shopStack } from './support.js';
+
+/** The routes of email verification: the link (unauthenticated), the change and the resend (signed in). */
+const EMAIL_ROUTES = ['VerifyEmail', 'ChangeEmail', 'ResendEmailVerification'];
+/** Every route that may send a message once `messages` is set. */
+const MESSAGE_ROUTES = [
+  'Register',
+  'Login',
+  'PasswordForgot',
+  'PasswordReset',
+  'ChangePassword',
+  'DeleteAccount',
+  ...EMAIL_ROUTES,
+];
+const STORE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+];
 
 const authFunctions = (template: Template) =>
   Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.includes('AuthFunctions'));
@@ -98,23 +122,57 @@ describe('DevauthAuthFunctions', () => {
     expect(actionsOf('Login')).toContain(token);
     expect(actionsOf('Refresh')).toContain(token);
     expect(actionsOf('ChangePassword')).toContain(token);
-    for (const route of ['Register', 'Guest', 'Logout', 'Me', 'PasswordForgot', 'PasswordReset', 'DeleteAccount']) {
+    for (const route of [
+      'Register',
+      'Guest',
+      'Logout',
+      'Me',
+      'PasswordForgot',
+      'PasswordReset',
+      'DeleteAccount',
+      ...EMAIL_ROUTES,
+    ]) {
       expect(actionsOf(route)).not.toContain(token);
     }
     expect(actionsOf('Guest')).toContain('cognito-identity:GetId');
-    for (const route of ['Register', 'Login', 'Refresh', 'Logout', 'Me', 'ChangePassword', 'DeleteAccount'])
+    for (const route of [
+      'Register',
+      'Login',
+      'Refresh',
+      'Logout',
+      'Me',
+      'ChangePassword',
+      'DeleteAccount',
+      ...EMAIL_ROUTES,
+    ])
       expect(actionsOf(route)).not.toContain('cognito-identity:GetId');
     // Revoking access (reset) and deleting the identity (delete account) unlink it; only deletion removes it.
     const unlink = 'cognito-identity:UnlinkDeveloperIdentity';
     expect(actionsOf('PasswordReset')).toContain(unlink);
     expect(actionsOf('DeleteAccount')).toEqual(expect.arrayContaining([unlink, 'cognito-identity:DeleteIdentities']));
-    for (const route of ['Register', 'Login', 'Refresh', 'Logout', 'Me', 'ChangePassword', 'PasswordForgot']) {
+    for (const route of [
+      'Register',
+      'Login',
+      'Refresh',
+      'Logout',
+      'Me',
+      'ChangePassword',
+      'PasswordForgot',
+      ...EMAIL_ROUTES,
+    ]) {
       expect(actionsOf(route)).not.toContain(unlink);
       expect(actionsOf(route)).not.toContain('cognito-identity:DeleteIdentities');
     }
     // No messages configured: no route may send mail.
-    for (const route of ['PasswordForgot', 'PasswordReset', 'ChangePassword', 'DeleteAccount']) {
-      expect(actionsOf(route)).not.toContain('ses:SendEmail');
+    for (const route of MESSAGE_ROUTES) expect(actionsOf(route)).not.toContain('ses:SendEmail');
+    // The email routes touch the store (users, account tokens, throttle counters) and nothing of Cognito.
+    for (const route of EMAIL_ROUTES) {
+      expect(actionsOf(route)).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        ...STORE_ACTIONS,
+        'dynamodb:Query',
+      ]);
     }
     expect(actionsOf('Me')).toEqual([
       'logs:CreateLogStream',
@@ -211,6 +269,16 @@ describe('DevauthAuthFunctions with SES messages', () => {
       ses: { from: 'Shop <noreply@shop.example.com>', identity: 'shop.example.com', configurationSetName: 'devauth' },
       appName: 'Shop',
       passwordResetUrl: 'https://shop.example.com/reset?token={token}',
+      emailVerificationUrl: 'https://shop.example.com/verify?token={token}',
+    },
+    functions: {
+      handlersAssetDir: handlersFixture(),
+      settings: {
+        emailVerificationTtlSeconds: 7200,
+        requireVerifiedEmail: true,
+        loginWithEmail: true,
+        passwordResetToUnverifiedEmail: false,
+      },
     },
   });
   const policyOf = (route: string) =>
@@ -225,15 +293,44 @@ describe('DevauthAuthFunctions with SES messages', () => {
       [HANDLER_ENV.sesConfigurationSet]: 'devauth',
       [HANDLER_ENV.appName]: 'Shop',
       [HANDLER_ENV.passwordResetUrl]: 'https://shop.example.com/reset?token={token}',
+      [HANDLER_ENV.emailVerificationUrl]: 'https://shop.example.com/verify?token={token}',
+      [HANDLER_ENV.emailVerificationTtlSeconds]: '7200',
+      [HANDLER_ENV.requireVerifiedEmail]: 'true',
+      [HANDLER_ENV.loginWithEmail]: 'true',
+      [HANDLER_ENV.passwordResetToUnverifiedEmail]: 'false',
     });
     expect(fn.Properties.MemorySize).toBe(DEFAULT_MEMORY_MB.passwordForgot);
   });
 
-  it('lets only the account routes send, from this identity and configuration set only', () => {
+  it('gives every function the same environment, which loadConfig accepts as it is', () => {
+    const environments = authFunctions(template).map(([, fn]) => fn.Properties.Environment.Variables);
+    for (const environment of environments) expect(environment).toEqual(environments[0]);
+    // Tokens (table name, pool id) stand in for the values CloudFormation fills in.
+    const concrete = Object.fromEntries(
+      Object.entries(environments[0] as Record<string, unknown>).map(([name, value]) => [
+        name,
+        typeof value === 'string'
+          ? value
+          : name === HANDLER_ENV.identityPoolId
+            ? 'eu-west-1:11111111-2222-3333-4444-555555555555'
+            : 'devauth-table',
+      ]),
+    );
+    expect(loadConfig(concrete)).toMatchObject({
+      messages: 'ses',
+      emailVerificationUrl: 'https://shop.example.com/verify?token={token}',
+      emailVerificationTtlSeconds: 7200,
+      requireVerifiedEmail: true,
+      loginWithEmail: true,
+      passwordResetToUnverifiedEmail: false,
+    });
+  });
+
+  it('lets only the routes that send a message send, from this identity and configuration set only', () => {
     const arn = (resource: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ses:eu-west-1:123456789012:${resource}`]],
     });
-    for (const route of ['PasswordForgot', 'PasswordReset', 'ChangePassword', 'DeleteAccount']) {
+    for (const route of MESSAGE_ROUTES) {
       const send = policyOf(route).filter((statement) => JSON.stringify(statement.Action).includes('ses:'));
       expect(send).toEqual([
         {
@@ -243,9 +340,36 @@ describe('DevauthAuthFunctions with SES messages', () => {
         },
       ]);
     }
-    for (const route of ['Register', 'Login', 'Guest', 'Refresh', 'Logout', 'Me']) {
+    for (const route of ['Guest', 'Refresh', 'Logout', 'Me', 'ListSessions', 'RevokeSession', 'SignOutEverywhere']) {
       expect(JSON.stringify(policyOf(route))).not.toContain('ses:');
     }
+  });
+
+  it('lets login send only with requireVerifiedEmail (it mails a new link only when it refuses a login)', () => {
+    const { template: lenient } = shopStack('http', {
+      messages: { ses: { from: 'noreply@shop.example.com', identity: 'shop.example.com' } },
+    });
+    const sendersOf = (t: Template) =>
+      Object.entries(t.findResources('AWS::IAM::Policy'))
+        .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('ses:SendEmail'))
+        .map(([id]) => id.replace(/^DevauthAuthFunctions|Role.*$/g, ''))
+        .sort();
+    expect(sendersOf(lenient)).toEqual(MESSAGE_ROUTES.filter((route) => route !== 'Login').sort());
+    expect(sendersOf(template)).toEqual([...MESSAGE_ROUTES].sort());
+  });
+
+  it('refuses requireVerifiedEmail without messages: nobody could ever log in', () => {
+    const stack = newStack();
+    const identityPool = new DevauthIdentityPool(stack, 'Pool', { developerProviderName: 'login.test' });
+    expect(
+      () =>
+        new DevauthAuthFunctions(stack, 'Fns', {
+          identityPool,
+          store: new DevauthUserTable(stack, 'Users'),
+          handlersAssetDir: handlersFixture(),
+          settings: { requireVerifiedEmail: true },
+        }),
+    ).toThrow(/requireVerifiedEmail needs messages/);
   });
 });
 

@@ -89,6 +89,7 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
 
   it('places every auth function in the private subnets, in the store security group', () => {
     expect(authFunctions.map(([id]) => id.replace(/^DevauthAuthFunctions|[0-9A-F]{8}$/g, '')).sort()).toEqual([
+      'ChangeEmail',
       'ChangePassword',
       'DeleteAccount',
       'Guest',
@@ -100,9 +101,11 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
       'PasswordReset',
       'Refresh',
       'Register',
+      'ResendEmailVerification',
       'RevokeOtherSessions',
       'RevokeSession',
       'SignOutEverywhere',
+      'VerifyEmail',
     ]);
     const privateSubnets = logicalIds(template, 'AWS::EC2::Subnet')
       .filter((id) => id.includes('PrivateSubnet'))
@@ -128,7 +131,19 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
   });
 
   it('lets each function read the secret (GetSecretValue only, on that secret only) and touch no table', () => {
-    for (const route of ['Register', 'Login', 'Guest', 'Refresh', 'Logout', 'Me', 'PasswordReset', 'DeleteAccount']) {
+    for (const route of [
+      'Register',
+      'Login',
+      'Guest',
+      'Refresh',
+      'Logout',
+      'Me',
+      'PasswordReset',
+      'DeleteAccount',
+      'VerifyEmail',
+      'ChangeEmail',
+      'ResendEmailVerification',
+    ]) {
       const statements = policyStatements(template, `AuthFunctions${route}Role`);
       const secret = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));
       expect(secret).toEqual([{ Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: secretRef }]);

@@ -13,11 +13,15 @@ export interface DevauthPaths {
   readonly me: string;
   readonly passwordForgot: string;
   readonly passwordReset: string;
+  /** Following a verification link (unauthenticated). */
+  readonly verifyEmail: string;
   /** Signed (AWS_IAM) routes of the signed-in user's own account. */
   readonly changePassword: string;
   readonly deleteAccount: string;
   /** `GET` lists, `DELETE` signs out everywhere; `/{id}` ends one; `/revoke-others` ends all but this one. */
   readonly sessions: string;
+  readonly changeEmail: string;
+  readonly resendEmailVerification: string;
 }
 
 export const DEFAULT_PATHS: DevauthPaths = {
@@ -29,9 +33,12 @@ export const DEFAULT_PATHS: DevauthPaths = {
   me: '/me',
   passwordForgot: '/auth/password/forgot',
   passwordReset: '/auth/password/reset',
+  verifyEmail: '/auth/email/verify',
   changePassword: '/me/password',
   deleteAccount: '/me',
   sessions: '/me/sessions',
+  changeEmail: '/me/email',
+  resendEmailVerification: '/me/email/verification',
 };
 
 export interface AuthClientOptions {
@@ -68,12 +75,20 @@ export interface AuthClient {
   /** Revokes the refresh token and forgets the session (locally even when the server call fails). */
   logout(): Promise<void>;
   /**
-   * Asks for a password-reset message for the account with this username. The server answers the same whether or
-   * not the account exists, so this resolves in both cases (it rejects only on throttling or an outage).
+   * Asks for a password-reset message for the account with this username (or, where the server accepts it, its
+   * verified email address). The server answers the same whether or not the account exists, so this resolves in both
+   * cases (it rejects only on throttling or an outage). The message goes only to a verified address.
    */
   forgotPassword(username: string): Promise<void>;
   /** Sets a new password with the token from the reset message; every session of the account ends (sign in again). */
   resetPassword(input: { readonly token: string; readonly newPassword: string }): Promise<void>;
+  /**
+   * Follows the link of a verification message: the token from it (the page the link opens reads it from the URL).
+   * Needs no session (the link may be opened on another device). Resolves with the user as it is now, its address
+   * verified; a stored session of the same user gets the updated user. Rejects with `ACCOUNT_TOKEN_INVALID` for a
+   * spent, replaced or expired link, `EMAIL_TAKEN` when another account took a new address meanwhile.
+   */
+  verifyEmail(token: string): Promise<{ user: DevauthUser }>;
   /** Stores the tokens another route handed out (a password change) as the current session. */
   adoptSession(tokens: TokenSet): Promise<void>;
   getSession(): Promise<Session | undefined>;
@@ -209,6 +224,14 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
       await post(paths.passwordReset, { token: input.token, newPassword: input.newPassword });
       // The server signed every session of the account out: a stored one is dead.
       await clearSession();
+    },
+    async verifyEmail(token) {
+      const result = required(await post<{ user: DevauthUser }>(paths.verifyEmail, { token }), paths.verifyEmail);
+      const session = await getSession();
+      if (session?.kind === 'user' && session.user?.id === result.user.id) {
+        await saveSession({ ...session, user: result.user });
+      }
+      return result;
     },
     async adoptSession(tokens) {
       const session = await getSession();

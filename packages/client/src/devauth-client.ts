@@ -33,6 +33,18 @@ export interface DevauthClient extends AuthClient {
   }): Promise<{ revokedSessions: number }>;
   /** Deletes the signed-in user's account (signed DELETE, the password again) and forgets the session. */
   deleteAccount(input: { readonly password: string }): Promise<void>;
+  /**
+   * Asks to change the signed-in user's email address (signed POST, the password again): a verification message goes
+   * to `newEmail`, and the account's address changes only when its link is followed (`verifyEmail`); until then the
+   * old address stays. Resolves with the (canonical) address the message went to. Rejects with
+   * `INVALID_CREDENTIALS`, `EMAIL_TAKEN`, `VALIDATION_FAILED`, `THROTTLED` or `UPSTREAM_UNAVAILABLE` (not sent).
+   */
+  changeEmail(input: { readonly password: string; readonly newEmail: string }): Promise<{ sentTo: string }>;
+  /**
+   * Sends a new verification message to the signed-in user's current address (signed POST, no body), or nothing
+   * when it is verified already. Counted per account (`THROTTLED` over the limit).
+   */
+  resendEmailVerification(): Promise<{ sentTo: string } | { alreadyVerified: true }>;
   /** The signed-in user's live sessions, most recently used first. */
   sessions(): Promise<SessionSummary[]>;
   /** Ends one session by id (another device's). */
@@ -98,6 +110,28 @@ export function createDevauthClient(options: DevauthClientOptions): DevauthClien
       const body = (await response.json()) as TokenSet & { revokedSessions: number };
       if (typeof body.refreshToken === 'string') await auth.adoptSession(body);
       return { revokedSessions: body.revokedSessions };
+    },
+    async changeEmail(input) {
+      const body = await signedJson<{ sentTo: string }>('POST', auth.paths.changeEmail, {
+        password: input.password,
+        newEmail: input.newEmail,
+      });
+      return { sentTo: body.sentTo };
+    },
+    async resendEmailVerification() {
+      const body = await signedJson<{ sentTo?: string; alreadyVerified?: boolean }>(
+        'POST',
+        auth.paths.resendEmailVerification,
+      );
+      if (body?.alreadyVerified === true) return { alreadyVerified: true };
+      if (typeof body?.sentTo !== 'string') {
+        throw new DevauthClientError({
+          code: 'HTTP_ERROR',
+          message: `Unexpected body from ${auth.paths.resendEmailVerification}`,
+          status: 200,
+        });
+      }
+      return { sentTo: body.sentTo };
     },
     async sessions() {
       const body = await signedJson<{ sessions: SessionSummary[] }>('GET', auth.paths.sessions);

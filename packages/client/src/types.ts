@@ -3,6 +3,8 @@ export interface DevauthUser {
   readonly id: string;
   readonly username: string;
   readonly email: string | null;
+  /** Whether `email` was proved by following a verification link (reset messages go only to verified addresses). */
+  readonly emailVerified: boolean;
   readonly role: string;
   readonly identityId: string | null;
   readonly status: 'active' | 'disabled';

@@ -1,7 +1,16 @@
 /** The client's pure parts: error mapping, Retry-After, storage adapters, and the signed fetch's retry rules. */
 import { describe, expect, it } from 'vitest';
 import { errorFromResponse } from '../src/errors.js';
-import { createSignedFetch, memoryStorage, parseRetryAfter, webStorage } from '../src/index.js';
+import {
+  createAuthClient,
+  createSignedFetch,
+  DEFAULT_PATHS,
+  type DevauthUser,
+  isDevauthClientError,
+  memoryStorage,
+  parseRetryAfter,
+  webStorage,
+} from '../src/index.js';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
@@ -111,5 +120,62 @@ describe('createSignedFetch', () => {
     });
     expect((await signedFetch('https://api.example.com/orders')).status).toBe(403);
     expect(count).toBe(1);
+  });
+});
+
+describe('verifyEmail', () => {
+  const user = (overrides: Partial<DevauthUser> = {}): DevauthUser => ({
+    id: 'u1',
+    username: 'ada',
+    email: 'ada@example.com',
+    emailVerified: false,
+    role: 'shopper',
+    identityId: 'us-east-1:00000000-0000-4000-8000-000000000001',
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  });
+  const tokens = {
+    identityId: 'us-east-1:00000000-0000-4000-8000-000000000001',
+    openIdToken: 'oid',
+    openIdTokenExpiresAt: '2030-01-01T00:00:00.000Z',
+    role: 'shopper',
+    refreshToken: 'rt_x',
+    refreshTokenExpiresAt: '2030-01-01T00:00:00.000Z',
+  };
+
+  it('posts the token, unsigned, to /auth/email/verify, and refreshes the stored user when it is the same one', async () => {
+    const requests: Array<{ url: string; init: RequestInit | undefined }> = [];
+    let answer = user({ emailVerified: true });
+    const fetch = async (url: string, init?: RequestInit) => {
+      requests.push({ url, init });
+      if (url.endsWith(DEFAULT_PATHS.login)) return json(200, { ...tokens, user: user() });
+      return json(200, { user: answer });
+    };
+    const auth = createAuthClient({ baseUrl: 'https://api.example.com/prod/', fetch });
+    await auth.login({ username: 'ada', password: 'a long passphrase' });
+    expect(await auth.verifyEmail('emv_token')).toEqual({ user: answer });
+    const request = requests.at(-1)!;
+    expect(request.url).toBe('https://api.example.com/prod/auth/email/verify');
+    expect(request.init).toMatchObject({ method: 'POST', body: JSON.stringify({ token: 'emv_token' }) });
+    expect(new Headers(request.init?.headers).has('authorization')).toBe(false);
+    const session = await auth.getSession();
+    expect(session?.kind === 'user' && session.user).toEqual(answer);
+
+    // Another user's link (opened where someone else is signed in) leaves the stored session alone.
+    answer = user({ id: 'u2', username: 'bob', emailVerified: true });
+    await auth.verifyEmail('emv_other');
+    const after = await auth.getSession();
+    expect(after?.kind === 'user' && after.user?.username).toBe('ada');
+  });
+
+  it('needs no session, and rejects with the server code for a dead link', async () => {
+    const fetch = async () =>
+      json(400, { error: { code: 'ACCOUNT_TOKEN_INVALID', message: 'The link is invalid or has expired.' } });
+    const auth = createAuthClient({ baseUrl: 'https://api.example.com', fetch });
+    const error = await auth.verifyEmail('emv_spent').catch((caught: unknown) => caught);
+    expect(isDevauthClientError(error, 'ACCOUNT_TOKEN_INVALID')).toBe(true);
+    expect(await auth.getSession()).toBeUndefined();
   });
 });

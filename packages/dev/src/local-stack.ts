@@ -57,7 +57,10 @@ export interface LocalStackOptions {
     DevauthDependencies,
     'hasher' | 'commonPasswords' | 'clock' | 'ids' | 'events' | 'rolePolicy'
   >;
-  /** Where reset messages and notifications go. Default: a new in-memory outbox (`LocalStack.outbox`). */
+  /**
+   * Where reset and verification messages and notifications go. Default: a new in-memory outbox
+   * (`LocalStack.outbox`).
+   */
   readonly messages?: MessageSender;
   /** Default `us-east-1`. */
   readonly region?: string;
@@ -106,9 +109,10 @@ const BACKEND_CREDENTIALS = { accessKeyId: 'devauth-local-backend', secretAccess
  * local gateway checking SigV4 and the generated IAM policies in front of all of it. The demo, the end-to-end tests
  * and the dev server all start it here, so there is one wiring to keep true.
  *
- * Auth routes (`POST /auth/{guest,register,login,refresh,logout}`, `/auth/password/{forgot,reset}`) are open, like
- * their API Gateway routes; `GET /me`, the signed-in account routes (`POST /me/password`, `DELETE /me`,
- * `/me/sessions...`) and the app's routes are AWS_IAM.
+ * Auth routes (`POST /auth/{guest,register,login,refresh,logout}`, `/auth/password/{forgot,reset}`,
+ * `/auth/email/verify`) are open, like their API Gateway routes; `GET /me`, the signed-in account routes
+ * (`POST /me/password`, `DELETE /me`, `/me/sessions...`, `POST /me/email`, `/me/email/verification`) and the app's
+ * routes are AWS_IAM.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const region = options.region ?? 'us-east-1';
@@ -183,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         open('/auth/logout', handlers.logout),
         open('/auth/password/forgot', handlers.passwordForgot),
         open('/auth/password/reset', handlers.passwordReset),
+        open(ACCOUNT_ROUTES.verifyEmail.path, handlers.verifyEmail),
         { method: 'GET', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: handlers.me },
         ...SIGNED_ACCOUNT_ROUTES.map(
           (name): LocalRoute => ({ ...ACCOUNT_ROUTES[name], payload: 'v2', auth: 'AWS_IAM', handler: handlers[name] }),

@@ -77,9 +77,47 @@ describe('startLocalStack', () => {
       'DELETE /me/sessions/{familyId} shopper,seller',
       'POST /me/sessions/revoke-others shopper,seller',
       'DELETE /me/sessions shopper,seller',
+      'POST /me/email shopper,seller',
+      'POST /me/email/verification shopper,seller',
       'GET /products guest,shopper',
       'POST /products seller',
     ]);
+  });
+});
+
+describe('startLocalStack email routes', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ stores: createInMemoryStores(), guardCacheTtlSeconds: 0 });
+  });
+  afterAll(() => stack.stop());
+
+  it('serves POST /auth/email/verify open, and /me/email and /me/email/verification only signed', async () => {
+    const client = createDevauthClient({
+      baseUrl: stack.endpoint,
+      region: stack.region,
+      cognito: { endpoint: stack.emulator.endpoint },
+    });
+    const password = 'a long passphrase nobody guesses';
+    await client.register({ username: 'ada', password, email: 'ada@example.com' });
+    const token = stack.outbox!.latest('email-verification', 'ada@example.com')!.message.token;
+    // Open: no signature needed to follow a link.
+    const verified = await fetch(`${stack.endpoint}/auth/email/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    expect(verified.status).toBe(200);
+    expect(await verified.json()).toMatchObject({ user: { username: 'ada', emailVerified: true } });
+    // AWS_IAM: unsigned calls never reach a handler.
+    for (const path of ['/me/email', '/me/email/verification']) {
+      expect((await fetch(`${stack.endpoint}${path}`, { method: 'POST', body: '{}' })).status).toBe(403);
+    }
+    await client.login({ username: 'ada', password });
+    expect(await client.resendEmailVerification()).toEqual({ alreadyVerified: true });
+    expect(await client.changeEmail({ password, newEmail: 'ada@new.example.com' })).toEqual({
+      sentTo: 'ada@new.example.com',
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds one minified ESM bundle per handler into packages/lambda-handlers/bundle/<entry>/ (handler: index.handler):
-// the six API routes, and the migrate custom resource.
+// every API route (src/entries), and the migrate custom resource.
 // Each route is bundled on its own with code splitting, so what is only imported dynamically (the chosen store's
 // adapter and driver, the Cognito broker, tsyringe, the common-password list) lands in chunks that Node loads only
 // when that code path first runs: cold starts parse the route and the adapters actually configured, nothing else.
@@ -27,7 +27,7 @@ export const ROUTES = ENTRIES.filter((entry) => entry !== 'migrate');
  * Entries that hash or verify passwords, and so need the native bindings beside them (about 1 MB per architecture);
  * the other routes and migrate never load them. (@devauth/cdk's HASHING_ROUTES checks these have them.)
  */
-const NEEDS_NATIVE = new Set(['register', 'login', 'passwordReset', 'changePassword', 'deleteAccount']);
+const NEEDS_NATIVE = new Set(['register', 'login', 'passwordReset', 'changePassword', 'deleteAccount', 'changeEmail']);
 
 // Not bundled:
 // - @aws-sdk/*: in the Node.js Lambda runtime already (and kept in sync with it by AWS);

@@ -3,14 +3,17 @@ import type { ComposeOptions, Composition } from './composition-types.js';
 import { type HandlerConfig, type HandlerConfigInput, loadConfig, parseConfig } from './config.js';
 import { normalizeEvent } from './events.js';
 import {
+  createChangeEmailHandler,
   createChangePasswordHandler,
   createDeleteAccountHandler,
   createListSessionsHandler,
   createPasswordForgotHandler,
   createPasswordResetHandler,
+  createResendEmailVerificationHandler,
   createRevokeOtherSessionsHandler,
   createRevokeSessionHandler,
   createSignOutEverywhereHandler,
+  createVerifyEmailHandler,
 } from './handlers/account.js';
 import {
   createGuestHandler,
@@ -42,7 +45,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   const me =
     options.me ??
     (() => {
-      throw new Error('createAuthHandlers: the me, changePassword and deleteAccount handlers need options.me');
+      throw new Error('createAuthHandlers: me and the signed-in account handlers need options.me');
     });
   return {
     register: createRegisterHandler(deps),
@@ -59,6 +62,9 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     revokeSession: createRevokeSessionHandler({ ...deps, me }),
     revokeOtherSessions: createRevokeOtherSessionsHandler({ ...deps, me }),
     signOutEverywhere: createSignOutEverywhereHandler({ ...deps, me }),
+    verifyEmail: createVerifyEmailHandler(deps),
+    changeEmail: createChangeEmailHandler({ ...deps, me }),
+    resendEmailVerification: createResendEmailVerificationHandler({ ...deps, me }),
   };
 }
 
@@ -84,7 +90,7 @@ export interface ConfiguredHandlers extends AuthHandlers {
 }
 
 /**
- * The six handlers from a configuration. The configuration is validated now (a ConfigurationError names every
+ * Every handler from a configuration. The configuration is validated now (a ConfigurationError names every
  * problem); adapters are composed on the first invocation and re-used while the Lambda environment stays warm.
  */
 export function createHandlersFromConfig(

@@ -93,7 +93,14 @@ async function createSesSender(config: HandlerConfig) {
     ...(config.sesConfigurationSet ? { configurationSetName: config.sesConfigurationSet } : {}),
     render: {
       ...(config.appName ? { appName: config.appName } : {}),
-      ...(config.passwordResetUrl ? { links: { passwordReset: config.passwordResetUrl } } : {}),
+      ...(config.passwordResetUrl || config.emailVerificationUrl
+        ? {
+            links: {
+              ...(config.passwordResetUrl ? { passwordReset: config.passwordResetUrl } : {}),
+              ...(config.emailVerificationUrl ? { emailVerification: config.emailVerificationUrl } : {}),
+            },
+          }
+        : {}),
     },
     clientConfig: config.region ? { region: config.region } : {},
   });

@@ -15,6 +15,12 @@ const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{1
 /** A DNS name or an IPv4 address: labels of letters, digits and hyphens, separated by dots. */
 const HOSTNAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
 
+/** A page of the app that a message links to: http(s), with `{token}` where the token goes. */
+const tokenUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .refine((url) => url.includes('%7Btoken%7D') || url.includes('{token}'), 'must contain {token}');
+
 const configSchema = z.strictObject({
   /** Which stores back devauth. `memory` is for tests and local runs only (state dies with the process). */
   store: z.enum(['memory', 'pglite', 'postgres', 'dynamodb']),
@@ -86,8 +92,9 @@ const configSchema = z.strictObject({
     .default([]),
   maxBodyBytes: z.number().int().min(64).max(1_048_576).default(DEFAULT_MAX_BODY_BYTES),
   /**
-   * How messages (password reset, notifications) are sent: `ses` (Amazon SES v2, `@devauth/adapters-ses`) or `none`
-   * (default: password reset requests then fail as not configured, notifications are skipped).
+   * How messages (password reset, email verification, notifications) are sent: `ses` (Amazon SES v2,
+   * `@devauth/adapters-ses`) or `none` (default: password reset and email change requests then fail as not
+   * configured, registration sends no verification link, notifications are skipped).
    */
   messages: z.enum(['none', 'ses']).default('none'),
   /** The SES sender identity (`noreply@example.com` or `Shop <noreply@example.com>`); required with `ses`. */
@@ -99,13 +106,27 @@ const configSchema = z.strictObject({
   /** The product name in messages (default `devauth`). */
   appName: z.string().min(1).max(64).optional(),
   /** The page that completes a reset, with `{token}` where the token goes (e.g. https://app.example.com/reset?t={token}). */
-  passwordResetUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2048)
-    .refine((url) => url.includes('%7Btoken%7D') || url.includes('{token}'), 'must contain {token}')
-    .optional(),
+  passwordResetUrl: tokenUrl.optional(),
   passwordResetTtlSeconds: z.number().int().min(60).max(86_400).optional(),
   passwordResetResponseFloorMs: z.number().int().min(0).max(30_000).optional(),
+  /**
+   * Send reset messages to addresses nobody verified too (default false). Only while moving users who registered
+   * before email verification existed: whoever reads an unverified address would own the account.
+   */
+  passwordResetToUnverifiedEmail: z.boolean().optional(),
+  /** The page that follows a verification link, with `{token}` (e.g. https://app.example.com/verify?t={token}). */
+  emailVerificationUrl: tokenUrl.optional(),
+  /** Lifetime of an email-verification token (default 24 hours, at most 7 days). */
+  emailVerificationTtlSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .optional(),
+  /** Refuse login until the address is verified (EMAIL_NOT_VERIFIED) and require an address at registration. */
+  requireVerifiedEmail: z.boolean().optional(),
+  /** Accept a verified email address in place of the username at login and in reset requests. */
+  loginWithEmail: z.boolean().optional(),
 });
 
 /** Settings of the handlers, as written in code or parsed from the environment. */
@@ -187,7 +208,13 @@ function storeProblems(input: unknown): string[] {
 
 function messageProblems(input: unknown): string[] {
   const raw = rawOf(input);
-  return raw.messages === 'ses' && raw.sesFrom === undefined ? ['sesFrom: required when messages is "ses"'] : [];
+  const problems: string[] = [];
+  if (raw.messages === 'ses' && raw.sesFrom === undefined) problems.push('sesFrom: required when messages is "ses"');
+  // Without a sender no verification link is ever sent, so nobody could log in.
+  if (raw.requireVerifiedEmail === true && raw.messages !== 'ses') {
+    problems.push('requireVerifiedEmail: needs messages "ses" (verification links must be sent)');
+  }
+  return problems;
 }
 
 function brokerProblems(input: unknown): string[] {
@@ -209,6 +236,10 @@ export function coreConfigOf(config: HandlerConfig): DevauthConfigInput {
     revealDisabledAccounts: config.revealDisabledAccounts,
     passwordResetTtlSeconds: config.passwordResetTtlSeconds,
     passwordResetResponseFloorMs: config.passwordResetResponseFloorMs,
+    passwordResetToUnverifiedEmail: config.passwordResetToUnverifiedEmail,
+    emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
+    requireVerifiedEmail: config.requireVerifiedEmail,
+    loginWithEmail: config.loginWithEmail,
   };
   for (const key of Object.keys(core)) if (core[key] === undefined) delete core[key];
   return core as DevauthConfigInput;
@@ -246,6 +277,11 @@ export const ENVIRONMENT_VARIABLES = {
   passwordResetUrl: `${E.passwordResetUrl} (with {token})`,
   passwordResetTtlSeconds: E.passwordResetTtlSeconds,
   passwordResetResponseFloorMs: E.passwordResetResponseFloorMs,
+  passwordResetToUnverifiedEmail: `${E.passwordResetToUnverifiedEmail} (true/false)`,
+  emailVerificationUrl: `${E.emailVerificationUrl} (with {token})`,
+  emailVerificationTtlSeconds: E.emailVerificationTtlSeconds,
+  requireVerifiedEmail: `${E.requireVerifiedEmail} (true/false)`,
+  loginWithEmail: `${E.loginWithEmail} (true/false)`,
 } as const;
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -314,6 +350,11 @@ export function loadConfig(source: Environment = process.env): HandlerConfig {
     passwordResetUrl: text(source[E.passwordResetUrl]),
     passwordResetTtlSeconds: integer(source[E.passwordResetTtlSeconds]),
     passwordResetResponseFloorMs: integer(source[E.passwordResetResponseFloorMs]),
+    passwordResetToUnverifiedEmail: flag(source[E.passwordResetToUnverifiedEmail]),
+    emailVerificationUrl: text(source[E.emailVerificationUrl]),
+    emailVerificationTtlSeconds: integer(source[E.emailVerificationTtlSeconds]),
+    requireVerifiedEmail: flag(source[E.requireVerifiedEmail]),
+    loginWithEmail: flag(source[E.loginWithEmail]),
   };
   return parseConfig(withoutUndefined(input) as HandlerConfigInput);
 }

@@ -38,6 +38,11 @@ export const HANDLER_ENV = {
   passwordResetUrl: 'DEVAUTH_PASSWORD_RESET_URL',
   passwordResetTtlSeconds: 'DEVAUTH_PASSWORD_RESET_TTL_SECONDS',
   passwordResetResponseFloorMs: 'DEVAUTH_PASSWORD_RESET_RESPONSE_FLOOR_MS',
+  passwordResetToUnverifiedEmail: 'DEVAUTH_PASSWORD_RESET_TO_UNVERIFIED_EMAIL',
+  emailVerificationUrl: 'DEVAUTH_EMAIL_VERIFICATION_URL',
+  emailVerificationTtlSeconds: 'DEVAUTH_EMAIL_VERIFICATION_TTL_SECONDS',
+  requireVerifiedEmail: 'DEVAUTH_REQUIRE_VERIFIED_EMAIL',
+  loginWithEmail: 'DEVAUTH_LOGIN_WITH_EMAIL',
 } as const satisfies Record<keyof HandlerConfigInput, string>;
 
 /**

@@ -96,6 +96,8 @@ export function mapError(error: unknown, correlationId: string): MappedError {
         return respond(401, INVALID_REFRESH_TOKEN);
       case 'ACCOUNT_DISABLED':
       case 'ROLE_NOT_ALLOWED':
+      // Only after a correct password: the caller may know the account is unverified (a new link was sent).
+      case 'EMAIL_NOT_VERIFIED':
         return respond(403, body(code, error.message));
       case 'USERNAME_TAKEN':
       case 'EMAIL_TAKEN':

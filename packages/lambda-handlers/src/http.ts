@@ -1,3 +1,4 @@
+import { ValidationError } from '@devauth/core';
 import type { ApiGatewayProxyResult, ApiGatewayProxyResultV1, ApiGatewayProxyResultV2, HttpRequest } from './events.js';
 import { HttpError } from './http-errors.js';
 
@@ -99,4 +100,15 @@ export function assertBodySize(request: HttpRequest, maxBytes: number): void {
   if (raw === undefined || raw === '') return;
   const size = request.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
   if (size > maxBytes) throw HttpError.payloadTooLarge(maxBytes);
+}
+
+/**
+ * For routes that take no input: no body, or an empty JSON object (`{}`, what some clients send with every POST).
+ * Anything else is refused like an unknown field of the other routes' strict bodies (400), after the size check.
+ */
+export function readEmptyBody(request: HttpRequest, maxBytes: number): void {
+  if (request.body === undefined || request.body === '') return;
+  const input = readJsonBody(request, maxBytes);
+  if (typeof input === 'object' && input !== null && !Array.isArray(input) && Object.keys(input).length === 0) return;
+  throw new ValidationError([{ path: [], code: 'unexpected_body', message: 'This route takes no request body.' }]);
 }

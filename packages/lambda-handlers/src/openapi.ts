@@ -1,6 +1,8 @@
 import {
+  changeEmailInputSchema,
   changePasswordInputSchema,
   deleteAccountInputSchema,
+  emailVerificationInputSchema,
   loginInputSchema,
   logoutInputSchema,
   passwordResetCompletionSchema,
@@ -24,6 +26,7 @@ const publicUser = z.object({
   id: z.string(),
   username: z.string(),
   email: z.string().nullable(),
+  emailVerified: z.boolean().describe('Whether `email` was proved by following a verification link.'),
   role: z.string(),
   identityId: z.string().nullable(),
   status: z.enum(['active', 'disabled']),
@@ -51,9 +54,33 @@ const me = z.object({
   identityId: z.string().nullable(),
   user: publicUser.optional(),
 });
+/** The codes devauth's own error bodies carry (a client should still accept others). */
+export const ERROR_CODES = [
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'PAYLOAD_TOO_LARGE',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_DISABLED',
+  'EMAIL_NOT_VERIFIED',
+  'ROLE_NOT_ALLOWED',
+  'USERNAME_TAKEN',
+  'EMAIL_TAKEN',
+  'VERSION_CONFLICT',
+  'IDENTITY_TAKEN',
+  'USER_NOT_FOUND',
+  'SESSION_NOT_FOUND',
+  'ACCOUNT_TOKEN_INVALID',
+  'REFRESH_TOKEN_INVALID',
+  'THROTTLED',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'UPSTREAM_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+
 const error = z.object({
   error: z.object({
-    code: z.string(),
+    code: z.string().describe(`A stable code: ${ERROR_CODES.join(', ')}.`),
     message: z.string(),
     issues: z
       .array(z.object({ path: z.array(z.union([z.string(), z.number()])), code: z.string(), message: z.string() }))
@@ -111,7 +138,10 @@ export interface OpenApiOptions {
       | 'passwordReset'
       | 'changePassword'
       | 'deleteAccount'
-      | 'sessions',
+      | 'sessions'
+      | 'verifyEmail'
+      | 'changeEmail'
+      | 'resendEmailVerification',
       string
     >
   >;
@@ -151,7 +181,9 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
           responses: {
             '200': jsonResponse('Logged in.', 'LoginResponse'),
             '401': errorResponse('Invalid username or password (one answer for both).'),
-            '403': errorResponse('ACCOUNT_DISABLED.'),
+            '403': errorResponse(
+              'ACCOUNT_DISABLED, or EMAIL_NOT_VERIFIED (the password was right; a new verification link was sent).',
+            ),
             '429': errorResponse('Too many failed attempts.', true),
             ...COMMON_ERRORS,
           },
@@ -209,6 +241,19 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
           },
         },
       },
+      [path('verifyEmail', '/auth/email/verify')]: {
+        post: {
+          operationId: 'verifyEmail',
+          summary: 'Follow a verification link: the address the token was sent to becomes the verified address.',
+          requestBody: jsonBody('VerifyEmailRequest'),
+          responses: {
+            '200': jsonResponse('Verified: the user as it is now.', 'VerifyEmailResponse'),
+            '409': errorResponse('EMAIL_TAKEN: another account took the new address meanwhile (ask again).'),
+            ...COMMON_ERRORS,
+            '400': errorResponse('VALIDATION_FAILED, or ACCOUNT_TOKEN_INVALID (unknown, spent, replaced, expired).'),
+          },
+        },
+      },
       [path('changePassword', '/me/password')]: {
         post: {
           operationId: 'changePassword',
@@ -221,6 +266,41 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
             '403': errorResponse('A guest, or no active user for this identity.'),
             '429': errorResponse('Too many failed attempts.', true),
             ...COMMON_ERRORS,
+          },
+        },
+      },
+      [path('changeEmail', '/me/email')]: {
+        post: {
+          operationId: 'changeEmail',
+          summary:
+            "Ask to change the signed-in user's email address: a verification message goes to the new one, which " +
+            'replaces the old one only when its link is followed.',
+          security: [{ sigv4: [] }],
+          requestBody: jsonBody('ChangeEmailRequest'),
+          responses: {
+            '202': jsonResponse('The verification message was sent.', 'EmailVerificationSent'),
+            '401': errorResponse('Not signed by a Cognito identity, or the password is wrong.'),
+            '403': errorResponse('A guest, or no active user for this identity.'),
+            '409': errorResponse('EMAIL_TAKEN: another account has this address.'),
+            '429': errorResponse('Too many failed attempts, or too many verification messages.', true),
+            ...COMMON_ERRORS,
+            '503': errorResponse('A store or Cognito is unavailable, or the message could not be sent.', true),
+          },
+        },
+      },
+      [path('resendEmailVerification', '/me/email/verification')]: {
+        post: {
+          operationId: 'resendEmailVerification',
+          summary: "Send a new verification message to the signed-in user's current, unverified address.",
+          security: [{ sigv4: [] }],
+          responses: {
+            '200': jsonResponse('The address is verified already: nothing was sent.', 'AlreadyVerified'),
+            '202': jsonResponse('A new verification message was sent.', 'EmailVerificationSent'),
+            '400': errorResponse('A request body, or an account without an email address (VALIDATION_FAILED).'),
+            '413': COMMON_ERRORS['413'],
+            '429': errorResponse('Too many verification messages for this account.', true),
+            ...SIGNED_ERRORS,
+            '503': errorResponse('A store or Cognito is unavailable, or the message could not be sent.', true),
           },
         },
       },
@@ -310,6 +390,14 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
         PasswordResetRequest: schemaOf(passwordResetCompletionSchema),
         ChangePasswordRequest: schemaOf(changePasswordInputSchema),
         DeleteAccountRequest: schemaOf(deleteAccountInputSchema),
+        VerifyEmailRequest: schemaOf(emailVerificationInputSchema),
+        ChangeEmailRequest: schemaOf(changeEmailInputSchema),
+        VerifyEmailResponse: schemaOf(z.object({ user: publicUser }), 'output'),
+        EmailVerificationSent: schemaOf(
+          z.object({ sentTo: z.string().describe('The address the verification message went to.') }),
+          'output',
+        ),
+        AlreadyVerified: schemaOf(z.object({ alreadyVerified: z.literal(true) }), 'output'),
         Accepted: schemaOf(z.object({ status: z.literal('accepted') }), 'output'),
         SessionsResponse: schemaOf(
           z.object({

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
 import { createEnvHandler } from '../src/app.js';
-import { loadConfig, loadStoreConfig, parseConfig } from '../src/config.js';
+import { coreConfigOf, loadConfig, loadStoreConfig, parseConfig } from '../src/config.js';
 import { captureLogger, context, parse, v2Event } from './support.js';
 
 describe('configuration', () => {
@@ -54,6 +54,63 @@ describe('configuration', () => {
       /passwordResetUrl: must contain \{token\}/,
     );
     expect(() => loadConfig({ ...base, DEVAUTH_MESSAGES: 'smtp' })).toThrow(/messages/);
+  });
+
+  it('reads the email verification settings, strictly, and passes the core ones on', () => {
+    const base = { DEVAUTH_STORE: 'memory', DEVAUTH_BROKER: 'fake' };
+    const config = loadConfig({
+      ...base,
+      DEVAUTH_MESSAGES: 'ses',
+      DEVAUTH_SES_FROM: 'noreply@shop.example.com',
+      DEVAUTH_EMAIL_VERIFICATION_URL: 'https://shop.example.com/verify?token={token}',
+      DEVAUTH_EMAIL_VERIFICATION_TTL_SECONDS: '7200',
+      DEVAUTH_REQUIRE_VERIFIED_EMAIL: 'true',
+      DEVAUTH_LOGIN_WITH_EMAIL: 'TRUE',
+      DEVAUTH_PASSWORD_RESET_TO_UNVERIFIED_EMAIL: 'false',
+    });
+    expect(config).toMatchObject({
+      emailVerificationUrl: 'https://shop.example.com/verify?token={token}',
+      emailVerificationTtlSeconds: 7200,
+      requireVerifiedEmail: true,
+      loginWithEmail: true,
+      passwordResetToUnverifiedEmail: false,
+    });
+    // The core reads these four; the link is the sender's.
+    expect(coreConfigOf(config)).toMatchObject({
+      emailVerificationTtlSeconds: 7200,
+      requireVerifiedEmail: true,
+      loginWithEmail: true,
+      passwordResetToUnverifiedEmail: false,
+    });
+    expect(coreConfigOf(config)).not.toHaveProperty('emailVerificationUrl');
+    // Unset, they are left to the core's defaults.
+    expect(coreConfigOf(loadConfig(base))).not.toHaveProperty('requireVerifiedEmail');
+
+    for (const [name, field] of [
+      ['DEVAUTH_REQUIRE_VERIFIED_EMAIL', 'requireVerifiedEmail'],
+      ['DEVAUTH_LOGIN_WITH_EMAIL', 'loginWithEmail'],
+      ['DEVAUTH_PASSWORD_RESET_TO_UNVERIFIED_EMAIL', 'passwordResetToUnverifiedEmail'],
+    ]) {
+      for (const value of ['yes', '1', 'on']) {
+        expect(() => loadConfig({ ...base, [name!]: value })).toThrow(new RegExp(`${field}: `));
+      }
+    }
+    expect(() => loadConfig({ ...base, DEVAUTH_EMAIL_VERIFICATION_URL: 'https://shop.example.com/verify' })).toThrow(
+      /emailVerificationUrl: must contain \{token\}/,
+    );
+    expect(() => loadConfig({ ...base, DEVAUTH_EMAIL_VERIFICATION_URL: 'javascript:alert(1)//{token}' })).toThrow(
+      /emailVerificationUrl/,
+    );
+    expect(() => loadConfig({ ...base, DEVAUTH_EMAIL_VERIFICATION_TTL_SECONDS: '59' })).toThrow(
+      /emailVerificationTtlSeconds/,
+    );
+    expect(() => loadConfig({ ...base, DEVAUTH_EMAIL_VERIFICATION_TTL_SECONDS: String(7 * 86_400 + 1) })).toThrow(
+      /emailVerificationTtlSeconds/,
+    );
+    // Without a sender no link could be sent and nobody could log in: refused before any request.
+    expect(() => loadConfig({ ...base, DEVAUTH_REQUIRE_VERIFIED_EMAIL: 'true' })).toThrow(
+      /requireVerifiedEmail: needs messages "ses"/,
+    );
   });
 
   it('reads the security settings from the environment, and reports malformed ones by name', () => {

@@ -38,6 +38,11 @@ describe('HANDLER_ENV', () => {
       [HANDLER_ENV.passwordResetUrl]: 'https://app.example.com/reset?token={token}',
       [HANDLER_ENV.passwordResetTtlSeconds]: '900',
       [HANDLER_ENV.passwordResetResponseFloorMs]: '500',
+      [HANDLER_ENV.passwordResetToUnverifiedEmail]: 'false',
+      [HANDLER_ENV.emailVerificationUrl]: 'https://app.example.com/verify?token={token}',
+      [HANDLER_ENV.emailVerificationTtlSeconds]: '3600',
+      [HANDLER_ENV.requireVerifiedEmail]: 'true',
+      [HANDLER_ENV.loginWithEmail]: 'true',
     };
     const config = loadConfig(environment);
     // Every field came from its variable (none is left at a default).
@@ -48,6 +53,10 @@ describe('HANDLER_ENV', () => {
       maxBodyBytes: 4096,
       databaseHost: 'proxy.example.com',
       databaseTls: 'disable',
+      emailVerificationTtlSeconds: 3600,
+      requireVerifiedEmail: true,
+      loginWithEmail: true,
+      passwordResetToUnverifiedEmail: false,
     });
     for (const [field, name] of Object.entries(HANDLER_ENV)) {
       expect(ENVIRONMENT_VARIABLES[field as keyof typeof HANDLER_ENV].startsWith(name)).toBe(true);

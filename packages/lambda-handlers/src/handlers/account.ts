@@ -2,13 +2,13 @@ import { defineAccessTable } from '@devauth/access';
 import { DEFAULT_ROLES, type SessionInfo } from '@devauth/core';
 import { createGuard, type Guard } from '../access/guard.js';
 import { clientHintOf } from '../client-hint.js';
-import { json, readJsonBody } from '../http.js';
+import { json, readEmptyBody, readJsonBody } from '../http.js';
 import { HttpError } from '../http-errors.js';
 import { type Lazy, memoize } from '../lazy.js';
 import type { AuthRouteDependencies } from './auth.js';
 import type { MeDependencies } from './me.js';
 import { type ApiGatewayHandler, createRoute, type RouteRequest } from './route.js';
-import { sessionBody } from './session.js';
+import { publicUserBody, sessionBody } from './session.js';
 
 /**
  * Where the account routes are mounted by default (and the route templates the signed-in ones are checked against,
@@ -23,6 +23,9 @@ export const ACCOUNT_ROUTES = {
   revokeSession: { method: 'DELETE', path: '/me/sessions/{familyId}' },
   revokeOtherSessions: { method: 'POST', path: '/me/sessions/revoke-others' },
   signOutEverywhere: { method: 'DELETE', path: '/me/sessions' },
+  verifyEmail: { method: 'POST', path: '/auth/email/verify' },
+  changeEmail: { method: 'POST', path: '/me/email' },
+  resendEmailVerification: { method: 'POST', path: '/me/email/verification' },
 } as const;
 
 /** The account routes behind AWS_IAM, for a signed-in user (every role but guest). */
@@ -33,6 +36,8 @@ export const SIGNED_ACCOUNT_ROUTES = [
   'revokeSession',
   'revokeOtherSessions',
   'signOutEverywhere',
+  'changeEmail',
+  'resendEmailVerification',
 ] as const;
 
 export interface SignedInRouteDependencies extends AuthRouteDependencies {
@@ -63,6 +68,19 @@ export function createPasswordResetHandler(deps: AuthRouteDependencies): ApiGate
     const input = readJsonBody(request, request.maxBodyBytes);
     await (await devauth()).completePasswordReset.execute(input);
     return { statusCode: 204 };
+  });
+}
+
+/**
+ * POST: `{ token }` (from the verification message) → 200 `{ user }`: the address the token was sent to is now the
+ * account's, verified. Unauthenticated (the link may be opened on another device); the token is single-use.
+ */
+export function createVerifyEmailHandler(deps: AuthRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  return createRoute('verifyEmail', deps, async (request) => {
+    const input = readJsonBody(request, request.maxBodyBytes);
+    const user = await (await devauth()).verifyEmail.execute(input);
+    return json(200, { user: publicUserBody(user) });
   });
 }
 
@@ -125,6 +143,43 @@ export function createDeleteAccountHandler(deps: SignedInRouteDependencies): Api
     const user = await caller(request, ACCOUNT_ROUTES.deleteAccount);
     await (await devauth()).deleteAccount.execute(input, { userId: user.userId, ...callerAddress(request) });
     return { statusCode: 204 };
+  });
+}
+
+/**
+ * POST behind AWS_IAM: `{ password, newEmail }` → 202 `{ sentTo }`: a verification message went to the new address;
+ * the account's address changes only when its link is followed (verifyEmail). The password is re-checked like a
+ * login's (same throttle).
+ */
+export function createChangeEmailHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('changeEmail', deps, async (request) => {
+    const input = readJsonBody(request, request.maxBodyBytes);
+    const user = await caller(request, ACCOUNT_ROUTES.changeEmail);
+    const result = await (await devauth()).changeEmail.execute(input, {
+      userId: user.userId,
+      ...callerAddress(request),
+    });
+    return json(202, { sentTo: result.sentTo });
+  });
+}
+
+/**
+ * POST behind AWS_IAM, no body → 202 `{ sentTo }` (a new verification message to the current address), or 200
+ * `{ alreadyVerified: true }` (nothing sent). Counted per account (429 over the limit).
+ */
+export function createResendEmailVerificationHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
+  const devauth = memoize(deps.devauth);
+  const caller = signedInCaller(deps);
+  return createRoute('resendEmailVerification', deps, async (request) => {
+    readEmptyBody(request, request.maxBodyBytes);
+    const user = await caller(request, ACCOUNT_ROUTES.resendEmailVerification);
+    const result = await (await devauth()).resendEmailVerification.execute({
+      userId: user.userId,
+      ...callerAddress(request),
+    });
+    return 'alreadyVerified' in result ? json(200, { alreadyVerified: true }) : json(202, { sentTo: result.sentTo });
   });
 }
 

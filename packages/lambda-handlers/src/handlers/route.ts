@@ -26,7 +26,10 @@ export type RouteName =
   | 'listSessions'
   | 'revokeSession'
   | 'revokeOtherSessions'
-  | 'signOutEverywhere';
+  | 'signOutEverywhere'
+  | 'verifyEmail'
+  | 'changeEmail'
+  | 'resendEmailVerification';
 
 /** A Lambda handler for API Gateway proxy events of either payload version. */
 export type ApiGatewayHandler = (

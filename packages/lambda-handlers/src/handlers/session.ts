@@ -6,6 +6,7 @@ export function publicUserBody(user: PublicUser) {
     id: user.id,
     username: user.username,
     email: user.email,
+    emailVerified: user.emailVerified,
     role: user.role,
     identityId: user.identityId,
     status: user.status,
