@@ -1,6 +1,11 @@
 /**
  * API Gateway proxy events, typed here (not with @types/aws-lambda) so the published declarations need no extra
  * package and so the v2 `cognitoIdentity` has its real shape (@types/aws-lambda types it as null).
+ *
+ * They are structural supertypes of @types/aws-lambda's `APIGatewayProxyEvent` and `APIGatewayProxyEventV2` (and of
+ * their authorizer variants): a handler typed with those passes its event on without a cast. Hence `version: string`
+ * in v2 (what @types/aws-lambda declares; API Gateway sends '2.0', which `isV2Event` checks at run time).
+ * tests/tarball-consumers.test.ts type-checks exactly that against the published packages.
  */
 
 type HeaderMap = Record<string, string | undefined>;
@@ -31,7 +36,8 @@ export interface ApiGatewayProxyEventV1 {
 
 /** HTTP API (payload format 2.0). */
 export interface ApiGatewayProxyEventV2 {
-  readonly version: '2.0';
+  /** '2.0'. Typed `string` as in @types/aws-lambda, so its events are assignable. */
+  readonly version: string;
   readonly routeKey?: string;
   readonly rawPath: string;
   readonly headers?: HeaderMap | null;

@@ -68,6 +68,7 @@ export {
   type PostgresConnection,
   type PostgresConnectionDeps,
   type PostgresConnectionSettings,
+  type PostgresPoolConfig,
   postgresConnection,
   SECRET_MAX_AGE_MS,
   type SecretFetcher,

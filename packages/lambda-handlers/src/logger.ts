@@ -10,10 +10,15 @@
  */
 export type LogFields = Record<string, unknown>;
 
+/**
+ * `...fields` (devauth passes one object) mirrors Powertools' `(input, ...extra: [Error | string] | LogAttributes[])`,
+ * which is what lets its `Logger` be assigned to this type; with `fields?: LogFields` it is not (an optional
+ * `undefined` fits neither of its rest forms). Loggers declaring `(message, fields?)` still fit.
+ */
 export interface Logger {
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
+  info(message: string, ...fields: LogFields[]): void;
+  warn(message: string, ...fields: LogFields[]): void;
+  error(message: string, ...fields: LogFields[]): void;
 }
 
 export interface JsonLoggerOptions {
@@ -29,8 +34,16 @@ export function createJsonLogger(options: JsonLoggerOptions = {}): Logger {
   const base = options.base ?? {};
   const log =
     (level: string) =>
-    (message: string, fields: LogFields = {}) => {
-      write(JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...base, ...fields }));
+    (message: string, ...fields: LogFields[]) => {
+      write(
+        JSON.stringify({
+          level,
+          message,
+          timestamp: new Date().toISOString(),
+          ...base,
+          ...Object.assign({}, ...fields),
+        }),
+      );
     };
   return { info: log('INFO'), warn: log('WARN'), error: log('ERROR') };
 }

@@ -7,7 +7,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigurationError } from '@devauth/core';
-import type { PoolConfig } from 'pg';
 import * as z from 'zod';
 import type { StoreConfig } from './config.js';
 
@@ -28,9 +27,24 @@ export interface PostgresConnectionDeps {
   readonly readFile?: (path: string) => Promise<string>;
 }
 
+/**
+ * The part of pg's `PoolConfig` set here, declared structurally (assignable to pg's `PoolConfig`): `pg` is an optional
+ * peer dependency and has no types of its own, so importing them would break the declarations of this package for
+ * every user without `pg` and `@types/pg` (with `skipLibCheck: false`).
+ */
+export interface PostgresPoolConfig {
+  connectionString?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  user?: string | undefined;
+  database?: string | undefined;
+  password?: string | (() => string | Promise<string>) | undefined;
+  ssl?: boolean | { rejectUnauthorized?: boolean; ca?: string } | undefined;
+}
+
 export interface PostgresConnection {
   /** What `new pg.Pool(...)` needs to reach the database (add pool size and timeouts). */
-  readonly poolConfig: PoolConfig;
+  readonly poolConfig: PostgresPoolConfig;
   /** Releases the Secrets Manager client, if one was created. */
   readonly close: () => void;
 }
@@ -180,7 +194,7 @@ function rereadingPassword(
 async function tlsOptions(
   settings: PostgresConnectionSettings,
   readCa: (path: string) => Promise<string> = (path) => readFile(path, 'utf8'),
-): Promise<PoolConfig['ssl']> {
+): Promise<PostgresPoolConfig['ssl']> {
   if (settings.databaseTls === 'disable') return false;
   const ca = settings.databaseCaFile === undefined ? undefined : await readCaFile(settings.databaseCaFile, readCa);
   return { rejectUnauthorized: true, ...(ca !== undefined ? { ca } : {}) };
