@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // `pnpm lint:packages`: checks every public workspace package (every one without `"private": true`) as a user would
-// install it. It builds nothing: run it after `pnpm build` (the root `test` script does). For each package it
+// install it. It builds nothing: run it after `pnpm build` (the root `check` script, behind `pnpm test`, does). For
+// each package it
 // - packs the package with `pnpm pack` into a temporary directory (so `files` applies and `workspace:` ranges are
 //   rewritten, exactly as `pnpm publish` would upload it);
-// - runs publint on that tarball and fails on any message, suggestions included;
+// - runs publint on that tarball and fails on any message, suggestions included, and checks the packed manifest's
+//   `engines` (from publishConfig.engines: `node >=22`);
 // - runs `attw <tarball> --profile node16` (@arethetypeswrong/cli), which checks the types and JavaScript every entry
 //   point resolves to under node16 from CJS, node16 from ESM and bundler resolution. The node16 profile leaves out
 //   only node10 resolution (TypeScript's legacy `moduleResolution: node`), which cannot see `exports` subpaths at
@@ -26,6 +28,9 @@ const root = join(fileURLToPath(import.meta.url), '..', '..');
 const require = createRequire(import.meta.url);
 const attwPackage = require.resolve('@arethetypeswrong/cli/package.json');
 const attw = join(attwPackage, '..', JSON.parse(readFileSync(attwPackage, 'utf8')).bin.attw);
+
+/** What every published package declares in `engines.node`: Node 22 and 24, Lambda's nodejs22.x and nodejs24.x. */
+const SUPPORTED_NODE = '>=22';
 
 const filters = process.argv.flatMap((arg, i, args) => (args[i - 1] === '--filter' ? [arg] : []));
 const packages = workspaceDirs(root)
@@ -54,6 +59,13 @@ async function lint({ dir, manifest }, out) {
   const { messages, pkg } = await publint({ pack: { tarball: buffer }, level: 'suggestion', strict: true });
   for (const message of messages) {
     problems.push(`publint ${message.type} ${message.code}: ${formatMessage(message, pkg, { color: false })}`);
+  }
+  // The supported runtimes (README "Runtimes"): the workspace manifest keeps them in publishConfig.engines, so that a
+  // checkout on Node 20 installs without a warning; packing must have moved them to the top level.
+  if (pkg.engines?.node !== SUPPORTED_NODE || pkg.publishConfig?.engines !== undefined) {
+    problems.push(
+      `packed package.json: engines ${JSON.stringify(pkg.engines)}, expected { node: "${SUPPORTED_NODE}" }`,
+    );
   }
 
   try {

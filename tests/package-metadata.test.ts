@@ -23,6 +23,8 @@ interface Manifest {
   types?: string;
   exports?: unknown;
   bin?: Record<string, string>;
+  engines?: unknown;
+  publishConfig?: { engines?: unknown };
 }
 
 const readManifest = (dir: string) => JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest;
@@ -94,6 +96,14 @@ describe('package metadata', () => {
         // package.json is always published.
         if (target !== './package.json') expect(files, target).toContain(first);
       }
+    });
+
+    it('declares the supported runtimes, Node 22 and 24, for publication only (publishConfig.engines)', () => {
+      // pnpm pack/publish move publishConfig.engines to the top level of the published package.json (checked on the
+      // tarballs by `pnpm lint:packages`). In the workspace a top-level `engines: >=22` would make every install on
+      // Node 20, which the repository's quick start still supports, warn about the workspace's own packages.
+      expect(manifest.publishConfig?.engines).toEqual({ node: '>=22' });
+      expect(manifest.engines).toBeUndefined();
     });
 
     it('declares no side effects, and no module of its own is imported for side effects only', () => {
