@@ -14,7 +14,7 @@ const sample = JSON.parse(
   readFileSync(new URL('../packages/lambda-handlers/tests/fixtures/http-api-v2.json', import.meta.url), 'utf8'),
 ) as Record<string, unknown> & { headers: Record<string, string> };
 
-function loginEvent(username: string, password: string): ApiGatewayProxyEvent {
+export function loginEvent(username: string, password: string): ApiGatewayProxyEvent {
   const body = JSON.stringify({ username, password });
   const headers = { ...sample.headers, 'content-length': String(Buffer.byteLength(body)) };
   return { ...structuredClone(sample), headers, body, isBase64Encoded: false } as unknown as ApiGatewayProxyEvent;

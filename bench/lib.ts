@@ -59,6 +59,26 @@ export const TARGETS: readonly Target[] = [
   { match: 'password reset request: known vs unknown latency difference', on: 'value', op: '<=', threshold: 0.1 },
   { match: /: registration round trips per use case$/, on: 'value', op: '<=', threshold: 1 },
   { match: /: login lookup \(findByUsername\) round trips$/, on: 'value', op: '<=', threshold: 1 },
+  // Cold start through the first response (bench/cold-start.bench.ts): the bundled login handler against a fresh
+  // process that only imports the SDK, verifies one argon2id hash and makes one identity-pool call; a first login
+  // hashes once (the core ships the dummy hash for the default parameters).
+  {
+    match: 'cold start to first login response: bundled login handler (PostgreSQL, identity-pool emulator)',
+    on: 'ratio',
+    op: '<=',
+    threshold: 1.3,
+  },
+  { match: 'cold start: argon2 derivations in the first login', on: 'value', op: '<=', threshold: 1 },
+  // Memory (bench/memory.bench.ts): one Lambda instance serving logins one after the other fits Lambda's smallest
+  // size and stops growing after the warm-up.
+  {
+    match: 'login handler peak RSS over sequential logins (bundled, PostgreSQL, argon2id OWASP)',
+    on: 'value',
+    op: '<=',
+    threshold: 128,
+  },
+  { match: 'login handler RSS growth after warm-up (last login vs login 100)', on: 'value', op: '<=', threshold: 5 },
+  { match: 'warm login argon2 derivations per login', on: 'value', op: '<=', threshold: 1 },
 ];
 
 export function targetOf(name: string): Target | undefined {

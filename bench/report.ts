@@ -14,6 +14,8 @@ const docsDir = join(repoRoot, 'docs', 'bench');
 interface Results {
   readonly generatedAt?: string;
   readonly node?: string;
+  /** The node of the bundled-handler processes (figures 7 to 9), when another than the bench's own. */
+  readonly handlerNode?: string;
   readonly cpus?: number;
   readonly concurrency?: number;
   readonly quick?: boolean;
@@ -27,6 +29,9 @@ function markdown(results: Results, svgName: string): string {
   const meta = [
     `- date: ${results.generatedAt ?? 'unknown'}`,
     `- node: ${results.node ?? 'unknown'}`,
+    ...(results.handlerNode
+      ? [`- node of the bundled-handler processes (cold start, memory): ${results.handlerNode}`]
+      : []),
     `- CPUs: ${results.cpus ?? 'unknown'}`,
     `- concurrency (login vs hash): ${results.concurrency ?? 'unknown'}`,
     `- run: ${results.quick === undefined ? 'unknown' : results.quick ? 'quick (BENCH_QUICK=1, smoke run)' : 'full'}`,

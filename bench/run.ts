@@ -6,11 +6,16 @@
 import { availableParallelism } from 'node:os';
 import { benchBetterAuth } from './better-auth.bench.js';
 import { benchBundles } from './bundles.bench.js';
+import { benchColdStart } from './cold-start.bench.js';
 import { benchEngines } from './engines.bench.js';
+import { childNodeVersion, type LambdaStack, startLambdaStack } from './lambda-stack.js';
 import { describeTarget, type Figure, meetsTarget, saveFigures, targetOf } from './lib.js';
 import { benchLoginVersusHash } from './login-vs-hash.bench.js';
+import { benchMemory } from './memory.bench.js';
+import { memorySizeFigures } from './memory-size.js';
 import { writeReport } from './report.js';
 import { benchResetRequest } from './reset-request.bench.js';
+import { benchThreadpool } from './threadpool.bench.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const concurrency = 4;
@@ -60,11 +65,46 @@ const bundles = await benchBundles({ rounds: quick ? 5 : 15 });
 figures.push(...bundles.figures);
 for (const line of bundles.lines) console.log(line);
 
+// 7, 8 and 9: the bundled login handler in fresh processes against PostgreSQL 15 and the identity-pool emulator: cold
+// start through the first response vs an SDK-only baseline, memory over sequential logins, and the memory-size model.
+console.log('\ncold start and memory (bundled login handler, PostgreSQL 15, identity-pool emulator, argon2id OWASP):');
+let stack: LambdaStack | undefined;
+try {
+  stack = await startLambdaStack();
+} catch (error) {
+  console.error(`cold start and memory benchmarks skipped: ${(error as Error).message}`);
+}
+if (stack) {
+  try {
+    console.log(` 7. cold start to the first response (fresh node ${childNodeVersion()} process per sample):`);
+    const cold = await benchColdStart(stack, { rounds: quick ? 5 : 15, profiles: quick ? 1 : 3 });
+    figures.push(...cold.figures);
+    for (const line of cold.lines) console.log(line);
+    console.log(' 8. memory over sequential logins (one fresh process):');
+    const memory = await benchMemory(stack, { logins: quick ? 300 : 1000 });
+    figures.push(...memory.figures);
+    for (const line of memory.lines) console.log(line);
+    console.log(' 9. login latency and cost per Lambda memory size (model from figure 8):');
+    const model = memorySizeFigures(memory);
+    figures.push(...model.figures);
+    for (const line of model.lines) console.log(line);
+  } finally {
+    await stack.stop();
+  }
+}
+
+// 10: login throughput with libuv thread pools of 1, 2 and 4 threads.
+console.log('\nlogin throughput by UV_THREADPOOL_SIZE (fresh child per size, same concurrency):');
+const threadpool = await benchThreadpool({ rounds: quick ? 3 : 7, opsPerRound: quick ? 40 : 160, concurrency });
+figures.push(...threadpool.figures);
+for (const line of threadpool.lines) console.log(line);
+
 const path = saveFigures(
   figures,
   {
     generatedAt: new Date().toISOString(),
     node: process.version,
+    handlerNode: childNodeVersion(),
     cpus: availableParallelism(),
     concurrency,
     quick,

@@ -102,8 +102,16 @@ export interface DevauthAuthFunctionsProps {
  * one argon2id hash (m = 19,456 KiB, t = 2, p = 1): CPU-bound on a single thread, so below a full vCPU every login
  * waits proportionally longer, and above it the second vCPU would sit idle. The other routes wait on DynamoDB and
  * Cognito, where 512 MB is plenty and keeps cold starts short.
+ *
+ * 1,769 MB for the hashing routes is what bench figure 9 chooses (bench/memory-size.ts; the figure "Lambda memory size
+ * for login, chosen by the model" in docs/bench/README.md): the smallest of 128 to 3,008 MB whose modeled login
+ * latency, measured CPU time × max(1, 1769 / M) + measured wait, is within 10 % of a full vCPU's and whose memory holds
+ * the measured peak RSS. Below it the hash's GB-s stay the same (memory cancels out) and only the waiting gets cheaper,
+ * by cents per million logins, while every login gets 1769 / M times slower; see docs/capacity.md, "Lambda memory
+ * size".
  */
 export const DEFAULT_MEMORY_MB: Readonly<Record<AuthRoute, number>> = {
+  // Bench figure 9's choice (above).
   register: 1769,
   login: 1769,
   guest: 512,
