@@ -18,6 +18,7 @@ import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { RefreshTokenStore } from './ports/refresh-token-store.port.js';
 import type { RoleAssignmentPolicy } from './ports/role-assignment-policy.port.js';
 import type { UserStore } from './ports/user-store.port.js';
+import { AdministerUsers } from './use-cases/administer-users.use-case.js';
 import { ChangeEmail, ResendEmailVerification } from './use-cases/change-email.use-case.js';
 import { ChangePassword } from './use-cases/change-password.use-case.js';
 import { ChangeUserAccess } from './use-cases/change-user-access.use-case.js';
@@ -25,6 +26,8 @@ import { CompletePasswordReset } from './use-cases/complete-password-reset.use-c
 import { CreateGuestIdentity } from './use-cases/create-guest-identity.use-case.js';
 import { CreateInvitation } from './use-cases/create-invitation.use-case.js';
 import { DeleteAccount } from './use-cases/delete-account.use-case.js';
+import { ExportUsers } from './use-cases/export-users.use-case.js';
+import { ImportUsers } from './use-cases/import-users.use-case.js';
 import { Login } from './use-cases/login.use-case.js';
 import { Logout } from './use-cases/logout.use-case.js';
 import { ManageSessions } from './use-cases/manage-sessions.use-case.js';
@@ -52,7 +55,7 @@ export interface DevauthDependencies {
   readonly messages?: MessageSender;
   /** Default: argon2id (OWASP m=19456 KiB, t=2, p=1), verifying scrypt, bcrypt and PBKDF2 legacy hashes. */
   readonly hasher?: PasswordHasher;
-  /** Default: shopper (the default role) open to all, other roles by invitation or administrator. */
+  /** Default: shopper (the default role) open to all, other roles by invitation or administrator; never admin. */
   readonly rolePolicy?: RoleAssignmentPolicy;
   /** Default: the @zxcvbn-ts common-password list, loaded on first registration. */
   readonly commonPasswords?: CommonPasswordList;
@@ -73,6 +76,14 @@ export interface Devauth {
   readonly revokeAccess: RevokeUserAccess;
   /** Disable/enable and role changes, revoking access where they lower it: for trusted server code. */
   readonly userAccess: ChangeUserAccess;
+  /**
+   * User and invitation administration for the admin routes and the operator CLI, authorized in the core by the
+   * actor (an active `admin` user, re-read on every call, or the operator) and audited (`AdminAction` events).
+   */
+  readonly admin: AdministerUsers;
+  /** Bringing an existing user base in, and writing it out: for the operator CLI (trusted code). */
+  readonly importUsers: ImportUsers;
+  readonly exportUsers: ExportUsers;
   /** A signed-in user's own account: */
   readonly changePassword: ChangePassword;
   readonly deleteAccount: DeleteAccount;
@@ -112,6 +123,8 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
   const commonPasswords = dependencies.commonPasswords ?? zxcvbnCommonPasswords();
   const revokeAccess = new RevokeUserAccess({ users, refreshTokens, broker, clock, events });
   const optionalMessages = messages ? { messages } : {};
+  const userAccess = new ChangeUserAccess({ users, revokeAccess, clock, events }, config);
+  const createInvitation = new CreateInvitation({ invitations, clock, events }, config);
   return {
     config,
     register: new RegisterUser(
@@ -148,9 +161,28 @@ export function createDevauth(dependencies: DevauthDependencies, configInput: De
     refresh: new RefreshSession({ users, refreshTokens, broker, clock, events }, config),
     logout: new Logout({ refreshTokens, clock, events }),
     guest: new CreateGuestIdentity({ broker, guestLinks, loginAttempts, clock, events }, config),
-    createInvitation: new CreateInvitation({ invitations, clock, events }, config),
+    createInvitation,
     revokeAccess,
-    userAccess: new ChangeUserAccess({ users, revokeAccess, clock, events }, config),
+    userAccess,
+    importUsers: new ImportUsers({ users, hasher, revokeAccess, clock, ids, events }, config),
+    exportUsers: new ExportUsers({ users }),
+    admin: new AdministerUsers(
+      {
+        users,
+        invitations,
+        refreshTokens,
+        loginAttempts,
+        accountTokens,
+        broker,
+        ...optionalMessages,
+        revokeAccess,
+        userAccess,
+        createInvitation,
+        clock,
+        events,
+      },
+      config,
+    ),
     changePassword: new ChangePassword(
       { users, refreshTokens, loginAttempts, hasher, broker, commonPasswords, ...optionalMessages, clock, ids, events },
       config,

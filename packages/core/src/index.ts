@@ -21,6 +21,7 @@ export * from './domain/schemas.js';
 export * from './domain/secret-token.js';
 export { throttleAddress } from './domain/source-address.js';
 export * from './domain/throttle.js';
+export * from './domain/unusable-password.js';
 export * from './domain/user.js';
 export * from './domain/username.js';
 export { uuidv7, uuidv7Generator } from './domain/uuidv7.js';
@@ -40,8 +41,27 @@ export type * from './ports/message-sender.port.js';
 export type * from './ports/password-hasher.port.js';
 export type * from './ports/refresh-token-store.port.js';
 export type * from './ports/role-assignment-policy.port.js';
+export {
+  assertNewUsersBatch,
+  assertPageLimit,
+  decodeInvitationCursor,
+  decodeStoreCursor,
+  encodeInvitationCursor,
+  encodeStoreCursor,
+  type InvitationListPosition,
+  invalidStoreCursor,
+} from './ports/store-listing.js';
 export type * from './ports/user-store.port.js';
+export { USER_PAGE_LIMIT } from './ports/user-store.port.js';
 export * from './tokens.js';
+export type { AdminActionDetails, AdminActor, AuthorizedAdmin } from './use-cases/admin-access.js';
+export {
+  ADMIN_DEFAULT_PAGE_SIZE,
+  AdministerUsers,
+  type AdministerUsersDependencies,
+  type InvitationListPage,
+  type UserListPage,
+} from './use-cases/administer-users.use-case.js';
 export {
   ChangeEmail,
   type ChangeEmailDependencies,
@@ -54,7 +74,11 @@ export {
   type PasswordChangeResult,
   type SignedInContext,
 } from './use-cases/change-password.use-case.js';
-export { ChangeUserAccess, type ChangeUserAccessDependencies } from './use-cases/change-user-access.use-case.js';
+export {
+  type AccessChange,
+  ChangeUserAccess,
+  type ChangeUserAccessDependencies,
+} from './use-cases/change-user-access.use-case.js';
 export {
   CompletePasswordReset,
   type CompletePasswordResetDependencies,
@@ -67,6 +91,8 @@ export {
 } from './use-cases/create-guest-identity.use-case.js';
 export { CreateInvitation, type Invitation } from './use-cases/create-invitation.use-case.js';
 export { DeleteAccount, type DeleteAccountDependencies } from './use-cases/delete-account.use-case.js';
+export * from './use-cases/export-users.use-case.js';
+export * from './use-cases/import-users.use-case.js';
 export {
   Login,
   type LoginContext,

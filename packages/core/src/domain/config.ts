@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ConfigurationError } from './errors.js';
 import { type PasswordPolicyOptions, resolvePasswordPolicy } from './password-policy.js';
-import { assertRoleSet, DEFAULT_ROLES, type Role } from './role.js';
+import { ADMIN_ROLE, assertRoleSet, DEFAULT_ROLES, type Role } from './role.js';
 import {
   DEFAULT_GUEST_RATE_LIMIT,
   DEFAULT_PASSWORD_RESET_RATE_LIMIT,
@@ -30,7 +30,7 @@ export const MAX_DEFAULT_TOKEN_DURATION_SECONDS = 900;
 
 const configSchema = z.strictObject({
   roles: z.array(z.string()).optional(),
-  /** The role self-registration gets when none is asked for. */
+  /** The role self-registration gets when none is asked for (default: the first role). Never `admin`. */
   defaultRole: z.string().optional(),
   /**
    * OpenID token lifetime passed to GetOpenIdTokenForDeveloperIdentity (Cognito: 1..86400 s; ours: default 900, at
@@ -134,6 +134,12 @@ export function resolveConfig(input: DevauthConfigInput = {}): DevauthConfig {
   const defaultRole = value.defaultRole ?? roles[0]!;
   if (!roles.includes(defaultRole))
     throw new ConfigurationError(`defaultRole "${defaultRole}" is not a configured role.`);
+  if (defaultRole === ADMIN_ROLE) {
+    throw new ConfigurationError(
+      `defaultRole "${ADMIN_ROLE}" would let anyone register as an administrator: it is never self-service ` +
+        '(list another role first, or set defaultRole).',
+    );
+  }
   const refreshTokenTtlSeconds = value.refreshTokenTtlSeconds ?? 30 * 86_400;
   const sessionMaxAgeSeconds = value.sessionMaxAgeSeconds ?? 90 * 86_400;
   if (sessionMaxAgeSeconds < refreshTokenTtlSeconds) {

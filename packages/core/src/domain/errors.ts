@@ -18,6 +18,9 @@ export type DevauthErrorCode =
   | 'IDENTITY_TAKEN'
   | 'ACCOUNT_TOKEN_INVALID'
   | 'SESSION_NOT_FOUND'
+  | 'ADMIN_REQUIRED'
+  | 'ADMIN_SELF_CHANGE'
+  | 'INVITATION_NOT_FOUND'
   | 'UPSTREAM_UNAVAILABLE'
   | 'CONFIGURATION';
 
@@ -190,5 +193,44 @@ export class SessionNotFoundError extends DevauthError {
   readonly code = 'SESSION_NOT_FOUND';
   constructor() {
     super('No such session.');
+  }
+}
+
+/**
+ * The caller of an admin operation is not an administrator: unknown, deleted, disabled, or not of the `admin` role
+ * (re-read from the store on every call, never taken from a request). One answer for all (the edge maps it to 403).
+ */
+export class AdminRequiredError extends DevauthError {
+  readonly code = 'ADMIN_REQUIRED';
+  constructor() {
+    super('This operation is for administrators.');
+  }
+}
+
+/** What an administrator may not do to their own account. */
+export type AdminSelfChange = 'set_role' | 'set_status' | 'delete_user';
+
+/**
+ * Lock-out protection: an administrator may not demote, disable or delete their own account (another administrator,
+ * or the operator, can). The edge maps it to 409.
+ */
+export class AdminSelfChangeError extends DevauthError {
+  readonly code = 'ADMIN_SELF_CHANGE';
+  constructor(readonly action: AdminSelfChange) {
+    super(`An administrator cannot ${ADMIN_SELF_CHANGE_WORDS[action]} their own account; ask another administrator.`);
+  }
+}
+
+const ADMIN_SELF_CHANGE_WORDS: Record<AdminSelfChange, string> = {
+  set_role: 'change the role of',
+  set_status: 'disable',
+  delete_user: 'delete',
+};
+
+/** No invitation has this id (never existed, revoked, or dropped by the store after it expired). */
+export class InvitationNotFoundError extends DevauthError {
+  readonly code = 'INVITATION_NOT_FOUND';
+  constructor() {
+    super('No such invitation.');
   }
 }

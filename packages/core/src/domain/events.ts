@@ -1,4 +1,46 @@
 import type { Role } from './role.js';
+import type { UserStatus } from './user.js';
+
+/** Who performed an admin operation: a signed-in administrator (by user id) or the operator tool (by name). */
+export type AdminActorRef =
+  | { readonly kind: 'user'; readonly userId: string }
+  | { readonly kind: 'operator'; readonly name: string };
+
+export type AdminActionName =
+  | 'list_users'
+  | 'get_user'
+  | 'set_role'
+  | 'set_status'
+  | 'delete_user'
+  | 'revoke_sessions'
+  | 'create_invitation'
+  | 'list_invitations'
+  | 'revoke_invitation';
+
+/**
+ * The audit record of one admin operation that was carried out. Ids and outcomes only: no username, email
+ * address, password, hash, invitation code or filter value. `invitationId` is the invitation's public id (the SHA-256
+ * digest of a 256-bit random code, from which the code cannot be recovered).
+ */
+export interface AdminActionEvent {
+  readonly type: 'AdminAction';
+  readonly at: Date;
+  readonly actor: AdminActorRef;
+  readonly action: AdminActionName;
+  readonly targetUserId?: string;
+  readonly invitationId?: string;
+  /** The role of a created invitation. */
+  readonly role?: Role;
+  /** What a set_role / set_status changed (absent when the user already had that role or status). */
+  readonly changes?: {
+    readonly role?: { readonly from: Role; readonly to: Role };
+    readonly status?: { readonly from: UserStatus; readonly to: UserStatus };
+  };
+  /** list_users / list_invitations: how many records the page held. */
+  readonly count?: number;
+  /** revoke_sessions: how many sessions ended. */
+  readonly revokedSessions?: number;
+}
 
 /**
  * Domain events, published through the EventSink port. They carry ids and outcomes only: never a password, hash,
@@ -65,6 +107,14 @@ export type DomainEvent =
     }
   | { readonly type: 'EmailVerified'; readonly at: Date; readonly userId: string; readonly changed: boolean }
   | { readonly type: 'AccountDeleted'; readonly at: Date; readonly userId: string }
-  | { readonly type: 'SessionsEnded'; readonly at: Date; readonly userId: string; readonly count: number };
+  | { readonly type: 'SessionsEnded'; readonly at: Date; readonly userId: string; readonly count: number }
+  | AdminActionEvent
+  | {
+      /** An admin operation refused because its caller is not (or no longer) an active administrator. */
+      readonly type: 'AdminAccessDenied';
+      readonly at: Date;
+      readonly actor: AdminActorRef;
+      readonly action: AdminActionName;
+    };
 
 export type DomainEventType = DomainEvent['type'];

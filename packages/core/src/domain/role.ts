@@ -5,7 +5,16 @@ export type Role = string;
 /** The unauthenticated caller. Never stored on a user, never assignable. */
 export const GUEST_ROLE = 'guest';
 
-export const DEFAULT_ROLES: readonly Role[] = ['shopper', 'seller'];
+/**
+ * The administrator: may call the admin use case (`AdministerUsers`: list, inspect, change, delete users, manage
+ * invitations). Never self-service: it cannot be the default role, a self-service role of the role policy, or be
+ * had by registering without an invitation for exactly `admin`, which only an administrator (or the operator)
+ * can create. The first administrator is made by the operator (`setRole` as the operator, or an invitation).
+ */
+export const ADMIN_ROLE = 'admin';
+
+/** `shopper` (the default, self-service), `seller` (by invitation) and `admin` (by invitation from an admin). */
+export const DEFAULT_ROLES: readonly Role[] = ['shopper', 'seller', ADMIN_ROLE];
 
 /**
  * Role names travel as the `role` principal tag and into IAM conditions, so they are kept to a small ASCII

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { USER_PAGE_LIMIT } from '../ports/user-store.port.js';
 
 /**
  * Request schemas for the use cases, exported so edges (Lambda handlers, OpenAPI generation, clients) share them.
@@ -66,3 +67,29 @@ export type RevokeOtherSessionsInput = z.input<typeof revokeOtherSessionsInputSc
 
 /** Cognito IdentityId shape: `<region>:<uuid>` (API limits: 1-55 chars, `[\w-]+:[0-9a-f-]+`). */
 export const IDENTITY_ID_PATTERN = /^[\w-]+:[0-9a-f-]+$/;
+
+/**
+ * Admin requests (`AdministerUsers`). Filters are canonicalized in the use case like registration's fields;
+ * `limit` is a number (an edge turns a query string's digits into one), at most USER_PAGE_LIMIT.
+ */
+export const adminListUsersInputSchema = z.strictObject({
+  usernamePrefix: boundedString(256).optional(),
+  email: boundedString(512).optional(),
+  role: boundedString(64).optional(),
+  status: z.enum(['active', 'disabled']).optional(),
+  cursor: boundedString(2048).optional(),
+  limit: z.number().int().min(1).max(USER_PAGE_LIMIT).optional(),
+});
+export type AdminListUsersInput = z.input<typeof adminListUsersInputSchema>;
+
+export const adminCreateInvitationInputSchema = z.strictObject({
+  role: boundedString(64),
+  ttlSeconds: z.number().int().optional(),
+});
+export type AdminCreateInvitationInput = z.input<typeof adminCreateInvitationInputSchema>;
+
+export const adminListInvitationsInputSchema = z.strictObject({
+  cursor: boundedString(2048).optional(),
+  limit: z.number().int().min(1).max(USER_PAGE_LIMIT).optional(),
+});
+export type AdminListInvitationsInput = z.input<typeof adminListInvitationsInputSchema>;

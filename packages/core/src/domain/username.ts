@@ -89,6 +89,27 @@ export function canonicalizeUsername(input: string): CanonicalResult {
   return { ok: true, value };
 }
 
+/**
+ * The canonical form of the beginning of a username (an admin listing's `usernamePrefix`), folded exactly as
+ * {@link canonicalizeUsername} folds a whole one, so a prefix matches the stored usernames it begins. It may be
+ * shorter than a username (1 code point or more) and end in `.`, `_` or `-`; it is refused when no canonical username
+ * could start with it (a compatibility or disallowed character, a bad first character, mixed scripts, too long).
+ */
+export function canonicalizeUsernamePrefix(input: string): CanonicalResult {
+  if (input.length > RAW_INPUT_LIMIT) return { ok: false, problem: 'too_long' };
+  if (!input.isWellFormed()) return { ok: false, problem: 'malformed_unicode' };
+  const value = fold(input);
+  const length = [...value].length;
+  if (length < 1) return { ok: false, problem: 'too_short' };
+  if (length > USERNAME_MAX_LENGTH) return { ok: false, problem: 'too_long' };
+  if (value.normalize('NFKC') !== value) return { ok: false, problem: 'compatibility_character' };
+  if (!ALLOWED.test(value)) return { ok: false, problem: 'disallowed_character' };
+  if (fold(value) !== value) return { ok: false, problem: 'compatibility_character' };
+  if (!EDGE.test([...value][0] ?? '')) return { ok: false, problem: 'bad_edge_character' };
+  if (mixesScripts(value)) return { ok: false, problem: 'mixed_scripts' };
+  return { ok: true, value };
+}
+
 export const USERNAME_PROBLEM_MESSAGES: Record<UsernameProblem, string> = {
   too_short: `must be at least ${USERNAME_MIN_LENGTH} characters`,
   too_long: `must be at most ${USERNAME_MAX_LENGTH} characters`,

@@ -180,6 +180,8 @@ export function createArgon2idHasher(options: Argon2idHasherOptions = {}): Prima
 
     recognizes: (encoded) => typeof encoded === 'string' && /^\$argon2(?:id|i|d)\$/.test(encoded),
 
+    accepts: (encoded) => typeof encoded === 'string' && parseArgon2(encoded) !== undefined,
+
     async hash(password) {
       const salt = randomBytes(params.saltLength);
       const hash = await deriveArgon2(password, {

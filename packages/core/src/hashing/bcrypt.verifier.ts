@@ -29,15 +29,22 @@ export function createBcryptVerifier(options: BcryptVerifierOptions = {}): HashV
     throw new ConfigurationError(`bcrypt maxCost must be an integer from ${MIN_COST} to ${MAX_COST}.`);
   }
 
+  /** `$2a$`/`$2b$`/`$2y$`, the exact length and alphabet, a cost from 4 to `maxCost`. */
+  const withinBounds = (encoded: string): boolean => {
+    const match = typeof encoded === 'string' ? BCRYPT_HASH.exec(encoded) : null;
+    const cost = Number(match?.[1]);
+    return match !== null && cost >= MIN_COST && cost <= maxCost;
+  };
+
   return {
     algorithm: 'bcrypt',
 
     recognizes: (encoded) => typeof encoded === 'string' && /^\$2[abxy]\$/.test(encoded),
 
+    accepts: (encoded) => withinBounds(encoded),
+
     async verify(encoded, password) {
-      const match = typeof encoded === 'string' ? BCRYPT_HASH.exec(encoded) : null;
-      const cost = Number(match?.[1]);
-      if (!match || cost < MIN_COST || cost > maxCost) return false;
+      if (!withinBounds(encoded)) return false;
       // The library answers false (not an error) for an encoding it rejects; the checks above bound the work.
       const { verify } = await loadBcrypt();
       return verify(passwordBytes(password), encoded);

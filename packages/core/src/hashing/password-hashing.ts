@@ -18,13 +18,22 @@ export interface HashVerifier {
   recognizes(encoded: string): boolean;
   /** True when `password` matches; false for a wrong password or a malformed or out-of-bounds `encoded`. */
   verify(encoded: string, password: string): Promise<boolean>;
+  /**
+   * Optional, for an `encoded` this verifier `recognizes`: whether `verify` would actually check it (well formed,
+   * parameters within this verifier's bounds), by parsing only. Without it, every recognized string counts as
+   * verifiable (for `PasswordHasher.recognizes`, which imports rely on).
+   */
+  accepts?(encoded: string): boolean;
 }
 
 /**
  * A hasher that can be the primary: it hashes, verifies its own family, and says whether an encoding is below its
  * current parameters (true for anything not its own algorithm).
  */
-export interface PrimaryPasswordHasher extends PasswordHasher, HashVerifier {}
+export interface PrimaryPasswordHasher extends PasswordHasher, HashVerifier {
+  /** Required here: the family test (a prefix) that the composition dispatches on. */
+  recognizes(encoded: string): boolean;
+}
 
 export interface PasswordHashingOptions {
   readonly primary: PrimaryPasswordHasher;
@@ -52,6 +61,14 @@ export function createPasswordHashing(options: PasswordHashingOptions): Password
     },
 
     needsRehash: (encoded) => typeof encoded !== 'string' || primary.needsRehash(encoded),
+
+    // The verifier `verify` would pick, and then whether that one would really check the string: a malformed
+    // bcrypt string or an argon2 one above the work limits is recognized by its prefix but never verifies.
+    recognizes(encoded) {
+      if (typeof encoded !== 'string') return false;
+      const verifier = verifiers.find((candidate) => candidate.recognizes(encoded));
+      return verifier !== undefined && (verifier.accepts?.(encoded) ?? true);
+    },
 
     precomputedDummyHash: () => primary.precomputedDummyHash?.(),
   };

@@ -73,6 +73,8 @@ export function createPbkdf2Sha256Verifier(options: Pbkdf2VerifierOptions = {}):
 
     recognizes: (encoded) => typeof encoded === 'string' && encoded.startsWith(PREFIX),
 
+    accepts: (encoded) => parseDjangoPbkdf2Sha256(encoded, maxIterations) !== undefined,
+
     async verify(encoded, password) {
       const stored = parseDjangoPbkdf2Sha256(encoded, maxIterations);
       if (!stored) return false;

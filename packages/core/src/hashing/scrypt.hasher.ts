@@ -128,6 +128,8 @@ export function createScryptHasher(options: ScryptHasherOptions = {}): PrimaryPa
 
     recognizes: (encoded) => typeof encoded === 'string' && encoded.startsWith('$scrypt$'),
 
+    accepts: (encoded) => typeof encoded === 'string' && parseScrypt(encoded) !== undefined,
+
     async hash(password) {
       const salt = randomBytes(params.saltLength);
       const hash = await deriveScrypt(password, salt, params);

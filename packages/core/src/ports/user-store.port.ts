@@ -1,4 +1,40 @@
-import type { UserRecord } from '../domain/user.js';
+import type { Role } from '../domain/role.js';
+import type { UserRecord, UserStatus } from '../domain/user.js';
+
+/** Largest page `list` serves; callers ask for 1..USER_PAGE_LIMIT users. */
+export const USER_PAGE_LIMIT = 100;
+
+/**
+ * Which users `list` answers, in ascending canonical-username order (the store's order of the username key: code
+ * point order in memory and on DynamoDB; the contract compares ASCII names only, so a PostgreSQL column collation
+ * serves as long as `after` is compared with the same one). Filters combine (AND). The core validates the values
+ * (canonical prefix and address, a configured role, a status, `limit` within 1..USER_PAGE_LIMIT) before a store sees
+ * them.
+ */
+export interface UserListQuery {
+  /** Canonical usernames starting with this (case-sensitive, as stored), literally: `_` and `.` are no wildcards. */
+  readonly usernamePrefix?: string;
+  /** Exactly this canonical address. */
+  readonly email?: string;
+  readonly role?: Role;
+  readonly status?: UserStatus;
+  /**
+   * Where the previous page ended: that page's `nextCursor`, opaque to callers (each store encodes its own position;
+   * the core wraps it). Keyset, not offset, so concurrent inserts and deletes never repeat or skip a user that
+   * existed for the whole listing.
+   */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+export interface UserPage {
+  readonly users: readonly UserRecord[];
+  /** The position after the last user examined, or null when no user follows. */
+  readonly nextCursor: string | null;
+}
+
+/** What `createMany` did with each user, in input order. */
+export type UserCreateOutcome = 'created' | 'username_taken' | 'email_taken';
 
 /**
  * Persistence of users. Implementations must:
@@ -28,4 +64,22 @@ export interface UserStore {
   update(next: UserRecord): Promise<void>;
   /** Removes the user and every item that exists only for it (uniqueness markers). Idempotent. */
   delete(id: string): Promise<void>;
+  /**
+   * One page of users matching `query`, with ONE store round trip (a Query, a SELECT). A page may hold fewer than
+   * `limit` users while `nextCursor` is not null where the store filters after reading (DynamoDB); callers follow
+   * the cursor. May be eventually consistent (a user written a moment ago may be missing from a listing); a cursor
+   * the store did not make throws ValidationError (path `cursor`).
+   */
+  list(query: UserListQuery): Promise<UserPage>;
+  /**
+   * Inserts up to `createManyLimit` new users (version 1, no IdentityId) in as few round trips as the store allows:
+   * what an import of an existing user base calls. Each user is all or nothing (never a user without its uniqueness
+   * markers); one user's conflict never fails the others: its outcome says which uniqueness it broke, against stored
+   * users and earlier users of the same batch alike (of two users with one username, the first is created and the
+   * second is `username_taken`). Callers pass at most `createManyLimit` users; a store may refuse more (throwing,
+   * before writing anything).
+   */
+  createMany(users: readonly UserRecord[]): Promise<readonly UserCreateOutcome[]>;
+  /** How many users one `createMany` call takes (the store's natural batch). */
+  readonly createManyLimit: number;
 }

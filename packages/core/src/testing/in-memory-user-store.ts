@@ -1,6 +1,13 @@
-import { EmailTakenError, IdentityTakenError, UsernameTakenError, VersionConflictError } from '../domain/errors.js';
+import {
+  EmailTakenError,
+  IdentityTakenError,
+  UsernameTakenError,
+  ValidationError,
+  VersionConflictError,
+} from '../domain/errors.js';
 import type { UserRecord } from '../domain/user.js';
-import type { UserStore } from '../ports/user-store.port.js';
+import { assertNewUsersBatch } from '../ports/store-listing.js';
+import type { UserCreateOutcome, UserListQuery, UserPage, UserStore } from '../ports/user-store.port.js';
 
 /**
  * A UserStore in process memory, with the same guarantees as the real adapters: uniqueness of username and email,
@@ -8,6 +15,7 @@ import type { UserStore } from '../ports/user-store.port.js';
  * checks and writes in one synchronous step, which makes it atomic on the event loop.
  */
 export class InMemoryUserStore implements UserStore {
+  readonly createManyLimit = 100;
   private readonly byId = new Map<string, UserRecord>();
   private readonly idByUsername = new Map<string, string>();
   private readonly idByEmail = new Map<string, string>();
@@ -60,6 +68,42 @@ export class InMemoryUserStore implements UserStore {
     this.byId.delete(id);
   }
 
+  /**
+   * Users in code point order of their username (as DynamoDB compares strings), after `after`, filtered. The cursor
+   * is `m1.` + the base64url of the last username of the page: keyset, so users added or removed meanwhile never make
+   * another repeat or go missing. Memory has no read-then-filter pages: a page is short only at the end.
+   */
+  async list(query: UserListQuery): Promise<UserPage> {
+    const after = query.after === undefined ? undefined : decodeCursor(query.after);
+    const matching = [...this.byId.values()]
+      .filter(
+        (user) =>
+          (after === undefined || compareCodePoints(user.username, after) > 0) &&
+          (query.usernamePrefix === undefined || user.username.startsWith(query.usernamePrefix)) &&
+          (query.email === undefined || user.email === query.email) &&
+          (query.role === undefined || user.role === query.role) &&
+          (query.status === undefined || user.status === query.status),
+      )
+      .sort((a, b) => compareCodePoints(a.username, b.username));
+    const users = matching.slice(0, Math.max(0, query.limit));
+    const last = users.at(-1);
+    return {
+      users: users.map((user) => structuredClone(user)),
+      nextCursor: matching.length > users.length && last ? encodeCursor(last.username) : null,
+    };
+  }
+
+  /** One user at a time, each checked and written in one synchronous step, so earlier users of the batch count. */
+  async createMany(users: readonly UserRecord[]): Promise<readonly UserCreateOutcome[]> {
+    assertNewUsersBatch(users, this.createManyLimit);
+    return users.map((user) => {
+      if (this.idByUsername.has(user.username)) return 'username_taken';
+      if (user.email !== null && this.idByEmail.has(user.email)) return 'email_taken';
+      this.write(structuredClone(user));
+      return 'created';
+    });
+  }
+
   /** Number of stored users (for tests). */
   get size(): number {
     return this.byId.size;
@@ -76,5 +120,34 @@ export class InMemoryUserStore implements UserStore {
     this.idByUsername.delete(user.username);
     if (user.email !== null) this.idByEmail.delete(user.email);
     if (user.identityId !== null) this.idByIdentity.delete(user.identityId);
+  }
+}
+
+const CURSOR_PREFIX = 'm1.';
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+function encodeCursor(username: string): string {
+  return CURSOR_PREFIX + Buffer.from(username, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const body = cursor.startsWith(CURSOR_PREFIX) ? cursor.slice(CURSOR_PREFIX.length) : '';
+  const username = BASE64URL.test(body) ? Buffer.from(body, 'base64url').toString('utf8') : '';
+  if (username === '' || encodeCursor(username) !== cursor) {
+    throw ValidationError.single('cursor', 'invalid', 'is not a cursor of this listing');
+  }
+  return username;
+}
+
+/** Code point order (UTF-8 byte order), not UTF-16 code unit order: what DynamoDB and a "C" collation answer. */
+function compareCodePoints(a: string, b: string): number {
+  const left = a[Symbol.iterator]();
+  const right = b[Symbol.iterator]();
+  for (;;) {
+    const x = left.next();
+    const y = right.next();
+    if (x.done || y.done) return x.done === y.done ? 0 : x.done ? -1 : 1;
+    const difference = x.value.codePointAt(0)! - y.value.codePointAt(0)!;
+    if (difference !== 0) return difference;
   }
 }

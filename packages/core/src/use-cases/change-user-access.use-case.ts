@@ -15,6 +15,13 @@ export interface ChangeUserAccessDependencies {
   readonly events: EventSink;
 }
 
+/** What a status or role change did: the user after it, before it, and whether it wrote anything. */
+export interface AccessChange {
+  readonly user: PublicUser;
+  readonly previous: PublicUser;
+  readonly changed: boolean;
+}
+
 /** Optimistic-concurrency retries against concurrent writers of the same user (a login storing its IdentityId). */
 const WRITE_ATTEMPTS = 3;
 
@@ -31,27 +38,38 @@ export class ChangeUserAccess {
   ) {}
 
   async setStatus(userId: string, status: UserStatus): Promise<PublicUser> {
-    const { user, changed } = await this.write(userId, (current) => (current.status === status ? null : { status }));
-    if (changed && status !== 'active') await this.deps.revokeAccess.execute(user.id, 'disabled');
-    return toPublicUser(user);
+    return (await this.changeStatus(userId, status)).user;
   }
 
   async setRole(userId: string, role: Role): Promise<PublicUser> {
+    return (await this.changeRole(userId, role)).user;
+  }
+
+  /** `setStatus`, also answering what the user was before (for an audit record) and whether anything changed. */
+  async changeStatus(userId: string, status: UserStatus): Promise<AccessChange> {
+    const change = await this.write(userId, (current) => (current.status === status ? null : { status }));
+    if (change.changed && status !== 'active') await this.deps.revokeAccess.execute(userId, 'disabled');
+    return change;
+  }
+
+  /** `setRole`, also answering what the user was before (for an audit record) and whether anything changed. */
+  async changeRole(userId: string, role: Role): Promise<AccessChange> {
     if (!this.config.roles.includes(role)) throw new RoleNotAllowedError(role, 'unknown_role');
-    const { user, changed } = await this.write(userId, (current) => (current.role === role ? null : { role }));
-    if (changed) await this.deps.revokeAccess.execute(user.id, 'role_changed');
-    return toPublicUser(user);
+    const change = await this.write(userId, (current) => (current.role === role ? null : { role }));
+    if (change.changed) await this.deps.revokeAccess.execute(userId, 'role_changed');
+    return change;
   }
 
   private async write(
     userId: string,
     change: (current: UserRecord) => Partial<Pick<UserRecord, 'status' | 'role'>> | null,
-  ): Promise<{ user: UserRecord; changed: boolean }> {
+  ): Promise<AccessChange> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.deps.users.findById(userId);
       if (!current) throw new UserNotFoundError();
       const changes = change(current);
-      if (changes === null) return { user: current, changed: false };
+      const previous = toPublicUser(current);
+      if (changes === null) return { user: previous, previous, changed: false };
       const now = this.deps.clock.now();
       const next = nextVersion(current, changes, now);
       try {
@@ -67,7 +85,7 @@ export class ChangeUserAccess {
         ...(changes.status ? { status: changes.status } : {}),
         ...(changes.role ? { role: changes.role } : {}),
       });
-      return { user: next, changed: true };
+      return { user: toPublicUser(next), previous, changed: true };
     }
   }
 }

@@ -1,7 +1,6 @@
 import type { DevauthConfig } from '../domain/config.js';
 import { checkPasswordBounds } from '../domain/password-policy.js';
 import { type DeleteAccountInput, deleteAccountInputSchema } from '../domain/schemas.js';
-import { usernameThrottleKey } from '../domain/throttle.js';
 import { parseInput } from '../domain/validation.js';
 import type { AccountTokenStore } from '../ports/account-token-store.port.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -14,7 +13,7 @@ import type { RefreshTokenStore } from '../ports/refresh-token-store.port.js';
 import type { UserStore } from '../ports/user-store.port.js';
 import type { SignedInContext } from './change-password.use-case.js';
 import { confirmPassword } from './confirm-password.js';
-import { publishSafely } from './publish.js';
+import { removeAccount } from './remove-account.js';
 
 export interface DeleteAccountDependencies {
   readonly users: UserStore;
@@ -29,12 +28,12 @@ export interface DeleteAccountDependencies {
 }
 
 /**
- * Deletes the signed-in user's account after the password is given again (checked and throttled like a login):
- * every session, the Cognito identity (UnlinkDeveloperIdentity, then DeleteIdentities), the user's reset and
- * verification tokens, the user record with its username and email, and the throttle state keyed by the username.
- * Sessions are revoked first, so nothing can refresh while the rest is removed, and their records deleted last but
- * one, before the user record (so an interrupted run is found again and finished by the next call). Idempotent: every step tolerates what an
- * earlier, interrupted run already removed, and a user already gone is `{ deleted: false }`.
+ * Deletes the signed-in user's account after the password is given again (checked and throttled like a login), with
+ * `removeAccount` (shared with an administrator's deletion): every session, the Cognito identity
+ * (UnlinkDeveloperIdentity, then DeleteIdentities), the user's reset and verification tokens, the user record with
+ * its username and email, and the throttle state keyed by the username, in an order that lets an interrupted run be
+ * finished by the next call. Idempotent: every step tolerates what an earlier, interrupted run already removed, and a
+ * user already gone is `{ deleted: false }`.
  */
 export class DeleteAccount {
   constructor(
@@ -53,20 +52,7 @@ export class DeleteAccount {
       sourceAddress: context.sourceAddress,
       policy: this.config.throttle,
     });
-    await this.deps.refreshTokens.revokeAllForUser(user.id);
-    if (user.identityId !== null) {
-      await this.deps.broker.removeIdentity({ developerUserId: user.id, identityId: user.identityId });
-    }
-    await this.deps.accountTokens.deleteAllForUser(user.id);
-    await this.deps.refreshTokens.deleteAllForUser(user.id);
-    await this.deps.users.delete(user.id);
-    await this.deps.loginAttempts.reset(usernameThrottleKey(user.username));
-    if (user.email && this.deps.messages) {
-      await this.deps.messages
-        .send({ kind: 'account-deleted', to: user.email, username: user.username, at: now })
-        .catch(() => undefined);
-    }
-    publishSafely(this.deps.events, { type: 'AccountDeleted', at: now, userId: user.id });
+    await removeAccount(this.deps, user, now);
     return { deleted: true };
   }
 }

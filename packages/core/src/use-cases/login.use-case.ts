@@ -15,6 +15,7 @@ import { IDENTITY_ID_PATTERN, type LoginInput, loginInputSchema } from '../domai
 import { digestSecretToken, isSecretTokenShape } from '../domain/secret-token.js';
 import { throttleAddress } from '../domain/source-address.js';
 import { addressThrottleKey, emailThrottleKey, usernameThrottleKey } from '../domain/throttle.js';
+import { isUnusablePasswordHash } from '../domain/unusable-password.js';
 import { type PublicUser, toPublicUser, type UserRecord } from '../domain/user.js';
 import { canonicalizeEmail, canonicalizeUsername, USERNAME_PROBLEM_MESSAGES } from '../domain/username.js';
 import { parseInput } from '../domain/validation.js';
@@ -188,9 +189,19 @@ export class Login {
     // Known users wait for the dummy hash too: the first login of an instance (a Lambda cold start) makes it, and
     // if only unknown usernames paid for that, each cold start would tell them apart (two hashes against one).
     const dummyHash = await this.getDummyHash();
-    const verified = user
-      ? await this.deps.hasher.verify(user.passwordHash, normalizePassword(password, user.passwordNormalization))
-      : await this.deps.hasher.verify(dummyHash, normalizePassword(password, PASSWORD_NORMALIZATION));
+    // A user without a usable hash (imported without a password, or a stored string the hasher cannot check) costs
+    // one full verification too, against the dummy hash, and never signs in: an unrecognized hash would otherwise
+    // be answered at once, and the fast answer would tell that the account has no password.
+    const verifiable = user !== null && hasVerifiableHash(this.deps.hasher, user.passwordHash);
+    let verified = false;
+    if (verifiable) {
+      verified = await this.deps.hasher.verify(
+        user.passwordHash,
+        normalizePassword(password, user.passwordNormalization),
+      );
+    } else {
+      await this.deps.hasher.verify(dummyHash, normalizePassword(password, PASSWORD_NORMALIZATION));
+    }
     // A failure keeps its reservation: it is the recorded failure.
     if (!user || !verified) {
       publishSafely(this.deps.events, {
@@ -325,6 +336,12 @@ export class Login {
     });
     return this.dummyHash;
   }
+}
+
+/** A stored hash the hasher can really check: not the no-password marker, and recognized when the hasher can say. */
+function hasVerifiableHash(hasher: PasswordHasher, encoded: string): boolean {
+  if (isUnusablePasswordHash(encoded)) return false;
+  return hasher.recognizes?.(encoded) ?? true;
 }
 
 function checkGuestIdentityId(guestIdentityId: string | undefined): void {

@@ -1,4 +1,5 @@
 import {
+  ADMIN_ROLE,
   ConfigurationError,
   DEFAULT_GUEST_RATE_LIMIT,
   DEFAULT_PASSWORD_POLICY,
@@ -77,7 +78,21 @@ describe('Function: resolveConfig', () => {
   it('takes the first configured role as the default role, and refuses a default role that is not configured', () => {
     expect(resolveConfig({ roles: ['member', 'editor'] }).defaultRole).toBe('member');
     expect(resolveConfig({ roles: ['member', 'editor'], defaultRole: 'editor' }).defaultRole).toBe('editor');
-    expect(configurationError(() => resolveConfig({ defaultRole: 'admin' })).message).toMatch(/defaultRole "admin"/);
+    expect(configurationError(() => resolveConfig({ defaultRole: 'editor' })).message).toMatch(/defaultRole "editor"/);
+  });
+
+  it('has admin among the default roles, and never lets it be the default (self-service) role', () => {
+    expect(DEFAULT_ROLES).toEqual(['shopper', 'seller', 'admin']);
+    expect(ADMIN_ROLE).toBe('admin');
+    for (const input of [
+      { defaultRole: 'admin' },
+      { roles: ['admin', 'member'] },
+      { roles: ['admin'] },
+      { roles: ['member', 'admin'], defaultRole: 'admin' },
+    ]) {
+      expect(configurationError(() => resolveConfig(input)).message).toMatch(/defaultRole "admin".*never self-service/);
+    }
+    expect(resolveConfig({ roles: ['member', 'admin'] })).toMatchObject({ defaultRole: 'member' });
   });
 
   it('passes password-policy and throttle settings through their own validation', () => {

@@ -1,9 +1,12 @@
 import {
   AccountDisabledError,
+  AdminRequiredError,
+  AdminSelfChangeError,
   ConfigurationError,
   type DevauthError,
   EmailTakenError,
   InvalidCredentialsError,
+  InvitationNotFoundError,
   isDevauthError,
   RefreshTokenInvalidError,
   RefreshTokenReusedError,
@@ -33,6 +36,9 @@ describe('Domain errors', () => {
       [new UserNotFoundError(), 'USER_NOT_FOUND', 'UserNotFoundError'],
       [new UpstreamUnavailableError('dynamodb', 2), 'UPSTREAM_UNAVAILABLE', 'UpstreamUnavailableError'],
       [new ConfigurationError('bad pool id'), 'CONFIGURATION', 'ConfigurationError'],
+      [new AdminRequiredError(), 'ADMIN_REQUIRED', 'AdminRequiredError'],
+      [new AdminSelfChangeError('delete_user'), 'ADMIN_SELF_CHANGE', 'AdminSelfChangeError'],
+      [new InvitationNotFoundError(), 'INVITATION_NOT_FOUND', 'InvitationNotFoundError'],
     ];
     for (const [error, code, name] of cases) {
       expect({ code: error.code, name: error.name }).toEqual({ code, name });
@@ -59,6 +65,8 @@ describe('Domain errors', () => {
     expect(refused).toMatchObject({ role: 'seller', reason: 'invitation_required' });
     expect(refused.message).toMatch(/"seller".*\(invitation required\)/);
     expect(new VersionConflictError('user').entity).toBe('user');
+    expect(new AdminSelfChangeError('set_role')).toMatchObject({ action: 'set_role' });
+    expect(new AdminSelfChangeError('set_status').message).toMatch(/cannot disable their own account/);
   });
 
   it('list every field issue in the validation message, (root) for the object itself', () => {

@@ -48,9 +48,9 @@ describe('Use case: CreateInvitation', () => {
       role: 'guest',
       reason: 'reserved_role',
     });
-    await expect(devauth.createInvitation.execute({ role: 'admin' })).rejects.toMatchObject({
+    await expect(devauth.createInvitation.execute({ role: 'superuser' })).rejects.toMatchObject({
       code: 'ROLE_NOT_ALLOWED',
-      role: 'admin',
+      role: 'superuser',
       reason: 'unknown_role',
     });
     expect(events.ofType('InvitationCreated')).toHaveLength(0);

@@ -51,7 +51,8 @@ describe('Use case: RegisterUser', () => {
   it('refuses unknown roles and the guest role', async () => {
     const { devauth } = makeDevauth();
     for (const [role, reason] of [
-      ['admin', 'unknown_role'],
+      ['superuser', 'unknown_role'],
+      ['admin', 'invitation_required'],
       ['guest', 'reserved_role'],
       ['Seller', 'unknown_role'],
     ]) {

@@ -66,7 +66,7 @@ describe('Revoking a user access', () => {
     expect(broker.verify(session.openIdToken)?.['https://aws.amazon.com/tags'].principal_tags).toEqual({
       role: ['seller'],
     });
-    await expect(devauth.userAccess.setRole(user.id, 'admin')).rejects.toBeInstanceOf(RoleNotAllowedError);
+    await expect(devauth.userAccess.setRole(user.id, 'superuser')).rejects.toBeInstanceOf(RoleNotAllowedError);
     await devauth.userAccess.setRole(user.id, 'seller');
     expect(broker.unlinks).toHaveLength(1);
   });

@@ -1,14 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmailTakenError, IdentityTakenError, UsernameTakenError, VersionConflictError } from '../../domain/errors.js';
+import {
+  EmailTakenError,
+  IdentityTakenError,
+  UsernameTakenError,
+  ValidationError,
+  VersionConflictError,
+} from '../../domain/errors.js';
 import { nextVersion, type UserRecord } from '../../domain/user.js';
-import type { UserStore } from '../../ports/user-store.port.js';
+import { USER_PAGE_LIMIT, type UserListQuery, type UserStore } from '../../ports/user-store.port.js';
 import { sampleDate, sampleUser, tally, uniqueSuffix } from '../fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 /**
  * The UserStore contract. Every adapter runs it: `describeUserStoreContract('DynamoDB', harness)`.
  * `concurrency` sets how many parallel writers the race tests use (100 by default, as production bursts do).
+ *
+ * The listing tests share the store with every other test (and with earlier runs on a persistent engine), so each
+ * lists under a username prefix, an address or a role of its own. A page may be short, even empty, while its cursor
+ * is not null (a store that filters after reading): the tests always follow cursors to the end and compare what they
+ * collected, never the size of one page.
  */
 export function describeUserStoreContract(
   name: string,
@@ -312,6 +323,265 @@ export function describeUserStoreContract(
       expect(await store.findByEmail(email)).toEqual(winner);
       for (const loser of losers.slice(0, 10)) expect(await store.findByUsername(loser.username)).toBeNull();
       for (const loser of losers.slice(0, 10)) await store.create(sampleUser({ username: loser.username }));
+    });
+
+    /** Every user matching `filter`, following cursors until null; checks each page's bound on the way. */
+    async function listAll(
+      filter: Omit<UserListQuery, 'after' | 'limit'>,
+      limit: number,
+      between?: (page: number) => Promise<void>,
+    ): Promise<UserRecord[]> {
+      const users: UserRecord[] = [];
+      let after: string | undefined;
+      for (let page = 1; ; page++) {
+        const result = await store.list({ ...filter, limit, ...(after === undefined ? {} : { after }) });
+        expect(result.users.length).toBeLessThanOrEqual(limit);
+        users.push(...result.users);
+        if (result.nextCursor === null) return users;
+        expect(typeof result.nextCursor).toBe('string');
+        expect(page).toBeLessThan(10_000);
+        after = result.nextCursor;
+        await between?.(page);
+      }
+    }
+    const names = (users: readonly UserRecord[]) => users.map((user) => user.username);
+    /** Usernames `<prefix><rest>` in ASCII letters and digits only, so every collation orders them alike. */
+    const listPrefix = () => `l${uniqueSuffix()}`;
+    const ascending = (values: readonly string[]) => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+    it('pages through the users of a prefix with any limit: each exactly once, in username order, field for field', async () => {
+      const prefix = listPrefix();
+      const users = ['m', 'a', 'b0', 'z9', 'b1', 'c', '0', 'mm'].map((rest, index) =>
+        sampleUser({
+          username: `${prefix}${rest}`,
+          role: index % 2 === 0 ? 'shopper' : 'seller',
+          status: index % 3 === 0 ? 'disabled' : 'active',
+          email: index === 2 ? null : `${prefix}${rest}@example.test`,
+          emailVerified: index % 2 === 1,
+          identityId: index === 3 ? `us-east-1:${randomUUID()}` : null,
+        }),
+      );
+      for (const user of users) await store.create(user);
+      // Neighbours that must not match: a shorter prefix and the prefix inside another name.
+      await store.create(sampleUser({ username: prefix.slice(0, -1) }));
+      await store.create(sampleUser({ username: `x${prefix}` }));
+      const expected = ascending(names(users));
+      for (const limit of [1, 2, 3, users.length, USER_PAGE_LIMIT]) {
+        const listed = await listAll({ usernamePrefix: prefix }, limit);
+        expect(names(listed)).toEqual(expected);
+        for (const user of listed) expect(user).toEqual(users.find((candidate) => candidate.id === user.id));
+      }
+      // A prefix that is a whole username matches it too.
+      expect(names(await listAll({ usernamePrefix: `${prefix}mm` }, 10))).toEqual([`${prefix}mm`]);
+      expect(await listAll({ usernamePrefix: `${prefix}q` }, 10)).toEqual([]);
+    });
+
+    it('matches a username prefix literally: "_", "." and "-" are no wildcards', async () => {
+      const base = listPrefix();
+      const prefix = `${base}_a.b-`;
+      const matching = [sampleUser({ username: `${prefix}1` }), sampleUser({ username: `${prefix}2x` })];
+      const lookalikes = [`${base}xa.b-1`, `${base}_axb-1`, `${base}_a.bx1`, `${base}_a.b`, `${base}__a.b-1`];
+      for (const user of matching) await store.create(user);
+      for (const username of lookalikes) await store.create(sampleUser({ username }));
+      expect(names(await listAll({ usernamePrefix: prefix }, 2))).toEqual(ascending(names(matching)));
+    });
+
+    it('filters by email, role and status, alone and combined (AND), following cursors to the end', async () => {
+      const prefix = listPrefix();
+      const role = `r${uniqueSuffix()}`;
+      const [buyer, seller, banned, idle, silent, other] = [
+        sampleUser({ username: `${prefix}a`, role: 'shopper' }),
+        sampleUser({ username: `${prefix}b`, role }),
+        sampleUser({ username: `${prefix}c`, role, status: 'disabled' }),
+        sampleUser({ username: `${prefix}d`, role: 'shopper', status: 'disabled' }),
+        sampleUser({ username: `${prefix}e`, role, email: null }),
+        // Has the role but not the prefix.
+        sampleUser({ role }),
+      ] as const;
+      for (const user of [buyer, seller, banned, idle, silent, other]) await store.create(user);
+      const cases: [Omit<UserListQuery, 'after' | 'limit'>, readonly UserRecord[]][] = [
+        [{ usernamePrefix: prefix }, [buyer, seller, banned, idle, silent]],
+        [{ usernamePrefix: prefix, role }, [seller, banned, silent]],
+        [{ usernamePrefix: prefix, status: 'disabled' }, [banned, idle]],
+        [{ usernamePrefix: prefix, status: 'active' }, [buyer, seller, silent]],
+        [{ usernamePrefix: prefix, role, status: 'active' }, [seller, silent]],
+        [{ usernamePrefix: prefix, role: 'shopper', status: 'disabled' }, [idle]],
+        [{ usernamePrefix: prefix, role: `r${uniqueSuffix()}` }, []],
+        [{ role }, [seller, banned, silent, other].sort((a, b) => (a.username < b.username ? -1 : 1))],
+        [{ role, status: 'disabled' }, [banned]],
+        [{ email: banned.email! }, [banned]],
+        [{ email: banned.email!, status: 'disabled', role }, [banned]],
+        [{ email: banned.email!, status: 'active' }, []],
+        [{ email: banned.email!, role: 'shopper' }, []],
+        [{ email: buyer.email!, usernamePrefix: prefix }, [buyer]],
+        [{ email: buyer.email!, usernamePrefix: `${prefix}b` }, []],
+        [{ email: `nobody_${uniqueSuffix()}@example.test` }, []],
+      ];
+      for (const [filter, expected] of cases) {
+        for (const limit of [1, 3, USER_PAGE_LIMIT]) {
+          expect({ filter, limit, users: names(await listAll(filter, limit)) }).toEqual({
+            filter,
+            limit,
+            users: names(expected),
+          });
+        }
+      }
+    });
+
+    it('answers a status filter alone with users of that status only, ours among them', async () => {
+      const prefix = listPrefix();
+      const disabled = [sampleUser({ username: `${prefix}a`, status: 'disabled' })];
+      disabled.push(sampleUser({ username: `${prefix}b`, status: 'disabled' }));
+      await store.create(sampleUser({ username: `${prefix}c` }));
+      for (const user of disabled) await store.create(user);
+      const listed = await listAll({ status: 'disabled' }, USER_PAGE_LIMIT);
+      expect(listed.every((user) => user.status === 'disabled')).toBe(true);
+      expect(names(listed)).toEqual(ascending([...new Set(names(listed))]));
+      expect(names(listed)).toEqual(expect.arrayContaining(names(disabled)));
+      expect(names(listed)).not.toContain(`${prefix}c`);
+    });
+
+    it('keeps its place across writes: users added or removed between pages never make another repeat or go missing', async () => {
+      const prefix = listPrefix();
+      const rests = ['a01', 'a02', 'a03', 'a04', 'a05', 'a06', 'a07', 'a08', 'a09', 'a10'];
+      const users = new Map(rests.map((rest) => [rest, sampleUser({ username: `${prefix}${rest}` })]));
+      for (const user of users.values()) await store.create(user);
+      const listed = await listAll({ usernamePrefix: prefix }, 3, async (page) => {
+        if (page === 1) {
+          // The page ended at a03: delete it and one before it, add users before and after the position.
+          await store.delete(users.get('a03')!.id);
+          await store.delete(users.get('a02')!.id);
+          await store.create(sampleUser({ username: `${prefix}a00` }));
+          await store.create(sampleUser({ username: `${prefix}a055` }));
+          await store.delete(users.get('a08')!.id);
+        }
+        if (page === 2) {
+          await store.create(sampleUser({ username: `${prefix}a011` }));
+          await store.delete(users.get('a01')!.id);
+        }
+      });
+      const seen = names(listed);
+      // Strictly ascending: nothing repeated, nothing from before the position came back.
+      expect(seen).toEqual(ascending([...new Set(seen)]));
+      const present = ['a01', 'a02', 'a03', 'a04', 'a05', 'a06', 'a07', 'a09', 'a10'].map((rest) => `${prefix}${rest}`);
+      expect(seen).toEqual(expect.arrayContaining(present));
+      expect(seen).not.toContain(`${prefix}a00`);
+      expect(seen).not.toContain(`${prefix}a011`);
+    });
+
+    it('refuses a cursor it did not make with a ValidationError on `cursor`', async () => {
+      for (const after of ['not a cursor', '%%%', 'm1.', '{"after":"x"}']) {
+        const attempt = store.list({ after, limit: 10 });
+        await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+        await expect(attempt).rejects.toMatchObject({ issues: [expect.objectContaining({ path: ['cursor'] })] });
+      }
+    });
+
+    it('creates a batch of new users, each findable by id, username and email, field for field', async () => {
+      expect(Number.isInteger(store.createManyLimit) && store.createManyLimit >= 1).toBe(true);
+      const prefix = listPrefix();
+      const users = [
+        sampleUser({ username: `${prefix}a` }),
+        sampleUser({ username: `${prefix}b`, email: null, role: 'seller' }),
+        sampleUser({ username: `${prefix}c`, email: null, status: 'disabled', passwordNormalization: 'none' }),
+        sampleUser({ username: `${prefix}d`, emailVerified: true }),
+      ];
+      expect(await store.createMany(users)).toEqual(['created', 'created', 'created', 'created']);
+      for (const user of users) {
+        expect(await store.findById(user.id)).toEqual(user);
+        expect(await store.findByUsername(user.username)).toEqual(user);
+        if (user.email !== null) expect(await store.findByEmail(user.email)).toEqual(user);
+      }
+      expect(names(await listAll({ usernamePrefix: prefix }, 2))).toEqual(names(users));
+      expect(await store.createMany([])).toEqual([]);
+      // Created users are ordinary users: updated, refused as duplicates, deleted.
+      const updated = nextVersion(users[0]!, { role: 'seller' }, sampleDate(1));
+      await store.update(updated);
+      expect(await store.findById(updated.id)).toEqual(updated);
+      await expect(store.create(sampleUser({ username: users[1]!.username }))).rejects.toBeInstanceOf(
+        UsernameTakenError,
+      );
+      await store.delete(users[3]!.id);
+      expect(await store.findByEmail(users[3]!.email!)).toBeNull();
+    });
+
+    const batch = Math.min(concurrency, 100);
+    it(`takes a full batch (createManyLimit, up to ${batch})`, async () => {
+      const prefix = listPrefix();
+      const size = Math.min(store.createManyLimit, batch);
+      const users = Array.from({ length: size }, (_, index) =>
+        sampleUser({ username: `${prefix}${String(index).padStart(3, '0')}` }),
+      );
+      const outcomes = await store.createMany(users);
+      expect(outcomes).toEqual(users.map(() => 'created'));
+      expect(names(await listAll({ usernamePrefix: prefix }, USER_PAGE_LIMIT))).toEqual(names(users));
+    });
+
+    it('refuses a batch over createManyLimit, or with a user that is not new, writing nothing', async () => {
+      const prefix = listPrefix();
+      const over = Array.from({ length: store.createManyLimit + 1 }, (_, index) =>
+        sampleUser({ username: `${prefix}o${String(index).padStart(4, '0')}` }),
+      );
+      await expect(store.createMany(over)).rejects.toMatchObject({
+        issues: [expect.objectContaining({ path: ['users'], code: 'too_many' })],
+      });
+      const notNew = [sampleUser({ username: `${prefix}n1` }), sampleUser({ username: `${prefix}n2`, version: 2 })];
+      const attempt = store.createMany(notNew);
+      await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+      await expect(attempt).rejects.toMatchObject({
+        issues: [expect.objectContaining({ path: ['users', '1'], code: 'not_new' })],
+      });
+      expect(await listAll({ usernamePrefix: prefix }, USER_PAGE_LIMIT)).toEqual([]);
+    });
+
+    it('reports conflicts with stored users per user, creating the others and nothing of the refused', async () => {
+      const holder = sampleUser();
+      await store.create(holder);
+      const [first, sameName, second, sameEmail] = [
+        sampleUser(),
+        sampleUser({ username: holder.username }),
+        sampleUser({ email: null }),
+        sampleUser({ email: holder.email }),
+      ] as const;
+      expect(await store.createMany([first, sameName, second, sameEmail])).toEqual([
+        'created',
+        'username_taken',
+        'created',
+        'email_taken',
+      ]);
+      expect(await store.findById(first.id)).toEqual(first);
+      expect(await store.findById(second.id)).toEqual(second);
+      expect(await store.findByUsername(holder.username)).toEqual(holder);
+      expect(await store.findByEmail(holder.email!)).toEqual(holder);
+      // Never a partial user: no record, and the refused user's other unique value is still free.
+      for (const refused of [sameName, sameEmail]) expect(await store.findById(refused.id)).toBeNull();
+      expect(await store.findByEmail(sameName.email!)).toBeNull();
+      expect(await store.findByUsername(sameEmail.username)).toBeNull();
+      await store.create(sampleUser({ email: sameName.email }));
+      await store.create(sampleUser({ username: sameEmail.username }));
+    });
+
+    it('reports a duplicate within the batch as taken: the first of two is created, the second refused', async () => {
+      const first = sampleUser();
+      const third = sampleUser();
+      const sameName = sampleUser({ username: first.username });
+      const sameEmail = sampleUser({ email: third.email });
+      const free = sampleUser();
+      expect(await store.createMany([first, sameName, third, sameEmail, free])).toEqual([
+        'created',
+        'username_taken',
+        'created',
+        'email_taken',
+        'created',
+      ]);
+      expect(await store.findByUsername(first.username)).toEqual(first);
+      expect(await store.findByEmail(third.email!)).toEqual(third);
+      expect(await store.findById(free.id)).toEqual(free);
+      for (const refused of [sameName, sameEmail]) expect(await store.findById(refused.id)).toBeNull();
+      expect(await store.findByEmail(sameName.email!)).toBeNull();
+      expect(await store.findByUsername(sameEmail.username)).toBeNull();
+      await store.create(sampleUser({ email: sameName.email }));
+      await store.create(sampleUser({ username: sameEmail.username }));
     });
   });
 }
