@@ -1,6 +1,19 @@
 import { GetItemCommand, QueryCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { type UserRecord, type UserStore, VersionConflictError } from '@devauth/core';
+import {
+  assertPageLimit,
+  ConfigurationError,
+  decodeStoreCursor,
+  encodeStoreCursor,
+  invalidStoreCursor,
+  type UserCreateOutcome,
+  type UserListQuery,
+  type UserPage,
+  type UserRecord,
+  type UserStore,
+  VersionConflictError,
+} from '@devauth/core';
 import { tracked } from './errors.js';
+import { CURSOR_KIND, compareBytes } from './list-cursor.js';
 import {
   emailMarkerItem,
   hasEmail,
@@ -22,13 +35,16 @@ import {
   type Key,
   queryPages,
 } from './requests.js';
-import { DEVAUTH_TABLE, keys } from './table.js';
+import { DEVAUTH_TABLE, keys, LIST_PARTITION } from './table.js';
+import { CREATE_MANY_LIMIT, createUsers } from './user-import.js';
 import { commitUserWrites, type Guard } from './user-transaction.js';
 
 const NOT_EXISTS = 'attribute_not_exists(PK)';
 /** A marker may be written or removed by its owner, or created where there is none. */
 const OWNED = 'attribute_not_exists(PK) OR #userId = :userId';
 const DELETE_ATTEMPTS = 5;
+/** Users a filtered listing Query examines at least (the page's `limit` when larger), before its FilterExpression. */
+const FILTERED_READ = 100;
 /** Users the legacy identity lookup looks at: two are enough to tell one link from an ambiguous one. */
 const LEGACY_CANDIDATES = 2;
 
@@ -42,6 +58,9 @@ const LEGACY_CANDIDATES = 2;
  * findByEmail still reads them, and the user's next update turns them into copies.
  */
 export class DynamoDbUserStore implements UserStore {
+  /** Users per `createMany` call: one round of at most four parallel transactions (see user-import.ts). */
+  readonly createManyLimit = CREATE_MANY_LIMIT;
+
   constructor(private readonly options: DynamoDbStoreOptions) {
     assertStoreOptions(options);
   }
@@ -209,6 +228,101 @@ export class DynamoDbUserStore implements UserStore {
     await this.sweepPartition(id);
   }
 
+  /**
+   * One Query of the listing index GSI2 per page: partition `USERS` (only user items carry it, never the marker
+   * copies), ascending canonical username, `begins_with` for the prefix, role and status as a FilterExpression,
+   * `ExclusiveStartKey` from the cursor. Eventually consistent (a GSI); users written before GSI2 existed are missing
+   * until their next update or `backfillListIndex`.
+   *
+   * `Limit` is one more than the page, so that a full page whose successor does not exist ends the listing
+   * (`nextCursor` null) rather than costing an empty last page. DynamoDB applies `Limit` before the filter, so with a
+   * role or status filter a page may hold fewer users than asked (none, even) while `nextCursor` is set: the port
+   * allows it, callers follow the cursor. A filtered Query therefore examines at least {@link FILTERED_READ} users
+   * (about 60 KB, 8 read units) and the page is cut at `limit`, its cursor at the last user answered. With `email`
+   * the answer is findByEmail (one strongly consistent GetItem of the email marker, whose copy is the user), the
+   * other filters applied to it.
+   */
+  async list(query: UserListQuery): Promise<UserPage> {
+    assertPageLimit(query.limit);
+    const after = query.after === undefined ? undefined : decodeUserCursor(query.after);
+    const prefix = query.usernamePrefix || undefined;
+    // A position outside the prefix belongs to another listing (and DynamoDB would refuse it as a start key).
+    if (after !== undefined && prefix !== undefined && !after.username.startsWith(prefix)) throw invalidStoreCursor();
+    if (query.email !== undefined) return this.listByEmail(query, prefix, after);
+
+    const { listIndex } = DEVAUTH_TABLE;
+    const names: Record<string, string> = { '#pk': listIndex.partitionKey };
+    const values: Item = { ':pk': s(LIST_PARTITION.users) };
+    let keyCondition = '#pk = :pk';
+    if (prefix !== undefined) {
+      keyCondition += ' AND begins_with(#sk, :prefix)';
+      names['#sk'] = listIndex.sortKey;
+      values[':prefix'] = s(prefix);
+    }
+    const filters: string[] = [];
+    if (query.role !== undefined) {
+      filters.push('#role = :role');
+      names['#role'] = 'role';
+      values[':role'] = s(query.role);
+    }
+    if (query.status !== undefined) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = s(query.status);
+    }
+    const output = await call('Query (list users)', () =>
+      this.options.client.send(
+        tracked(
+          new QueryCommand({
+            TableName: this.options.tableName,
+            IndexName: listIndex.name,
+            KeyConditionExpression: keyCondition,
+            FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ScanIndexForward: true,
+            // Unfiltered: the page and one more. Filtered: at least FILTERED_READ users examined, so a rare role
+            // or status does not take a request per handful of users (the page is cut at `limit` either way).
+            Limit: (filters.length > 0 ? Math.max(query.limit, FILTERED_READ) : query.limit) + 1,
+            ExclusiveStartKey: after === undefined ? undefined : userListStartKey(after),
+          }),
+        ),
+      ),
+    );
+    const users = (output.Items ?? []).map(itemToUser);
+    if (users.length > query.limit) {
+      const page = users.slice(0, query.limit);
+      const last = page[page.length - 1]!;
+      return { users: page, nextCursor: userCursor({ username: last.username, id: last.id }) };
+    }
+    const stop = output.LastEvaluatedKey;
+    return { users, nextCursor: stop === undefined ? null : userCursor(positionOf(stop)) };
+  }
+
+  private async listByEmail(
+    query: UserListQuery,
+    prefix: string | undefined,
+    after: UserPosition | undefined,
+  ): Promise<UserPage> {
+    const user = await this.findByEmail(query.email!);
+    const matches =
+      user !== null &&
+      (prefix === undefined || user.username.startsWith(prefix)) &&
+      (query.role === undefined || user.role === query.role) &&
+      (query.status === undefined || user.status === query.status) &&
+      (after === undefined || compareBytes(user.username, after.username) > 0);
+    return { users: matches ? [user] : [], nextCursor: null };
+  }
+
+  /**
+   * TransactWriteItems of ~33 users each (user item, username and email markers, each `attribute_not_exists`), up to
+   * four in parallel; a cancelled transaction is sent again without the users its CancellationReasons name as taken
+   * (see user-import.ts).
+   */
+  async createMany(users: readonly UserRecord[]): Promise<readonly UserCreateOutcome[]> {
+    return createUsers(this.options, users);
+  }
+
   private async sweepPartition(id: string): Promise<void> {
     for await (const items of queryPages(this.options, 'Query (user partition)', {
       KeyConditionExpression: '#pk = :pk',
@@ -267,4 +381,39 @@ export class DynamoDbUserStore implements UserStore {
 interface Expression {
   readonly names?: Record<string, string>;
   readonly values?: Item;
+}
+
+/** Where a user listing stopped: the GSI2 sort key (the username) and, to complete the start key, the user's id. */
+interface UserPosition {
+  readonly username: string;
+  readonly id: string;
+}
+
+const userCursor = (position: UserPosition): string =>
+  encodeStoreCursor(CURSOR_KIND.users, [position.username, position.id]);
+
+function decodeUserCursor(cursor: string): UserPosition {
+  const [username, id] = decodeStoreCursor(CURSOR_KIND.users, cursor, 2);
+  return { username: username!, id: id! };
+}
+
+/** A GSI2 start key is the index key and the table key of the item it names (which need not exist any more). */
+function userListStartKey(position: UserPosition): Item {
+  const { listIndex } = DEVAUTH_TABLE;
+  return {
+    ...keys.user(position.id),
+    [listIndex.partitionKey]: s(LIST_PARTITION.users),
+    [listIndex.sortKey]: s(position.username),
+  };
+}
+
+const USER_PK_PREFIX = keys.userPartition('');
+
+function positionOf(key: Item): UserPosition {
+  const username = key[DEVAUTH_TABLE.listIndex.sortKey]?.S;
+  const pk = key[DEVAUTH_TABLE.partitionKey]?.S;
+  if (username === undefined || pk === undefined || !pk.startsWith(USER_PK_PREFIX)) {
+    throw new ConfigurationError('DynamoDB answered a user listing with a position that is not a user item.');
+  }
+  return { username, id: pk.slice(USER_PK_PREFIX.length) };
 }

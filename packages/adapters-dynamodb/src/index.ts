@@ -3,6 +3,11 @@
  * stores on one DynamoDB table. Bring your own `DynamoDBClient` (a peer dependency); nothing is created or sent at
  * import time.
  */
+export {
+  type BackfillListIndexOptions,
+  type BackfillListIndexResult,
+  backfillListIndex,
+} from './backfill.js';
 export { DynamoDbAccountTokenStore } from './dynamodb-account-token-store.js';
 export { DynamoDbGuestLinkStore } from './dynamodb-guest-link-store.js';
 export { DynamoDbInvitationStore } from './dynamodb-invitation-store.js';

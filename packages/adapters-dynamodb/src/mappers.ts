@@ -15,7 +15,7 @@ import {
   type UserStatus,
 } from '@devauth/core';
 import type { Item } from './requests.js';
-import { DEVAUTH_TABLE, keys } from './table.js';
+import { DEVAUTH_TABLE, invitationListSortKey, keys, LIST_PARTITION } from './table.js';
 
 /**
  * Items <-> domain records, in one place. Dates are stored as epoch milliseconds (N), which round-trips a `Date`
@@ -131,16 +131,32 @@ function userAttributes(user: UserRecord): Item {
 }
 
 /**
- * The user item; linked users carry the sparse identity index key (GSI1), still written so that deployments of the
- * previous version, which query it, keep finding users; this version answers from the identity marker.
+ * The user item. It carries the listing index keys (GSI2: `USERS` / canonical username), and only it: the marker
+ * copies share the user's attributes but not these keys, so `users.list` meets each user once. Every write of a user
+ * (create, createMany, update) puts this item whole, so the keys follow a rename in the same transaction. Linked
+ * users also carry the sparse identity index key (GSI1), still written so that deployments of the previous version,
+ * which query it, keep finding users; this version answers from the identity marker.
  */
 export function userItem(user: UserRecord): Item {
-  const item: Item = { ...keys.user(user.id), type: s(ITEM_TYPE.user), ...userAttributes(user) };
+  const item: Item = {
+    ...keys.user(user.id),
+    type: s(ITEM_TYPE.user),
+    ...userAttributes(user),
+    ...userListKeys(user.username),
+  };
   if (user.identityId !== null) {
     item[DEVAUTH_TABLE.identityIndex.partitionKey] = s(keys.identity(user.identityId));
     item[DEVAUTH_TABLE.identityIndex.sortKey] = s('USER');
   }
   return item;
+}
+
+/** The GSI2 (listing) keys of a user item. */
+export function userListKeys(username: string): Item {
+  return {
+    [DEVAUTH_TABLE.listIndex.partitionKey]: s(LIST_PARTITION.users),
+    [DEVAUTH_TABLE.listIndex.sortKey]: s(username),
+  };
 }
 
 /**
@@ -417,6 +433,7 @@ export function itemToAttemptState(item: Item): AttemptState {
 
 // --- invitations -------------------------------------------------------------------------------------------------
 
+/** An invitation (`INVITATION#<codeHash>`), listed newest first on GSI2 (`INVITATIONS` / `<createdAt>#<codeHash>`). */
 export function invitationItem(record: InvitationRecord): Item {
   const item: Item = {
     ...keys.invitation(record.codeHash),
@@ -426,9 +443,18 @@ export function invitationItem(record: InvitationRecord): Item {
     createdAt: millis(record.createdAt),
     expiresAt: millis(record.expiresAt),
     [TTL]: ttlAt(record.expiresAt.getTime()),
+    ...invitationListKeys(record.createdAt, record.codeHash),
   };
   if (record.usedAt !== null) item.usedAt = millis(record.usedAt);
   return item;
+}
+
+/** The GSI2 (listing) keys of an invitation item. */
+export function invitationListKeys(createdAt: Date, codeHash: string): Item {
+  return {
+    [DEVAUTH_TABLE.listIndex.partitionKey]: s(LIST_PARTITION.invitations),
+    [DEVAUTH_TABLE.listIndex.sortKey]: s(invitationListSortKey(createdAt, codeHash)),
+  };
 }
 
 export function itemToInvitation(item: Item): InvitationRecord {

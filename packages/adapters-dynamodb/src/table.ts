@@ -16,7 +16,7 @@ export { DEVAUTH_TABLE } from './table-schema.js';
 
 /** The CreateTable input for the devauth table (on-demand capacity); infrastructure code can reuse its parts. */
 export function devauthTableDefinition(tableName: string): CreateTableCommandInput & { TableName: string } {
-  const { partitionKey, sortKey, identityIndex, keyAttributeType, billingMode } = DEVAUTH_TABLE;
+  const { partitionKey, sortKey, identityIndex, listIndex, keyAttributeType, billingMode } = DEVAUTH_TABLE;
   return {
     TableName: tableName,
     BillingMode: billingMode,
@@ -25,21 +25,21 @@ export function devauthTableDefinition(tableName: string): CreateTableCommandInp
       { AttributeName: sortKey, AttributeType: keyAttributeType },
       { AttributeName: identityIndex.partitionKey, AttributeType: keyAttributeType },
       { AttributeName: identityIndex.sortKey, AttributeType: keyAttributeType },
+      { AttributeName: listIndex.partitionKey, AttributeType: keyAttributeType },
+      { AttributeName: listIndex.sortKey, AttributeType: keyAttributeType },
     ],
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: identityIndex.name,
-        KeySchema: [
-          { AttributeName: identityIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: identityIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: identityIndex.projection },
-      },
-    ],
+    GlobalSecondaryIndexes: [identityIndex, listIndex].map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: index.projection },
+    })),
   };
 }
 
@@ -109,6 +109,16 @@ export const keys = {
   /** The GSI1PK value of a linked user item (the legacy identity lookup). */
   identity: (identityId: string) => `IDENTITY#${identityId}`,
 };
+
+/**
+ * The GSI2 (listing) partitions: every user item in one, sorted by canonical username; every invitation in another,
+ * sorted by `<createdAt ISO 8601>#<codeHash>` (fixed-width UTC timestamps, so the string order is the time order).
+ */
+export const LIST_PARTITION = { users: 'USERS', invitations: 'INVITATIONS' } as const;
+
+/** The GSI2SK of an invitation. */
+export const invitationListSortKey = (createdAt: Date, codeHash: string): string =>
+  `${createdAt.toISOString()}#${codeHash}`;
 
 /** Sort-key prefix of the family member items (one per token of a family, beside the family item). */
 export const MEMBER_PREFIX = 'TOKEN#';

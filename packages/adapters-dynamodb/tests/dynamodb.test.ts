@@ -11,6 +11,7 @@ import {
 } from '@devauth/core/testing/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { itemToUser } from '../src/mappers.js';
+import { describeAdministration } from './administration.js';
 import { describeStoreBehaviour } from './store-behaviour.js';
 import { newClient, newTable, scanAll, startTestEngine } from './support.js';
 
@@ -37,6 +38,8 @@ if (!engine.available) {
   describeGuestLinkStoreContract('DynamoDB', { setup: () => stores.guestLinks });
   describeAccountTokenStoreContract('DynamoDB', { setup: () => stores.accountTokens });
   describeStoreBehaviour(client, tableName, stores);
+  // Listing, import and backfill, on tables of their own (the orphan check below scans this file's main table).
+  describeAdministration(engine.endpoint);
 
   describe('DynamoDB user races beyond the contract', () => {
     it('lets one of 30 parallel renames to one username win', async () => {

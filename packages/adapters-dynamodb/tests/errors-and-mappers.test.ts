@@ -12,6 +12,7 @@ import {
   IdentityTakenError,
   UpstreamUnavailableError,
   UsernameTakenError,
+  ValidationError,
   VersionConflictError,
 } from '@devauth/core';
 import { sampleDate, sampleRefreshToken, sampleUser } from '@devauth/core/testing';
@@ -327,6 +328,78 @@ describe('transactions', () => {
     expect(calls()).toBe(3);
   });
 
+  /** A client that answers each TransactWriteItems with `answer(call, items)`, recording what was sent. */
+  function scriptedClient(answer: (call: number, items: readonly unknown[]) => Error | undefined) {
+    const sent: unknown[][] = [];
+    const client = {
+      send: async (command: { input: { TransactItems: unknown[] } }) => {
+        sent.push(command.input.TransactItems);
+        const error = answer(sent.length, command.input.TransactItems);
+        if (error) throw error;
+        return {};
+      },
+    } as unknown as DynamoDBClient;
+    return { client, sent };
+  }
+  const putKeys = (items: readonly unknown[]) =>
+    items.map((item) => (item as { Put: { Item: { PK: { S: string } } } }).Put.Item.PK.S);
+
+  it('createMany: reads CancellationReasons per user and sends the transaction again without the refused ones', async () => {
+    const users = [sampleUser(), sampleUser(), sampleUser({ email: null }), sampleUser()];
+    // user, username, email | user, username, email | user, username | user, username, email
+    const reasons = [
+      'None',
+      'None',
+      'None',
+      'None',
+      'None',
+      'ConditionalCheckFailed',
+      'None',
+      'ConditionalCheckFailed',
+    ];
+    const { client, sent } = scriptedClient((call) =>
+      call === 1 ? canceled(...reasons, 'ConditionalCheckFailed', 'None', 'None') : undefined,
+    );
+    const store = new DynamoDbUserStore({ client, tableName });
+    expect(await store.createMany(users)).toEqual(['created', 'email_taken', 'username_taken', 'username_taken']);
+    expect(sent).toHaveLength(2);
+    expect(putKeys(sent[0]!)).toHaveLength(11);
+    expect(putKeys(sent[1]!)).toEqual([
+      `USER#${users[0]!.id}`,
+      `USERNAME#${users[0]!.username}`,
+      `EMAIL#${users[0]!.email}`,
+    ]);
+  });
+
+  it('createMany: a failure after another transaction of the call committed is never notApplied', async () => {
+    // 40 users with addresses: two transactions (33 + 7), sent in parallel.
+    const users = Array.from({ length: 40 }, () => sampleUser());
+    const throttled = () => serviceError('ProvisionedThroughputExceededException', 400);
+    const partial = scriptedClient((call) => (call === 1 ? undefined : throttled()));
+    const error = await new DynamoDbUserStore({ client: partial.client, tableName }).createMany(users).catch((e) => e);
+    expect(error).toBeInstanceOf(UpstreamUnavailableError);
+    expect((error as UpstreamUnavailableError).notApplied).toBe(false);
+    expect(partial.sent.map((items) => items.length)).toEqual([99, 21]);
+
+    const none = scriptedClient(() => throttled());
+    const refused = await new DynamoDbUserStore({ client: none.client, tableName }).createMany(users).catch((e) => e);
+    expect(refused).toBeInstanceOf(UpstreamUnavailableError);
+    expect((refused as UpstreamUnavailableError).notApplied).toBe(true);
+  });
+
+  it('createMany: refuses more than createManyLimit users and users that are not new, before any request', async () => {
+    const { client, sent } = scriptedClient(() => undefined);
+    const store = new DynamoDbUserStore({ client, tableName });
+    for (const users of [
+      Array.from({ length: store.createManyLimit + 1 }, () => sampleUser()),
+      [sampleUser(), sampleUser({ identityId: 'us-east-1:x' })],
+      [sampleUser({ version: 2 })],
+    ]) {
+      await expect(store.createMany(users)).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect(sent).toEqual([]);
+  });
+
   it('a retry after contention that meets the winner reports the conflict it meets', async () => {
     const { client, calls } = failingClient(
       canceled('None', 'TransactionConflict'),
@@ -351,6 +424,27 @@ describe('mappers', () => {
     expect(userItem(users[0]!).GSI1PK?.S).toBe('IDENTITY#us-east-1:abc');
     expect(userItem(users[1]!).GSI1PK).toBeUndefined();
     expect(usernameMarkerItem(users[0]!).GSI1PK).toBeUndefined();
+  });
+
+  it('puts the listing index keys (GSI2) on the user item and the invitation item only, never on the copies', () => {
+    const user = sampleUser({ username: 'zoë_1' });
+    if (!hasEmail(user)) throw new Error('sampleUser has an email');
+    expect(userItem(user)).toMatchObject({ GSI2PK: { S: 'USERS' }, GSI2SK: { S: 'zoë_1' } });
+    for (const copy of [usernameMarkerItem(user), emailMarkerItem(user)]) {
+      expect(copy.GSI2PK).toBeUndefined();
+      expect(copy.GSI2SK).toBeUndefined();
+    }
+    const invitation = {
+      codeHash: 'abc',
+      role: 'seller',
+      createdAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)),
+      expiresAt: sampleDate(9),
+      usedAt: null,
+    };
+    expect(invitationItem(invitation)).toMatchObject({
+      GSI2PK: { S: 'INVITATIONS' },
+      GSI2SK: { S: '2026-01-02T03:04:05.006Z#abc' },
+    });
   });
 
   it('keeps emailVerified as a BOOL on the user item and both copies; an item without it reads as unverified', () => {

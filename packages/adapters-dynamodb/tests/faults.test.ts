@@ -77,6 +77,10 @@ function everyOperation(stores: DynamoDbStores): Record<string, () => Promise<un
     'users.findByIdentityId': () => stores.users.findByIdentityId('us-east-1:x'),
     'users.update': () => stores.users.update(nextVersion(user, { status: 'disabled' }, sampleDate(1))),
     'users.delete': () => stores.users.delete(user.id),
+    'users.list': () => stores.users.list({ limit: 10 }),
+    'users.list (filtered)': () => stores.users.list({ usernamePrefix: 'a', role: 'seller', limit: 10 }),
+    'users.list (email)': () => stores.users.list({ email: user.email!, limit: 10 }),
+    'users.createMany': () => stores.users.createMany([sampleUser(), sampleUser({ email: null })]),
     'refreshTokens.issue': () => stores.refreshTokens.issue(token),
     'refreshTokens.find': () => stores.refreshTokens.find(token.tokenHash),
     'refreshTokens.rotate': () => stores.refreshTokens.rotate(token.tokenHash, sampleRefreshToken()),
@@ -98,6 +102,8 @@ function everyOperation(stores: DynamoDbStores): Record<string, () => Promise<un
       }),
     'invitations.consume': () => stores.invitations.consume('x', 'seller', sampleDate(0)),
     'invitations.release': () => stores.invitations.release('x'),
+    'invitations.list': () => stores.invitations.list({ limit: 10 }),
+    'invitations.revoke': () => stores.invitations.revoke('x'),
     'guestLinks.create': () =>
       stores.guestLinks.create({
         secretHash: 'x',

@@ -707,8 +707,15 @@ export function describeStoreBehaviour(client: DynamoDBClient, tableName: string
       const definition = devauthTableDefinition(tableName);
       expect(Table?.TableStatus).toBe('ACTIVE');
       expect(Table?.KeySchema).toEqual(definition.KeySchema);
-      expect(Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.KeySchema])).toEqual([
-        [DEVAUTH_TABLE.identityIndex.name, definition.GlobalSecondaryIndexes?.[0]?.KeySchema],
+      expect(
+        Table?.GlobalSecondaryIndexes?.map((index) => [index.IndexName, index.KeySchema, index.Projection]).sort(),
+      ).toEqual([
+        [
+          DEVAUTH_TABLE.identityIndex.name,
+          definition.GlobalSecondaryIndexes?.[0]?.KeySchema,
+          { ProjectionType: 'ALL' },
+        ],
+        [DEVAUTH_TABLE.listIndex.name, definition.GlobalSecondaryIndexes?.[1]?.KeySchema, { ProjectionType: 'ALL' }],
       ]);
       const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
       expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: 'ttl', TimeToLiveStatus: 'ENABLED' });

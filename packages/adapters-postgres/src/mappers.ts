@@ -3,6 +3,7 @@ import type {
   AccountTokenRecord,
   AttemptState,
   ClientHint,
+  InvitationRecord,
   PasswordNormalization,
   RefreshTokenRecord,
   RefreshTokenStatus,
@@ -58,7 +59,7 @@ export interface UserRow {
  * reads as false, the safe side for `email_verified` (NOT NULL DEFAULT false since 0006: rows written before the
  * column existed read as unverified).
  */
-function toBoolean(value: unknown): boolean {
+export function toBoolean(value: unknown): boolean {
   return value === true || value === 't' || value === 'true';
 }
 
@@ -180,5 +181,25 @@ export function toAccountTokenRecord(row: AccountTokenRow): AccountTokenRecord {
     email: row.email,
     createdAt: toDate(row.created_at),
     expiresAt: toDate(row.expires_at),
+  };
+}
+
+export const INVITATION_COLUMNS = 'code_hash, role, created_at, expires_at, used_at';
+
+export interface InvitationRow {
+  readonly code_hash: string;
+  readonly role: string;
+  readonly created_at: unknown;
+  readonly expires_at: unknown;
+  readonly used_at: unknown;
+}
+
+export function toInvitationRecord(row: InvitationRow): InvitationRecord {
+  return {
+    codeHash: row.code_hash,
+    role: row.role,
+    createdAt: toDate(row.created_at),
+    expiresAt: toDate(row.expires_at),
+    usedAt: toNullableDate(row.used_at),
   };
 }

@@ -2,13 +2,18 @@ import {
   type DevauthError,
   EmailTakenError,
   IdentityTakenError,
+  type UserCreateOutcome,
+  type UserListQuery,
   UsernameTakenError,
+  type UserPage,
   type UserRecord,
   type UserStore,
   VersionConflictError,
 } from '@devauth/core';
 import { toStoreError } from './errors.js';
 import { toTimestamp, toUserRecord, USER_COLUMNS, type UserRow } from './mappers.js';
+import { CREATE_MANY_LIMIT, createUsers } from './postgres-user-import.js';
+import { listUsers } from './postgres-user-list.js';
 import type { SqlClient } from './sql-client.js';
 
 /**
@@ -29,8 +34,12 @@ function uniquenessError(constraint: string | undefined): DevauthError | undefin
 /**
  * Users in `devauth_users`. Every method is one statement: uniqueness is enforced by the unique indexes as part of
  * the INSERT/UPDATE itself (no check-then-write window), and updates are conditional on the previous version.
+ * The administration's listing and import live in postgres-user-list.ts and postgres-user-import.ts.
  */
 export class PostgresUserStore implements UserStore {
+  /** Users per `createMany` call: one statement (see postgres-user-import.ts). */
+  readonly createManyLimit = CREATE_MANY_LIMIT;
+
   constructor(private readonly client: SqlClient) {}
 
   async create(user: UserRecord): Promise<void> {
@@ -128,6 +137,19 @@ export class PostgresUserStore implements UserStore {
     } catch (error) {
       throw toStoreError(error, 'users.delete');
     }
+  }
+
+  /** One SELECT per page: keyset on `username COLLATE "C"`, the filters in the statement (postgres-user-list.ts). */
+  list(query: UserListQuery): Promise<UserPage> {
+    return listUsers(this.client, query);
+  }
+
+  /**
+   * One `INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING` for the whole batch, which also reads why a user
+   * was skipped (postgres-user-import.ts). A second statement only for users skipped for a row committed meanwhile.
+   */
+  createMany(users: readonly UserRecord[]): Promise<readonly UserCreateOutcome[]> {
+    return createUsers(this.client, users);
   }
 
   private async findOne(operation: string, text: string, value: string): Promise<UserRecord | null> {

@@ -184,16 +184,27 @@ describe.skipIf(!server)('migrate() on a PostgreSQL 15 server', () => {
     expect(await stores.loginAttempts.get(['user:alice'])).toEqual([
       { key: 'user:alice', consecutiveFailures: 3, lastFailureAt: new Date('2026-01-01T00:00:00.000Z') },
     ]);
+    // 0007: users written before the listing indexes existed are listed, in code point order of the username.
+    const listed = await stores.users.list({ limit: 2 });
+    expect(listed.users.map((user) => user.username)).toEqual(['alice', 'bob']);
+    const rest = await stores.users.list({ limit: 2, after: listed.nextCursor! });
+    expect(rest).toEqual({ users: [expect.objectContaining({ id: 'u3', username: 'carol' })], nextCursor: null });
+    expect((await stores.users.list({ status: 'active', usernamePrefix: 'ca', limit: 10 })).users).toHaveLength(1);
     const indexes = await pool.query<{ indexname: string }>(
-      "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('devauth_users', 'devauth_refresh_tokens') ORDER BY indexname",
+      "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('devauth_users', 'devauth_refresh_tokens', 'devauth_invitations') ORDER BY indexname COLLATE \"C\"",
     );
     expect(indexes.rows.map((row) => row.indexname)).toEqual([
+      'devauth_invitations_listing_idx',
+      'devauth_invitations_pkey',
       'devauth_refresh_tokens_family_id_idx',
       'devauth_refresh_tokens_pkey',
       'devauth_refresh_tokens_user_id_idx',
+      'devauth_users_disabled_username_idx',
       'devauth_users_email_key',
       'devauth_users_identity_id_key',
       'devauth_users_pkey',
+      'devauth_users_role_username_idx',
+      'devauth_users_username_c_idx',
       'devauth_users_username_key',
     ]);
   });

@@ -20,6 +20,11 @@ import {
 import type { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  itImportsLikeCreate,
+  itListsLikeTheOtherStores,
+  itListsThroughIndexes,
+} from './support/administration-checks.js';
+import {
   type CountingClient,
   itCountsRoundTrips,
   itGuardsRefreshFamilies,
@@ -103,6 +108,12 @@ describe('PGlite (embedded PostgreSQL)', () => {
 
   describe('account tokens', () => {
     itKeepsOneAccountTokenRowPerUserAndPurpose(() => client);
+  });
+
+  describe('administration (listings and import)', () => {
+    itListsThroughIndexes(() => client);
+    itListsLikeTheOtherStores(() => client);
+    itImportsLikeCreate(() => client);
   });
 
   // Last: it closes the database the tests above share.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   createPostgresStores,
   fromPgClient,
@@ -15,6 +16,12 @@ import {
   describeUserStoreContract,
 } from '@devauth/core/testing/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  itImportsLikeCreate,
+  itListsLikeTheOtherStores,
+  itListsThroughIndexes,
+  itResolvesConflictsCommittedMeanwhile,
+} from './support/administration-checks.js';
 import {
   type CountingClient,
   itCountsRoundTrips,
@@ -107,6 +114,59 @@ describe.skipIf(!server)('PostgreSQL 15 server through a pg Pool (20 connections
   describe('account tokens', () => {
     itKeepsOneAccountTokenRowPerUserAndPurpose(() => client);
   });
+
+  describe('administration (listings and import)', () => {
+    itListsThroughIndexes(() => client);
+    itListsLikeTheOtherStores(() => client);
+    itImportsLikeCreate(() => client);
+    itResolvesConflictsCommittedMeanwhile(() => pool);
+  });
+});
+
+/**
+ * The listings where PostgreSQL's default collation is a linguistic one (ICU en-US, as on many managed servers): it
+ * orders `B` after `a` and `é` before `f`, so only `COLLATE "C"` gives the other stores' order and a
+ * prefix range. A database of its own (the collation is the database's); on the throwaway cluster only, where the
+ * tests may create one.
+ */
+describe.skipIf(!server?.cluster)('PostgreSQL 15 server, a database collated by ICU en-US', () => {
+  const database = `devauth_icu_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
+  let pool: Pool;
+  let client: SqlClient;
+  let stores: PostgresStores;
+  /** A statement on the cluster's own database (`database` is built here from hex digits only). */
+  async function onServer(text: string): Promise<void> {
+    const admin = new pg.Client({ connectionString: server!.url });
+    await admin.connect();
+    try {
+      await admin.query(text);
+    } finally {
+      await admin.end();
+    }
+  }
+  beforeAll(async () => {
+    await onServer(
+      `CREATE DATABASE ${database} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'`,
+    );
+    const url = new URL(server!.url);
+    url.pathname = `/${database}`;
+    pool = newPool({ connectionString: url.toString() });
+    client = fromPgPool(pool);
+    await migrate(client);
+    stores = createPostgresStores(client);
+    // The premise: this database's default order is not code point order (where 'B' < 'a' and 'f' < 'é').
+    const { rows } = await pool.query("SELECT 'B' < 'a' AS upper_first, 'f' < 'é' AS accent_last");
+    expect(rows[0]).toEqual({ upper_first: false, accent_last: false });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  describeUserStoreContract('PostgreSQL (ICU en-US database)', { setup: () => stores.users }, { concurrency: 20 });
+  describeInvitationStoreContract('PostgreSQL (ICU en-US database)', { setup: () => stores.invitations });
+  itListsThroughIndexes(() => client);
+  itListsLikeTheOtherStores(() => client);
 });
 
 describe.skipIf(!server)('PostgreSQL 15 server through one pg.Client', () => {

@@ -9,3 +9,4 @@ export {
   startDynamoDbLocal,
 } from './dynamodb-local.js';
 export { countRequests, type RequestCounter } from './request-counter.js';
+export { userItemsOf } from './user-items.js';

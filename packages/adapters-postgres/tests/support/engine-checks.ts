@@ -85,6 +85,13 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
       now: sampleDate(1),
       ttlSeconds: 60,
     });
+    // The administration's listings and import: one statement per page, one per batch.
+    const prefix = `rt${uniqueSuffix()}`;
+    const imported = [sampleUser({ username: `${prefix}a` }), sampleUser({ username: `${prefix}b`, role: 'seller' })];
+    let userCursor: string | null = null;
+    // A second invitation (beside the one created below), so a page of one has a next page.
+    await stores.invitations.create({ ...invitation, codeHash: `inv_${uniqueSuffix()}` });
+    let invitationCursor: string | null = null;
     const operations: Record<string, () => Promise<unknown>> = {
       'users.findById': () => stores.users.findById(user.id),
       'users.findByIdentityId': () => stores.users.findByIdentityId(user.identityId!),
@@ -136,6 +143,37 @@ export function itCountsRoundTrips(counting: () => CountingClient): void {
           stores.accountTokens.consume(replacement.record.tokenHash, 'password-reset', sampleDate(2)),
         ).resolves.toEqual(replacement.record),
       'accountTokens.deleteAllForUser': () => stores.accountTokens.deleteAllForUser(user.id),
+      'users.createMany': () => expect(stores.users.createMany(imported)).resolves.toEqual(['created', 'created']),
+      'users.createMany (conflicts)': () =>
+        expect(
+          stores.users.createMany([
+            sampleUser({ username: imported[0]!.username }),
+            sampleUser({ email: imported[1]!.email }),
+            sampleUser(),
+          ]),
+        ).resolves.toEqual(['username_taken', 'email_taken', 'created']),
+      'users.createMany([])': () => expect(stores.users.createMany([])).resolves.toEqual([]),
+      'users.list': async () => {
+        const page = await stores.users.list({ usernamePrefix: prefix, limit: 1 });
+        expect(page.users.map((listed) => listed.username)).toEqual([imported[0]!.username]);
+        userCursor = page.nextCursor;
+      },
+      'users.list (next page, filtered)': () =>
+        expect(
+          stores.users.list({ usernamePrefix: prefix, role: 'seller', limit: 1, after: userCursor! }),
+        ).resolves.toEqual({
+          users: [imported[1]],
+          nextCursor: null,
+        }),
+      'invitations.list': async () => {
+        const page = await stores.invitations.list({ limit: 1 });
+        expect(page.invitations).toHaveLength(1);
+        invitationCursor = page.nextCursor;
+      },
+      'invitations.list (next page)': async () => {
+        expect((await stores.invitations.list({ limit: 1, after: invitationCursor! })).invitations).toHaveLength(1);
+      },
+      'invitations.revoke': () => expect(stores.invitations.revoke(invitation.codeHash)).resolves.toBe(true),
     };
     const counts: Record<string, number> = {};
     for (const [name, operation] of Object.entries(operations)) {
