@@ -16,6 +16,17 @@ import {
   createVerifyEmailHandler,
 } from './handlers/account.js';
 import {
+  createAdminCreateInvitationHandler,
+  createAdminDeleteUserHandler,
+  createAdminGetUserHandler,
+  createAdminListInvitationsHandler,
+  createAdminListUsersHandler,
+  createAdminRevokeInvitationHandler,
+  createAdminRevokeSessionsHandler,
+  createAdminSetRoleHandler,
+  createAdminSetStatusHandler,
+} from './handlers/admin.js';
+import {
   createGuestHandler,
   createLoginHandler,
   createLogoutHandler,
@@ -33,11 +44,17 @@ export type AuthHandlers = Readonly<Record<RouteName, ApiGatewayHandler>>;
 
 export interface AuthHandlersOptions extends EdgeOptions {
   readonly devauth: Lazy<Devauth>;
-  /** What `me` needs; without it, `me` answers 500 (not configured) and the five auth routes work as usual. */
+  /**
+   * What `me`, the signed-in account routes and the admin routes need to resolve their callers; without it they
+   * answer 500 (not configured) and the public routes work as usual.
+   */
   readonly me?: Lazy<MeDependencies>;
 }
 
-/** Every handler around one core (the auth routes, `me` and the account routes). Nothing is built until a handler runs if `devauth`/`me` are functions. */
+/**
+ * Every handler around one core (the auth routes, `me`, the account routes and the admin routes). Nothing is built
+ * until a handler runs if `devauth`/`me` are functions.
+ */
 export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   const logger = options.logger ?? createJsonLogger();
   const edge: EdgeOptions = { ...options, logger };
@@ -45,7 +62,7 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
   const me =
     options.me ??
     (() => {
-      throw new Error('createAuthHandlers: me and the signed-in account handlers need options.me');
+      throw new Error('createAuthHandlers: me, the signed-in account and the admin handlers need options.me');
     });
   return {
     register: createRegisterHandler(deps),
@@ -65,6 +82,15 @@ export function createAuthHandlers(options: AuthHandlersOptions): AuthHandlers {
     verifyEmail: createVerifyEmailHandler(deps),
     changeEmail: createChangeEmailHandler({ ...deps, me }),
     resendEmailVerification: createResendEmailVerificationHandler({ ...deps, me }),
+    adminListUsers: createAdminListUsersHandler({ ...deps, me }),
+    adminGetUser: createAdminGetUserHandler({ ...deps, me }),
+    adminSetRole: createAdminSetRoleHandler({ ...deps, me }),
+    adminSetStatus: createAdminSetStatusHandler({ ...deps, me }),
+    adminDeleteUser: createAdminDeleteUserHandler({ ...deps, me }),
+    adminRevokeSessions: createAdminRevokeSessionsHandler({ ...deps, me }),
+    adminCreateInvitation: createAdminCreateInvitationHandler({ ...deps, me }),
+    adminListInvitations: createAdminListInvitationsHandler({ ...deps, me }),
+    adminRevokeInvitation: createAdminRevokeInvitationHandler({ ...deps, me }),
   };
 }
 
@@ -81,6 +107,7 @@ export async function composeDevauth(
 }
 
 export interface ConfiguredHandlersOptions extends ComposeOptions {
+  /** Request lines of every route, and the admin audit trail (unless an EventSink is registered). */
   readonly logger?: Logger;
 }
 
@@ -98,12 +125,14 @@ export function createHandlersFromConfig(
   options: ConfiguredHandlersOptions = {},
 ): ConfiguredHandlers {
   const config = parseConfig(input as HandlerConfigInput);
-  const composition = memoize(() => composeDevauth(config, options));
+  // One logger for the request lines and the audit lines of the composition.
+  const logger = options.logger ?? createJsonLogger();
+  const composition = memoize(() => composeDevauth(config, { ...options, logger }));
   const handlers = createAuthHandlers({
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
     trustedProxies: config.trustedProxies,
-    ...(options.logger ? { logger: options.logger } : {}),
+    logger,
     devauth: async () => (await composition()).devauth,
     me: async () => {
       const { users, devauth, identityPoolId } = await composition();

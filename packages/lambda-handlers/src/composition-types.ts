@@ -1,5 +1,6 @@
 import type { Devauth, UserStore } from '@devauth/core';
 import type { DependencyContainer } from 'tsyringe';
+import type { Logger } from './logger.js';
 
 /**
  * Port overrides, by core token: `{ [TOKENS.PasswordHasher]: myHasher }` or a Map. Anything registered here wins over
@@ -11,6 +12,11 @@ export interface ComposeOptions {
   readonly overrides?: Overrides;
   /** Parent container (default: tsyringe's root); devauth registers in a child of it. */
   readonly container?: DependencyContainer;
+  /**
+   * Where the admin audit trail goes when no EventSink is registered (`AdminAction` and `AdminAccessDenied` events as
+   * `audit` lines, see audit.ts). Default: JSON lines on stdout.
+   */
+  readonly logger?: Logger;
 }
 
 export interface Composition {

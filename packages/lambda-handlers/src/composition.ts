@@ -8,8 +8,10 @@ import 'reflect-metadata';
 import { type Devauth, type IdentityBroker, TOKENS, type UserStore } from '@devauth/core';
 import { registerDevauth } from '@devauth/core/composition';
 import { container as rootContainer } from 'tsyringe';
+import { auditLogSink } from './audit.js';
 import type { ComposeOptions, Composition, Overrides } from './composition-types.js';
 import { coreConfigOf, type HandlerConfig } from './config.js';
+import { createJsonLogger } from './logger.js';
 import { createStores } from './stores.js';
 
 const STORE_TOKENS = {
@@ -50,6 +52,10 @@ export async function composeDevauth(config: HandlerConfig, options: ComposeOpti
   }
   if (!overridden.has(TOKENS.IdentityBroker)) {
     container.register(TOKENS.IdentityBroker, { useValue: await createBroker(config) });
+  }
+  // Without a sink the core discards its events, and the admin audit trail with them: log it instead.
+  if (!container.isRegistered(TOKENS.EventSink, true)) {
+    container.register(TOKENS.EventSink, { useValue: auditLogSink(options.logger ?? createJsonLogger()) });
   }
   registerDevauth(container, { config: coreConfigOf(config) });
   const broker = container.resolve<IdentityBroker & { readonly identityPoolId?: unknown }>(TOKENS.IdentityBroker);

@@ -51,3 +51,13 @@ export const HANDLER_ENV = {
  * for the guard. Not part of `loadConfig`: the auth handlers derive the only route they guard (`GET /me`) themselves.
  */
 export const ACCESS_TABLE_ENV = 'DEVAUTH_ACCESS_TABLE';
+
+// The route declaration travels with the env names: a deployment needs both, and neither imports anything.
+export {
+  HANDLER_ROUTES,
+  type HandlerRoute,
+  ROUTE_NAMES,
+  type RouteAccessKind,
+  type RouteName,
+  routesWithAccess,
+} from './routes.js';

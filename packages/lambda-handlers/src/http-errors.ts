@@ -99,13 +99,21 @@ export function mapError(error: unknown, correlationId: string): MappedError {
       // Only after a correct password: the caller may know the account is unverified (a new link was sent).
       case 'EMAIL_NOT_VERIFIED':
         return respond(403, body(code, error.message));
+      // The core's own check of an admin caller (the edge's guard refused it first, as FORBIDDEN, if it could): one
+      // answer for a non-admin, a disabled and an unknown caller.
+      case 'ADMIN_REQUIRED':
+        return respond(403, body(code, error.message));
       case 'USERNAME_TAKEN':
       case 'EMAIL_TAKEN':
       case 'VERSION_CONFLICT':
       case 'IDENTITY_TAKEN':
         return respond(409, body(code, error.message));
+      // Lock-out protection: the request is valid, but not on one's own account (another administrator can do it).
+      case 'ADMIN_SELF_CHANGE':
+        return respond(409, body(code, error.message));
       case 'USER_NOT_FOUND':
       case 'SESSION_NOT_FOUND':
+      case 'INVITATION_NOT_FOUND':
         return respond(404, body(code, error.message));
       case 'ACCOUNT_TOKEN_INVALID':
         return respond(400, body(code, error.message));
@@ -121,8 +129,16 @@ export function mapError(error: unknown, correlationId: string): MappedError {
           body(code, 'The service is temporarily unavailable; retry later.'),
           retryAfter(error instanceof UpstreamUnavailableError ? error.retryAfterSeconds : 5),
         );
-      default:
-        break; // CONFIGURATION, VALIDATION_FAILED from another class: a server problem
+      // A server problem: a configuration error, or a VALIDATION_FAILED of another class than ValidationError.
+      case 'CONFIGURATION':
+      case 'VALIDATION_FAILED':
+        break;
+      default: {
+        // Every code is mapped on purpose: a new one fails to compile here until it is given its status.
+        const unmapped: never = code;
+        void unmapped;
+        break;
+      }
     }
   }
   return {

@@ -47,7 +47,8 @@ export interface CorsOptions {
 }
 
 const PREFLIGHT_HEADERS = {
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  // Every method a route of HANDLER_ROUTES uses (the account and admin routes have PUT and DELETE).
+  'access-control-allow-methods': 'GET, POST, PUT, DELETE, OPTIONS',
   // SigV4 headers so a browser can call IAM-protected routes (`me`) with temporary credentials.
   'access-control-allow-headers':
     'content-type, authorization, x-amz-date, x-amz-security-token, x-amz-content-sha256, x-amz-user-agent',

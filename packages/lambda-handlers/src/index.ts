@@ -1,7 +1,8 @@
 /**
- * `@devauth/lambda-handlers`: devauth's register, login, guest, refresh, logout and `me` routes as Lambda handlers
- * for API Gateway REST (payload v1) and HTTP API (payload v2) proxy events. Nothing heavy runs at import: adapters,
- * tsyringe and SDK clients are loaded when a handler first needs them. Middy users: `@devauth/lambda-handlers/middy`.
+ * `@devauth/lambda-handlers`: devauth's register, login, guest, refresh, logout, `me`, account and admin routes as
+ * Lambda handlers for API Gateway REST (payload v1) and HTTP API (payload v2) proxy events. Nothing heavy runs at
+ * import: adapters, tsyringe and SDK clients are loaded when a handler first needs them. Middy users:
+ * `@devauth/lambda-handlers/middy`. The route declaration (`HANDLER_ROUTES`) is in `@devauth/lambda-handlers/env`.
  */
 export {
   type AuthHandlers,
@@ -41,6 +42,22 @@ export {
   normalizeEvent,
 } from './events.js';
 export { ACCOUNT_ROUTES, SIGNED_ACCOUNT_ROUTES, type SignedInRouteDependencies } from './handlers/account.js';
+export {
+  ADMIN_ROUTE_NAMES,
+  ADMIN_ROUTES,
+  adminAccessTable,
+  adminSetRoleBodySchema,
+  adminSetStatusBodySchema,
+  createAdminCreateInvitationHandler,
+  createAdminDeleteUserHandler,
+  createAdminGetUserHandler,
+  createAdminListInvitationsHandler,
+  createAdminListUsersHandler,
+  createAdminRevokeInvitationHandler,
+  createAdminRevokeSessionsHandler,
+  createAdminSetRoleHandler,
+  createAdminSetStatusHandler,
+} from './handlers/admin.js';
 export {
   type AuthRouteDependencies,
   createGuestHandler,

@@ -1,4 +1,7 @@
 import {
+  adminCreateInvitationInputSchema,
+  adminListInvitationsInputSchema,
+  adminListUsersInputSchema,
   changeEmailInputSchema,
   changePasswordInputSchema,
   deleteAccountInputSchema,
@@ -11,6 +14,8 @@ import {
   registerInputSchema,
 } from '@devauth/core';
 import * as z from 'zod';
+import { adminSetRoleBodySchema, adminSetStatusBodySchema } from './handlers/admin.js';
+import { HANDLER_ROUTES, type RouteName } from './routes.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -54,6 +59,10 @@ const me = z.object({
   identityId: z.string().nullable(),
   user: publicUser.optional(),
 });
+const nextCursor = z
+  .string()
+  .nullable()
+  .describe('Pass it back as `cursor` (with the same filters) for the next page; null at the end.');
 /** The codes devauth's own error bodies carry (a client should still accept others). */
 export const ERROR_CODES = [
   'VALIDATION_FAILED',
@@ -69,6 +78,9 @@ export const ERROR_CODES = [
   'IDENTITY_TAKEN',
   'USER_NOT_FOUND',
   'SESSION_NOT_FOUND',
+  'INVITATION_NOT_FOUND',
+  'ADMIN_REQUIRED',
+  'ADMIN_SELF_CHANGE',
   'ACCOUNT_TOKEN_INVALID',
   'REFRESH_TOKEN_INVALID',
   'THROTTLED',
@@ -113,6 +125,51 @@ const SIGNED_ERRORS = {
   '503': errorResponse('A store or Cognito is unavailable.', true),
 };
 
+/** Every admin route: the guard (FORBIDDEN) and the core (ADMIN_REQUIRED) each refuse a caller that is no admin. */
+const ADMIN_ERRORS = {
+  '401': errorResponse('No Cognito IAM identity on the request.'),
+  '403': errorResponse(
+    'FORBIDDEN: not an active administrator (a guest, another role, a disabled user, no user, or a deployment ' +
+      'without the admin role); ADMIN_REQUIRED: the same, found by the core (which re-reads the caller on every call).',
+  ),
+  '413': errorResponse('Body larger than the configured limit.'),
+  '500': errorResponse('Unexpected error; `error.correlationId` identifies it in the logs.'),
+  '503': errorResponse('A store or Cognito is unavailable.', true),
+};
+
+const NO_BODY = errorResponse('VALIDATION_FAILED: a request body (this route takes none), or an invalid parameter.');
+
+const pathParameter = (name: string, description: string) => ({
+  name,
+  in: 'path',
+  required: true,
+  description,
+  schema: { type: 'string', minLength: 1, maxLength: 128 },
+});
+const USER_ID = pathParameter('userId', "The user's `id`.");
+const INVITATION_ID = pathParameter('invitationId', "The invitation's `id` (from its creation or a listing).");
+
+const QUERY_DESCRIPTIONS: Record<string, string> = {
+  usernamePrefix: 'Users whose username starts with this (compared as registration canonicalizes usernames).',
+  email: 'The user with this address (compared canonically).',
+  role: 'Users of this configured role.',
+  status: 'Users with this status.',
+  cursor: '`nextCursor` of the previous page, with the same filters (another listing or filter is refused).',
+  limit: 'Page size (default 50). A page may be short before the end: follow `nextCursor` until it is null.',
+};
+
+/** Query parameters from a core request schema: one optional parameter per field, with the field's bounds. */
+function queryParameters(schema: z.ZodType) {
+  const properties = (schemaOf(schema) as { properties: Record<string, JsonSchema> }).properties;
+  return Object.entries(properties).map(([name, fieldSchema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    ...(QUERY_DESCRIPTIONS[name] ? { description: QUERY_DESCRIPTIONS[name] } : {}),
+    schema: fieldSchema,
+  }));
+}
+
 const COMMON_ERRORS = {
   '400': errorResponse('Invalid JSON or invalid fields (see `error.issues`).'),
   '413': errorResponse('Body larger than the configured limit.'),
@@ -141,13 +198,176 @@ export interface OpenApiOptions {
       | 'sessions'
       | 'verifyEmail'
       | 'changeEmail'
-      | 'resendEmailVerification',
+      | 'resendEmailVerification'
+      | 'adminUsers'
+      | 'adminInvitations',
       string
     >
   >;
 }
 
-/** OpenAPI 3.1 description of the auth endpoints, generated from the core's zod request schemas. */
+/** Admin user management, one listing and one user at a time. */
+function adminUserPaths(base: string) {
+  const defaultBase = HANDLER_ROUTES.adminListUsers.path;
+  const at = (name: RouteName) => base + HANDLER_ROUTES[name].path.slice(defaultBase.length);
+  const security = [{ sigv4: [] }];
+  return {
+    [at('adminListUsers')]: {
+      get: {
+        operationId: 'adminListUsers',
+        summary: 'Users in username order, filtered (every filter given must match), one page at a time.',
+        security,
+        parameters: queryParameters(adminListUsersInputSchema),
+        responses: {
+          '200': jsonResponse('A page of users.', 'AdminUserListResponse'),
+          '400': errorResponse(
+            'VALIDATION_FAILED: a filter, `limit` (not a whole number, out of range), a repeated or unknown ' +
+              'parameter, a cursor of another listing or filters, or a request body.',
+          ),
+          ...ADMIN_ERRORS,
+        },
+      },
+    },
+    [at('adminGetUser')]: {
+      get: {
+        operationId: 'adminGetUser',
+        summary: 'One user.',
+        security,
+        parameters: [USER_ID],
+        responses: {
+          '200': jsonResponse('The user.', 'AdminUserResponse'),
+          '400': NO_BODY,
+          '404': errorResponse('USER_NOT_FOUND.'),
+          ...ADMIN_ERRORS,
+        },
+      },
+      delete: {
+        operationId: 'adminDeleteUser',
+        summary: "Delete a user's account and everything stored with it (as the user's own deletion does).",
+        security,
+        parameters: [USER_ID],
+        responses: {
+          '204': { description: 'Deleted.' },
+          '400': NO_BODY,
+          '404': errorResponse('USER_NOT_FOUND.'),
+          '409': errorResponse('ADMIN_SELF_CHANGE: an administrator cannot delete their own account.'),
+          ...ADMIN_ERRORS,
+        },
+      },
+    },
+    [at('adminSetRole')]: {
+      put: {
+        operationId: 'adminSetRole',
+        summary: "Set a user's role; a change ends the user's sessions and unlinks its Cognito login.",
+        security,
+        parameters: [USER_ID],
+        requestBody: jsonBody('AdminSetRoleRequest'),
+        responses: {
+          '200': jsonResponse('The user as it is now.', 'AdminUserResponse'),
+          '400': errorResponse('Invalid JSON or invalid fields (see `error.issues`).'),
+          ...ADMIN_ERRORS,
+          '403': errorResponse(
+            'FORBIDDEN or ADMIN_REQUIRED: not an active administrator; ROLE_NOT_ALLOWED: not a configured role.',
+          ),
+          '404': errorResponse('USER_NOT_FOUND.'),
+          '409': errorResponse(
+            'ADMIN_SELF_CHANGE: an administrator cannot change their own role; VERSION_CONFLICT: the user changed meanwhile.',
+          ),
+        },
+      },
+    },
+    [at('adminSetStatus')]: {
+      put: {
+        operationId: 'adminSetStatus',
+        summary: 'Disable a user (every session ends at once) or enable it again.',
+        security,
+        parameters: [USER_ID],
+        requestBody: jsonBody('AdminSetStatusRequest'),
+        responses: {
+          '200': jsonResponse('The user as it is now.', 'AdminUserResponse'),
+          '400': errorResponse('Invalid JSON or invalid fields (see `error.issues`).'),
+          '404': errorResponse('USER_NOT_FOUND.'),
+          '409': errorResponse(
+            'ADMIN_SELF_CHANGE: an administrator cannot disable their own account; VERSION_CONFLICT: the user ' +
+              'changed meanwhile.',
+          ),
+          ...ADMIN_ERRORS,
+        },
+      },
+    },
+    [at('adminRevokeSessions')]: {
+      delete: {
+        operationId: 'adminRevokeSessions',
+        summary: "End every session of a user and unlink its Cognito login (the user's next login links it again).",
+        security,
+        parameters: [USER_ID],
+        responses: {
+          '200': jsonResponse('How many sessions ended.', 'AdminRevokeSessionsResponse'),
+          '400': NO_BODY,
+          '404': errorResponse('USER_NOT_FOUND.'),
+          ...ADMIN_ERRORS,
+        },
+      },
+    },
+  };
+}
+
+/** Invitations to register with a role that is not self-service. */
+function adminInvitationPaths(base: string) {
+  const defaultBase = HANDLER_ROUTES.adminListInvitations.path;
+  const at = (name: RouteName) => base + HANDLER_ROUTES[name].path.slice(defaultBase.length);
+  const security = [{ sigv4: [] }];
+  return {
+    [at('adminCreateInvitation')]: {
+      post: {
+        operationId: 'adminCreateInvitation',
+        summary: 'Create a single-use invitation to register with a role. Its code is in this answer only.',
+        security,
+        requestBody: jsonBody('AdminCreateInvitationRequest'),
+        responses: {
+          '201': jsonResponse('Created: give the code to the invitee.', 'AdminInvitationCreatedResponse'),
+          '400': errorResponse('Invalid JSON or invalid fields (see `error.issues`; `ttlSeconds` 60 s to 90 days).'),
+          ...ADMIN_ERRORS,
+          '403': errorResponse(
+            'FORBIDDEN or ADMIN_REQUIRED: not an active administrator; ROLE_NOT_ALLOWED: not a configured role.',
+          ),
+        },
+      },
+      get: {
+        operationId: 'adminListInvitations',
+        summary: 'Invitations, newest first, used and expired ones included. Never a code.',
+        security,
+        parameters: queryParameters(adminListInvitationsInputSchema),
+        responses: {
+          '200': jsonResponse('A page of invitations.', 'AdminInvitationListResponse'),
+          '400': errorResponse(
+            'VALIDATION_FAILED: `limit`, a repeated or unknown parameter, a cursor of another listing, or a body.',
+          ),
+          ...ADMIN_ERRORS,
+        },
+      },
+    },
+    [at('adminRevokeInvitation')]: {
+      delete: {
+        operationId: 'adminRevokeInvitation',
+        summary: 'Revoke an invitation: its code can no longer be used to register.',
+        security,
+        parameters: [INVITATION_ID],
+        responses: {
+          '204': { description: 'Revoked.' },
+          '400': NO_BODY,
+          '404': errorResponse('INVITATION_NOT_FOUND (never existed, revoked, or dropped after it expired).'),
+          ...ADMIN_ERRORS,
+        },
+      },
+    },
+  };
+}
+
+/**
+ * OpenAPI 3.1 description of every route (HANDLER_ROUTES: the auth, `me`, account and admin routes), generated from
+ * the core's zod request schemas.
+ */
 export function generateOpenApi(options: OpenApiOptions = {}): Record<string, unknown> {
   const path = (name: keyof NonNullable<OpenApiOptions['paths']>, fallback: string) =>
     options.paths?.[name] ?? fallback;
@@ -371,6 +591,8 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
           },
         },
       },
+      ...adminUserPaths(path('adminUsers', HANDLER_ROUTES.adminListUsers.path)),
+      ...adminInvitationPaths(path('adminInvitations', HANDLER_ROUTES.adminListInvitations.path)),
     },
     components: {
       securitySchemes: {
@@ -420,6 +642,39 @@ export function generateOpenApi(options: OpenApiOptions = {}): Record<string, un
         SessionResponse: schemaOf(session, 'output'),
         GuestResponse: schemaOf(guest, 'output'),
         MeResponse: schemaOf(me, 'output'),
+        AdminSetRoleRequest: schemaOf(adminSetRoleBodySchema),
+        AdminSetStatusRequest: schemaOf(adminSetStatusBodySchema),
+        AdminCreateInvitationRequest: schemaOf(adminCreateInvitationInputSchema),
+        AdminUserResponse: schemaOf(z.object({ user: publicUser }), 'output'),
+        AdminUserListResponse: schemaOf(z.object({ users: z.array(publicUser), nextCursor }), 'output'),
+        AdminRevokeSessionsResponse: schemaOf(z.object({ revokedSessions: z.number().int() }), 'output'),
+        AdminInvitationCreatedResponse: schemaOf(
+          z.object({
+            invitation: z.object({
+              id: z.string().describe('Names the invitation (to revoke it); reveals nothing of the code.'),
+              code: z.string().describe('What the invitee registers with (`invitationCode`). Shown this once only.'),
+              role: z.string(),
+              expiresAt: isoDate,
+            }),
+          }),
+          'output',
+        ),
+        AdminInvitationListResponse: schemaOf(
+          z.object({
+            invitations: z.array(
+              z.object({
+                id: z.string(),
+                role: z.string(),
+                status: z.enum(['pending', 'used', 'expired']),
+                createdAt: isoDate,
+                expiresAt: isoDate,
+                usedAt: isoDate.nullable(),
+              }),
+            ),
+            nextCursor,
+          }),
+          'output',
+        ),
         Error: schemaOf(error, 'output'),
       },
     },

@@ -62,6 +62,9 @@ export async function createStores(config: StoreConfig): Promise<Stores> {
         import('@electric-sql/pglite'),
         import('@devauth/adapters-postgres'),
       ]);
+      // PGlite makes its data directory but not the parents: create them, so a fresh path works the first time.
+      if (config.pgliteDataDir)
+        await (await import('node:fs/promises')).mkdir(config.pgliteDataDir, { recursive: true });
       const db = await PGlite.create(config.pgliteDataDir);
       const client = postgres.fromPGlite(db);
       // PGlite is embedded and usually fresh: bring its schema up to date here (cheap when already current).

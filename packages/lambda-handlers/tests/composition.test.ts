@@ -3,8 +3,9 @@ import { ConfigurationError, TOKENS } from '@devauth/core';
 import { FakeIdentityBroker } from '@devauth/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConfiguredHandlers, createHandlersFromConfig } from '../src/app.js';
+import { routesWithAccess } from '../src/routes.js';
 import { DYNAMODB_CLIENT, POSTGRES_TIMEOUTS } from '../src/stores.js';
-import { captureLogger, context, fastHasher, POOL_ID, parse, v1Event, v2Event } from './support.js';
+import { captureLogger, context, FIXTURES, fastHasher, iamEvent, POOL_ID, parse, v1Event, v2Event } from './support.js';
 
 const PASSWORD = 'correct horse battery staple 42';
 const opened: ConfiguredHandlers[] = [];
@@ -34,9 +35,84 @@ describe.each(['memory', 'pglite'] as const)('handlers composed from configurati
     expect(refreshed.statusCode).toBe(200);
 
     const { devauth, users } = await handlers.composition();
-    expect(devauth.config.roles).toEqual(['shopper', 'seller']);
+    // The core's default roles, `admin` included (held only by whom the operator or an administrator makes one).
+    expect(devauth.config.roles).toEqual(['shopper', 'seller', 'admin']);
     expect((await users.findByIdentityId(session.identityId))?.username).toBe('alice');
     expect(logger.records.map((r) => (r.outcome as { statusCode: number }).statusCode)).toEqual([201, 200, 200]);
+  });
+});
+
+describe('admin routes composed from configuration', () => {
+  const operator = { kind: 'operator', name: 'composition-test' } as const;
+
+  async function signedIn(handlers: ConfiguredHandlers, username: string) {
+    await handlers.register(v1Event({ path: '/auth/register', body: { username, password: PASSWORD } }));
+    const user = await (await handlers.composition()).users.findByUsername(username);
+    return user!.id;
+  }
+  async function identityOf(handlers: ConfiguredHandlers, username: string) {
+    const login = parse(await handlers.login(v2Event({ body: { username, password: PASSWORD } })));
+    return { identityId: login.identityId as string, authenticated: true };
+  }
+
+  it('serves an administrator and writes the audit trail to the log, without a secret', async () => {
+    const logger = captureLogger();
+    const handlers = createHandlersFromConfig(
+      { store: 'memory', broker: 'fake', identityPoolId: POOL_ID },
+      { logger, overrides: { [TOKENS.PasswordHasher]: fastHasher() } },
+    );
+    opened.push(handlers);
+    const rootId = await signedIn(handlers, 'root');
+    await signedIn(handlers, 'alice');
+    await (await handlers.composition()).devauth.admin.setRole(operator, rootId, 'admin');
+    const root = await identityOf(handlers, 'root');
+    const alice = await identityOf(handlers, 'alice');
+
+    const listed = await handlers.adminListUsers(iamEvent(1, FIXTURES.v1Iam, root), context());
+    expect(listed.statusCode).toBe(200);
+    expect((parse(listed).users as Array<{ username: string }>).map((user) => user.username)).toEqual([
+      'alice',
+      'root',
+    ]);
+    const created = await handlers.adminCreateInvitation(
+      iamEvent(2, FIXTURES.v2Iam, root, { role: 'seller' }),
+      context(),
+    );
+    expect(created.statusCode).toBe(201);
+    const { code } = (parse(created) as { invitation: { code: string } }).invitation;
+    expect((await handlers.adminListUsers(iamEvent(1, FIXTURES.v1Iam, alice), context())).statusCode).toBe(403);
+
+    const audit = logger.records.filter((record) => record.message === 'audit');
+    expect(audit.map((record) => (record.audit as { action: string }).action)).toEqual([
+      'set_role',
+      'list_users',
+      'create_invitation',
+    ]);
+    expect(audit[0]).toMatchObject({ audit: { actor: { kind: 'operator', name: 'composition-test' } } });
+    const hash = (await (await handlers.composition()).users.findById(rootId))!.passwordHash;
+    for (const secret of [code, PASSWORD, hash]) expect(logger.lines.join('\n')).not.toContain(secret);
+  });
+
+  it('refuses the admin routes (403, not a 500) when the configured roles have no admin', async () => {
+    const handlers = createHandlersFromConfig(
+      { store: 'memory', broker: 'fake', identityPoolId: POOL_ID, roles: ['shopper', 'seller'] },
+      { logger: captureLogger(), overrides: { [TOKENS.PasswordHasher]: fastHasher() } },
+    );
+    opened.push(handlers);
+    await signedIn(handlers, 'alice');
+    const alice = await identityOf(handlers, 'alice');
+    // Bodies are read (bounded, parsed) before the caller is checked, as on every route: give the ones that need one.
+    const bodies: Record<string, unknown> = {
+      adminSetRole: { role: 'seller' },
+      adminSetStatus: { status: 'disabled' },
+      adminCreateInvitation: { role: 'seller' },
+    };
+    for (const route of routesWithAccess('admin')) {
+      const answer = await handlers[route](iamEvent(2, FIXTURES.v2Iam, alice, bodies[route]), context());
+      expect(answer.statusCode, route).toBe(403);
+      expect(parse(answer)).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    }
+    expect((await handlers.me(iamEvent(2, FIXTURES.v2Iam, alice), context())).statusCode).toBe(200);
   });
 });
 

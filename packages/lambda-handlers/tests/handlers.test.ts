@@ -1,6 +1,7 @@
 import { ConfigurationError, UpstreamUnavailableError } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
 import type { ApiGatewayProxyResultV1 } from '../src/events.js';
+import { HANDLER_ROUTES } from '../src/routes.js';
 import { context, createTestApp, iamEvent, parse, type TestApp, VERSIONS } from './support.js';
 
 const PASSWORD = 'correct horse battery staple 42';
@@ -305,7 +306,9 @@ describe.each(VERSIONS)('handlers with $name events', ({ version, event: make, i
     expect(preflight.statusCode).toBe(204);
     expect(preflight.body).toBe('');
     expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example.com');
-    expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+    // Every method a route uses (the account and admin routes have PUT and DELETE).
+    const allowedMethods = preflight.headers['access-control-allow-methods']!.split(', ');
+    for (const { method } of Object.values(HANDLER_ROUTES)) expect(allowedMethods).toContain(method);
     expect(preflight.headers['access-control-allow-headers']).toContain('content-type');
 
     const allowed = await app.handlers.guest(

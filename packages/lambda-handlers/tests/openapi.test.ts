@@ -1,11 +1,14 @@
 import {
   AccountDisabledError,
   AccountTokenInvalidError,
+  AdminRequiredError,
+  AdminSelfChangeError,
   ConfigurationError,
   EmailNotVerifiedError,
   EmailTakenError,
   IdentityTakenError,
   InvalidCredentialsError,
+  InvitationNotFoundError,
   RefreshTokenInvalidError,
   RefreshTokenReusedError,
   RoleNotAllowedError,
@@ -61,6 +64,13 @@ describe('generateOpenApi', () => {
       '/me/sessions/{familyId}',
       '/me/sessions/revoke-others',
       '/me',
+      '/admin/users',
+      '/admin/users/{userId}',
+      '/admin/users/{userId}/role',
+      '/admin/users/{userId}/status',
+      '/admin/users/{userId}/sessions',
+      '/admin/invitations',
+      '/admin/invitations/{invitationId}',
     ]);
     expect(Object.keys(doc.paths['/me'] as object).sort()).toEqual(['delete', 'get']);
   });
@@ -128,6 +138,9 @@ describe('generateOpenApi', () => {
       new IdentityTakenError(),
       new AccountTokenInvalidError(),
       new SessionNotFoundError(),
+      new AdminRequiredError(),
+      new AdminSelfChangeError('delete_user'),
+      new InvitationNotFoundError(),
       new ConfigurationError('x'),
       HttpError.payloadTooLarge(10),
       HttpError.badRequest('INVALID_JSON', 'x'),
@@ -137,5 +150,90 @@ describe('generateOpenApi', () => {
       const { response } = mapError(error, 'c');
       expect(ERROR_CODES).toContain((response.body as ErrorBody).error.code);
     }
+  });
+
+  it('describes the admin routes: signed, admin-only, with parameters, bodies, answers and error codes', () => {
+    type Operation = {
+      security?: unknown;
+      parameters?: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }>;
+      requestBody?: { content: Record<string, { schema: { $ref: string } }> };
+      responses: Record<string, { description: string; content?: Record<string, { schema: { $ref: string } }> }>;
+    };
+    const doc = generateOpenApi() as {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, Record<string, unknown>> };
+    };
+    const admin = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/admin/'))
+      .flatMap(([, item]) => Object.values(item));
+    expect(admin).toHaveLength(9);
+    for (const operation of admin) {
+      expect(operation.security).toEqual([{ sigv4: [] }]);
+      expect(operation.responses['401']).toBeDefined();
+      expect(operation.responses['403']!.description).toMatch(/FORBIDDEN.*ADMIN_REQUIRED/);
+    }
+    const list = doc.paths['/admin/users']!.get!;
+    expect(list.parameters!.map((p) => [p.name, p.in, p.required])).toEqual([
+      ['usernamePrefix', 'query', false],
+      ['email', 'query', false],
+      ['role', 'query', false],
+      ['status', 'query', false],
+      ['cursor', 'query', false],
+      ['limit', 'query', false],
+    ]);
+    expect(list.parameters!.find((p) => p.name === 'limit')!.schema).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 100,
+    });
+    const setRole = doc.paths['/admin/users/{userId}/role']!.put!;
+    expect(setRole.parameters).toEqual([expect.objectContaining({ name: 'userId', in: 'path', required: true })]);
+    expect(setRole.requestBody!.content['application/json']!.schema.$ref).toBe(
+      '#/components/schemas/AdminSetRoleRequest',
+    );
+    expect(setRole.responses['409']!.description).toContain('ADMIN_SELF_CHANGE');
+    expect(setRole.responses['403']!.description).toContain('ROLE_NOT_ALLOWED');
+    expect(doc.paths['/admin/users/{userId}']!.delete!.responses).toHaveProperty('204');
+    expect(doc.paths['/admin/users/{userId}']!.get!.responses['404']!.description).toContain('USER_NOT_FOUND');
+    expect(doc.paths['/admin/invitations/{invitationId}']!.delete!.responses['404']!.description).toContain(
+      'INVITATION_NOT_FOUND',
+    );
+    expect(Object.keys(doc.paths['/admin/invitations']!).sort()).toEqual(['get', 'post']);
+
+    const schemas = doc.components.schemas;
+    expect(schemas.AdminSetRoleRequest).toMatchObject({ required: ['role'], additionalProperties: false });
+    expect(schemas.AdminSetStatusRequest).toMatchObject({
+      additionalProperties: false,
+      properties: { status: { enum: ['active', 'disabled'] } },
+    });
+    expect(schemas.AdminCreateInvitationRequest).toMatchObject({ required: ['role'], additionalProperties: false });
+    // The code is in the creation answer; a listing's items have no such field.
+    const created = schemas.AdminInvitationCreatedResponse!.properties as Record<string, { required: string[] }>;
+    expect(created.invitation!.required.sort()).toEqual(['code', 'expiresAt', 'id', 'role']);
+    const listed = schemas.AdminInvitationListResponse!.properties as Record<
+      string,
+      { items?: { properties: Record<string, unknown> } }
+    >;
+    expect(Object.keys(listed.invitations!.items!.properties).sort()).toEqual(
+      ['createdAt', 'expiresAt', 'id', 'role', 'status', 'usedAt'].sort(),
+    );
+    expect(schemas.AdminUserListResponse).toMatchObject({ required: ['users', 'nextCursor'] });
+    for (const code of ['ADMIN_REQUIRED', 'ADMIN_SELF_CHANGE', 'INVITATION_NOT_FOUND'])
+      expect(ERROR_CODES).toContain(code);
+  });
+
+  it('mounts the admin routes where the options say', () => {
+    const doc = generateOpenApi({ paths: { adminUsers: '/ops/people', adminInvitations: '/ops/invites' } }) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/ops/'))).toEqual([
+      '/ops/people',
+      '/ops/people/{userId}',
+      '/ops/people/{userId}/role',
+      '/ops/people/{userId}/status',
+      '/ops/people/{userId}/sessions',
+      '/ops/invites',
+      '/ops/invites/{invitationId}',
+    ]);
   });
 });

@@ -16,8 +16,10 @@ import {
   InMemoryOutbox,
   InMemoryRefreshTokenStore,
   InMemoryUserStore,
+  RecordingEventSink,
 } from '@devauth/core/testing';
 import { type AuthHandlers, createAuthHandlers } from '../src/app.js';
+import { auditLogSink } from '../src/audit.js';
 import type { ApiGatewayProxyEvent, ApiGatewayProxyResult } from '../src/events.js';
 import type { Logger } from '../src/logger.js';
 
@@ -118,6 +120,8 @@ export interface TestApp {
   readonly broker: FakeIdentityBroker;
   readonly logger: ReturnType<typeof captureLogger>;
   readonly outbox: InMemoryOutbox;
+  /** Every domain event of the core; the admin ones also go to `logger` as `audit` lines (as in a deployment). */
+  readonly events: RecordingEventSink;
 }
 
 export const POOL_ID = 'us-east-1:00000000-0000-4000-8000-000000000000';
@@ -128,12 +132,16 @@ export function createTestApp(
     corsOrigins?: string[];
     maxBodyBytes?: number;
     users?: InMemoryUserStore;
+    /** What the guard resolves identities with (default: the core's user store). */
+    guardUsers?: Pick<InMemoryUserStore, 'findById' | 'findByIdentityId'>;
   } = {},
 ): TestApp {
   const users = options.users ?? new InMemoryUserStore();
   const broker = new FakeIdentityBroker({ identityPoolId: POOL_ID });
   const logger = captureLogger();
   const outbox = new InMemoryOutbox();
+  const events = new RecordingEventSink();
+  const audit = auditLogSink(logger);
   const devauth = createDevauth(
     {
       users,
@@ -146,17 +154,28 @@ export function createTestApp(
       broker,
       hasher: fastHasher(),
       commonPasswords: staticCommonPasswords(['password123456']),
+      events: {
+        publish: (event) => {
+          events.publish(event);
+          return audit.publish(event);
+        },
+      },
     },
     options.config,
   );
   const handlers = createAuthHandlers({
     devauth,
-    me: { users, identityPoolId: POOL_ID, cacheTtlSeconds: 0 },
+    me: {
+      users: options.guardUsers ?? users,
+      roles: devauth.config.roles,
+      identityPoolId: POOL_ID,
+      cacheTtlSeconds: 0,
+    },
     logger,
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
   });
-  return { handlers, devauth, users, broker, logger, outbox };
+  return { handlers, devauth, users, broker, logger, outbox, events };
 }
 
 export function parse(result: ApiGatewayProxyResult): Json {

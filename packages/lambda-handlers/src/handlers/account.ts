@@ -1,44 +1,39 @@
 import { defineAccessTable } from '@devauth/access';
-import { DEFAULT_ROLES, type SessionInfo } from '@devauth/core';
-import { createGuard, type Guard } from '../access/guard.js';
+import type { SessionInfo } from '@devauth/core';
 import { clientHintOf } from '../client-hint.js';
 import { json, readEmptyBody, readJsonBody } from '../http.js';
-import { HttpError } from '../http-errors.js';
 import { type Lazy, memoize } from '../lazy.js';
+import { routesWithAccess } from '../routes.js';
 import type { AuthRouteDependencies } from './auth.js';
 import type { MeDependencies } from './me.js';
+import { pathParameterOf } from './request-parts.js';
 import { type ApiGatewayHandler, createRoute, type RouteRequest } from './route.js';
 import { publicUserBody, sessionBody } from './session.js';
+import { routeTemplates, signedInCaller } from './signed-in.js';
+
+type SignedAccountRouteName = ReturnType<typeof routesWithAccess<'account'>>[number];
+
+/** The account routes behind AWS_IAM, for a signed-in user (every role but guest): HANDLER_ROUTES' `account` rows. */
+export const SIGNED_ACCOUNT_ROUTES: readonly SignedAccountRouteName[] = Object.freeze(routesWithAccess('account'));
 
 /**
  * Where the account routes are mounted by default (and the route templates the signed-in ones are checked against,
- * whatever path they are mounted on).
+ * whatever path they are mounted on): the public account routes and the signed-in ones, as HANDLER_ROUTES declares
+ * them.
  */
-export const ACCOUNT_ROUTES = {
-  passwordForgot: { method: 'POST', path: '/auth/password/forgot' },
-  passwordReset: { method: 'POST', path: '/auth/password/reset' },
-  changePassword: { method: 'POST', path: '/me/password' },
-  deleteAccount: { method: 'DELETE', path: '/me' },
-  listSessions: { method: 'GET', path: '/me/sessions' },
-  revokeSession: { method: 'DELETE', path: '/me/sessions/{familyId}' },
-  revokeOtherSessions: { method: 'POST', path: '/me/sessions/revoke-others' },
-  signOutEverywhere: { method: 'DELETE', path: '/me/sessions' },
-  verifyEmail: { method: 'POST', path: '/auth/email/verify' },
-  changeEmail: { method: 'POST', path: '/me/email' },
-  resendEmailVerification: { method: 'POST', path: '/me/email/verification' },
-} as const;
-
-/** The account routes behind AWS_IAM, for a signed-in user (every role but guest). */
-export const SIGNED_ACCOUNT_ROUTES = [
+export const ACCOUNT_ROUTES = routeTemplates([
+  'passwordForgot',
+  'passwordReset',
   'changePassword',
   'deleteAccount',
   'listSessions',
   'revokeSession',
   'revokeOtherSessions',
   'signOutEverywhere',
+  'verifyEmail',
   'changeEmail',
   'resendEmailVerification',
-] as const;
+] as const satisfies readonly (SignedAccountRouteName | 'passwordForgot' | 'passwordReset' | 'verifyEmail')[]);
 
 export interface SignedInRouteDependencies extends AuthRouteDependencies {
   /** How callers are resolved (the identity pool, the user lookup): as for `me`. */
@@ -84,32 +79,14 @@ export function createVerifyEmailHandler(deps: AuthRouteDependencies): ApiGatewa
   });
 }
 
-/**
- * The signed-in user behind an AWS_IAM request, resolved as `me` resolves it (the guard, the user store): 401 without
- * a Cognito IAM identity of this pool, 403 for a guest or an identity with no active user.
- */
-function signedInCaller(deps: SignedInRouteDependencies) {
-  const resolve = memoize(async () => {
-    const me = await memoize(deps.me)();
-    const roles = me.roles ?? DEFAULT_ROLES;
-    const table = defineAccessTable(
+/** The signed-in caller of an account route: every configured role may manage its own account. */
+function accountCaller(deps: SignedInRouteDependencies) {
+  return signedInCaller(deps.me, (roles) =>
+    defineAccessTable(
       SIGNED_ACCOUNT_ROUTES.map((name) => ({ ...ACCOUNT_ROUTES[name], roles: [...roles] })),
       { roles },
-    );
-    // No cache: a password change or a deletion must see the user as it is now.
-    const guard: Guard = createGuard({ table, users: me.users, identityPoolId: me.identityPoolId, cacheTtlSeconds: 0 });
-    return guard;
-  });
-  return async (request: RouteRequest, route: { readonly method: string; readonly path: string }) => {
-    const decision = await (await resolve()).authorize(request.event, route);
-    if (!decision.allowed) {
-      throw decision.statusCode === 401
-        ? new HttpError(401, 'UNAUTHENTICATED', 'The request is not signed by a Cognito identity.')
-        : new HttpError(403, 'FORBIDDEN', 'This identity may not use this API.');
-    }
-    if (decision.caller.kind !== 'user') throw new HttpError(403, 'FORBIDDEN', 'This identity may not use this API.');
-    return decision.caller;
-  };
+    ),
+  );
 }
 
 /**
@@ -118,7 +95,7 @@ function signedInCaller(deps: SignedInRouteDependencies) {
  */
 export function createChangePasswordHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('changePassword', deps, async (request) => {
     const input = readJsonBody(request, request.maxBodyBytes);
     const user = await caller(request, ACCOUNT_ROUTES.changePassword);
@@ -137,7 +114,7 @@ export function createChangePasswordHandler(deps: SignedInRouteDependencies): Ap
 /** DELETE behind AWS_IAM: `{ password }` → 204; the account and everything stored with it are removed. */
 export function createDeleteAccountHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('deleteAccount', deps, async (request) => {
     const input = readJsonBody(request, request.maxBodyBytes);
     const user = await caller(request, ACCOUNT_ROUTES.deleteAccount);
@@ -153,7 +130,7 @@ export function createDeleteAccountHandler(deps: SignedInRouteDependencies): Api
  */
 export function createChangeEmailHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('changeEmail', deps, async (request) => {
     const input = readJsonBody(request, request.maxBodyBytes);
     const user = await caller(request, ACCOUNT_ROUTES.changeEmail);
@@ -171,7 +148,7 @@ export function createChangeEmailHandler(deps: SignedInRouteDependencies): ApiGa
  */
 export function createResendEmailVerificationHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('resendEmailVerification', deps, async (request) => {
     readEmptyBody(request, request.maxBodyBytes);
     const user = await caller(request, ACCOUNT_ROUTES.resendEmailVerification);
@@ -197,7 +174,7 @@ function sessionInfoBody(session: SessionInfo) {
 /** GET behind AWS_IAM → 200 `{ sessions: [{ id, createdAt, lastUsedAt, expiresAt, client }] }`, newest use first. */
 export function createListSessionsHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('listSessions', deps, async (request) => {
     const user = await caller(request, ACCOUNT_ROUTES.listSessions);
     const sessions = await (await devauth()).sessions.list({ userId: user.userId });
@@ -205,25 +182,14 @@ export function createListSessionsHandler(deps: SignedInRouteDependencies): ApiG
   });
 }
 
-/** The `{familyId}` of `DELETE /me/sessions/{familyId}`: API Gateway's path parameter, else the last segment. */
-function familyIdOf(request: RouteRequest): string | undefined {
-  const parameters = (request.event as { pathParameters?: Record<string, string | undefined> | null }).pathParameters;
-  const raw = parameters?.familyId ?? request.path.split('/').filter(Boolean).at(-1);
-  if (raw === undefined || raw.length > 128) return undefined;
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return undefined;
-  }
-}
-
 /** DELETE behind AWS_IAM → 204: that session ends; 404 SESSION_NOT_FOUND for one that is not the caller's. */
 export function createRevokeSessionHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('revokeSession', deps, async (request) => {
     const user = await caller(request, ACCOUNT_ROUTES.revokeSession);
-    await (await devauth()).sessions.revoke(familyIdOf(request), { userId: user.userId });
+    const familyId = pathParameterOf(request, ACCOUNT_ROUTES.revokeSession.path, 'familyId');
+    await (await devauth()).sessions.revoke(familyId, { userId: user.userId });
     return { statusCode: 204 };
   });
 }
@@ -231,7 +197,7 @@ export function createRevokeSessionHandler(deps: SignedInRouteDependencies): Api
 /** POST behind AWS_IAM: `{ refreshToken }` (the session to keep) → 200 `{ revoked }`: every other session ends. */
 export function createRevokeOtherSessionsHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('revokeOtherSessions', deps, async (request) => {
     const input = readJsonBody(request, request.maxBodyBytes);
     const user = await caller(request, ACCOUNT_ROUTES.revokeOtherSessions);
@@ -242,7 +208,7 @@ export function createRevokeOtherSessionsHandler(deps: SignedInRouteDependencies
 /** DELETE behind AWS_IAM → 200 `{ revoked }`: every session of the user ends (sign out everywhere). */
 export function createSignOutEverywhereHandler(deps: SignedInRouteDependencies): ApiGatewayHandler {
   const devauth = memoize(deps.devauth);
-  const caller = signedInCaller(deps);
+  const caller = accountCaller(deps);
   return createRoute('signOutEverywhere', deps, async (request) => {
     const user = await caller(request, ACCOUNT_ROUTES.signOutEverywhere);
     return json(200, await (await devauth()).sessions.revokeAll({ userId: user.userId }));

@@ -12,24 +12,9 @@ import { corsHeaders, DEFAULT_MAX_BODY_BYTES, type HttpResponse, toProxyResult }
 import { mapError } from '../http-errors.js';
 import { createJsonLogger, type Logger } from '../logger.js';
 
-export type RouteName =
-  | 'register'
-  | 'login'
-  | 'guest'
-  | 'refresh'
-  | 'logout'
-  | 'me'
-  | 'passwordForgot'
-  | 'passwordReset'
-  | 'changePassword'
-  | 'deleteAccount'
-  | 'listSessions'
-  | 'revokeSession'
-  | 'revokeOtherSessions'
-  | 'signOutEverywhere'
-  | 'verifyEmail'
-  | 'changeEmail'
-  | 'resendEmailVerification';
+import type { RouteName } from '../routes.js';
+
+export type { RouteName };
 
 /** A Lambda handler for API Gateway proxy events of either payload version. */
 export type ApiGatewayHandler = (

@@ -1,0 +1,4 @@
+// Lambda entry for the adminSetStatus route: configured from environment variables on the first invocation (see README).
+import { createEnvHandler } from '../app.js';
+
+export const handler = createEnvHandler('adminSetStatus');
