@@ -29,8 +29,9 @@ export interface ShopStackProps extends StackProps {
 }
 
 /**
- * A small shop: guests browse products, sellers add and delete them, signed-in users see orders. Every route is
- * declared once, with its handler and roles; devauth derives the IAM policies and the handlers' guard table from it.
+ * A small shop: guests browse products, sellers add and delete them, signed-in users see orders, administrators
+ * manage users and invitations (devauth's own `/admin/...` routes). Every route is declared once, with its handler
+ * and roles; devauth derives the IAM policies and the handlers' guard table from it.
  */
 export class ShopStack extends Stack {
   readonly devauth: Devauth;
@@ -56,7 +57,8 @@ export class ShopStack extends Stack {
 
     this.devauth = new Devauth(this, 'Devauth', {
       developerProviderName: 'login.shop.example.com',
-      roles: ['shopper', 'seller'],
+      // `admin` brings devauth's admin routes (for that role only); leave it out to administer with the CLI alone.
+      roles: ['shopper', 'seller', 'admin'],
       routes: [
         { method: 'GET', path: '/products', roles: ['guest', 'shopper', 'seller'], handler: products },
         { method: 'POST', path: '/products', roles: ['seller'], handler: products },

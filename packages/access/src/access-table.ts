@@ -1,4 +1,4 @@
-import { GUEST_ROLE } from '@devauth/core';
+import { DEFAULT_ROLES, GUEST_ROLE } from '@devauth/core';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -19,7 +19,11 @@ export interface AccessTable {
   readonly routes: readonly RouteAccess[];
 }
 
-export const DEFAULT_ACCESS_ROLES: readonly string[] = [GUEST_ROLE, 'shopper', 'seller'];
+/**
+ * The known roles when a table names none: `guest` and the core's DEFAULT_ROLES (`shopper`, `seller`, `admin`), so a
+ * table of the default deployment (its admin routes included) validates without a `roles` option.
+ */
+export const DEFAULT_ACCESS_ROLES: readonly string[] = Object.freeze([GUEST_ROLE, ...DEFAULT_ROLES]);
 
 /**
  * Literal segments are limited to RFC 3986 unreserved characters: they are copied verbatim into execute-api ARNs,

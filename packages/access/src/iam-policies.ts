@@ -53,8 +53,8 @@ export const TRUST_POLICY_SIZE_LIMIT = 2_048;
  * IAM policies for the identity pool's two roles, derived from the access table.
  *
  * - Guests get `execute-api:Invoke` on the routes that list `guest`, and nothing else.
- * - Signed-in users share one authenticated role; one statement per stored role, each conditioned on the `role`
- *   principal tag. Only the backend sets that tag (it is inside the token Cognito signs), so a caller cannot pick
+ * - Signed-in users share one authenticated role; one statement per distinct set of stored roles, each conditioned
+ *   on the `role` principal tag (any of the set). Only the backend sets that tag (it is inside the token Cognito signs), so a caller cannot pick
  *   its own role. A route is granted to a role only if the table lists that role: `guest` routes are not implicitly
  *   open to signed-in users.
  * - Resources are always concrete route ARNs (params as `*`), never `*`. A role with no routes gets no statement;
@@ -119,14 +119,26 @@ export function iamPolicies(table: AccessTable, target: ApiTarget, identityPoolI
   const roleCondition = (roles: string[]) => ({
     StringEquals: { [`aws:PrincipalTag/${ROLE_TAG_KEY}`]: roles.length === 1 ? roles[0]! : roles },
   });
-  for (const [role, routes] of routesByRole) {
-    if (role === GUEST_ROLE) continue;
+  // One Allow per distinct set of roles: a route open to every signed-in role (`GET /me`, the account routes) is
+  // listed once for all of them rather than once per role, which keeps the document well inside IAM's size limit as
+  // roles are added. Values of one condition key are ORed, so the grant per role is unchanged.
+  const arnsByRoleSet = new Map<string, { roles: string[]; arns: string[] }>();
+  for (const route of table.routes) {
+    const roles = [...new Set(route.roles)].filter((role) => role !== GUEST_ROLE).sort();
+    if (roles.length === 0) continue;
+    const arn = executeApiArn(target, route.method, route.path);
+    const key = roles.join('\n');
+    const group = arnsByRoleSet.get(key) ?? { roles, arns: [] };
+    if (!group.arns.includes(arn)) group.arns.push(arn);
+    arnsByRoleSet.set(key, group);
+  }
+  for (const { roles, arns } of arnsByRoleSet.values()) {
     roleStatements.push({
-      Sid: uniqueSid(`Role${toSidPart(role)}Invoke`, sids),
+      Sid: uniqueSid(`Role${roles.map(toSidPart).join('')}Invoke`, sids),
       Effect: 'Allow',
       Action: invoke,
-      Resource: routes.map((r) => r.arn),
-      Condition: roleCondition([role]),
+      Resource: arns,
+      Condition: roleCondition(roles),
     });
   }
   // One Deny per distinct list: roles with the same nested forms to deny share a statement (values of one
@@ -182,7 +194,7 @@ function assertSize(name: keyof IamPolicies, policy: PolicyDocument, limit: numb
   if (size <= limit) return;
   throw new Error(
     `iamPolicies: ${name} is ${size} characters (whitespace not counted), over IAM's limit of ${limit}. ` +
-      'List fewer routes per role, or merge literal routes into one route with a path parameter ' +
+      'Use fewer distinct role sets, or merge literal routes into one route with a path parameter ' +
       '(e.g. /items/{kind} instead of /items/a, /items/b).',
   );
 }

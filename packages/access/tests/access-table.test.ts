@@ -1,6 +1,13 @@
 import { DEFAULT_ROLES } from '@devauth/core';
 import { describe, expect, it } from 'vitest';
-import { defineAccessTable, EXAMPLE_ACCESS_TABLE, isAllowed, matchRoute, type RouteAccess } from '../src/index.js';
+import {
+  DEFAULT_ACCESS_ROLES,
+  defineAccessTable,
+  EXAMPLE_ACCESS_TABLE,
+  isAllowed,
+  matchRoute,
+  type RouteAccess,
+} from '../src/index.js';
 
 describe('defineAccessTable', () => {
   it('accepts the example table and freezes it', () => {
@@ -17,7 +24,7 @@ describe('defineAccessTable', () => {
   });
 
   it.each<[string, RouteAccess[], RegExp]>([
-    ['unknown role', [{ method: 'GET', path: '/a', roles: ['admin'] }], /unknown role "admin"/],
+    ['unknown role', [{ method: 'GET', path: '/a', roles: ['auditor'] }], /unknown role "auditor"/],
     [
       'duplicate route',
       [
@@ -65,6 +72,13 @@ describe('defineAccessTable', () => {
       /unknown role "seller"/,
     );
     expect(() => defineAccessTable([], { roles: DEFAULT_ROLES })).not.toThrow();
+    // Without `roles`: guest and the core's default roles, admin among them (the default deployment's admin routes).
+    expect(DEFAULT_ACCESS_ROLES).toEqual(['guest', ...DEFAULT_ROLES]);
+    expect(DEFAULT_ACCESS_ROLES).toContain('admin');
+    expect(defineAccessTable([{ method: 'GET', path: '/admin/users', roles: ['admin'] }]).routes[0]?.roles).toEqual([
+      'admin',
+    ]);
+    expect(Object.isFrozen(DEFAULT_ACCESS_ROLES)).toBe(true);
     expect(() => defineAccessTable([], { roles: ['Bad Role'] })).toThrow(/role "Bad Role" must match/);
   });
 });

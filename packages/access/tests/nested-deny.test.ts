@@ -150,7 +150,7 @@ describe('iamPolicies: IAM policy size limits', () => {
     expect(() => iamPolicies(defineAccessTable(manyRoutes(60, ['seller'])), REST_TARGET, POOL_ID)).not.toThrow();
     const large = defineAccessTable(manyRoutes(100, ['seller']));
     expect(() => iamPolicies(large, REST_TARGET, POOL_ID)).toThrow(
-      /^iamPolicies: authenticatedRolePolicy is \d{4,} characters \(whitespace not counted\), over IAM's limit of 6144\. List fewer routes per role, or merge literal routes into one route with a path parameter/,
+      /^iamPolicies: authenticatedRolePolicy is \d{4,} characters \(whitespace not counted\), over IAM's limit of 6144\. Use fewer distinct role sets, or merge literal routes into one route with a path parameter/,
     );
     const forGuests = defineAccessTable(manyRoutes(100, ['guest']));
     expect(() => iamPolicies(forGuests, REST_TARGET, POOL_ID)).toThrow(/unauthenticatedRolePolicy is \d+ characters/);

@@ -39,11 +39,14 @@ export const DEFAULT_STAGE_THROTTLE: DevauthThrottle = { rateLimit: 100, burstLi
  */
 export const DEFAULT_AUTH_THROTTLE: DevauthThrottle = { rateLimit: 20, burstLimit: 40 };
 
-/** The functions of the auth routes; a `DevauthAuthFunctions` has this shape (`functions`). */
+/** The functions of the handlers' routes; a `DevauthAuthFunctions` has this shape (`functions`). */
 export type AuthRouteFunctions = Readonly<Partial<Record<AuthRoute, IFunction>>>;
 
 export interface DevauthApiProps {
-  /** The auth routes' functions (`guest` may be absent). `me` is required. */
+  /**
+   * The handlers' functions: each one present is mounted at its AUTH_ROUTE_PATHS (`guest` and the admin routes may
+   * be absent). `me` is required.
+   */
   readonly authFunctions: AuthRouteFunctions;
   /** App routes, each behind AWS_IAM. */
   readonly routes?: readonly DevauthRoute[];

@@ -1,6 +1,6 @@
 import { DEFAULT_ROLES } from '@devauth/core';
 import { HANDLER_ENV } from '@devauth/lambda-handlers/env';
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,7 +17,8 @@ import {
   lambdaRuntime,
 } from './handler-code.js';
 import type { DevauthIdentityPool } from './identity-pool.js';
-import { AUTH_ROUTES, type AuthRoute } from './routes.js';
+import { grantRoute } from './route-grants.js';
+import { type AuthRoute, deployedAuthRoutes } from './routes.js';
 import { grantVpcNetworkInterfaces } from './vpc-access.js';
 
 /** Handler settings passed through as environment variables (see the handlers' README for each). */
@@ -83,7 +84,10 @@ export interface DevauthAuthFunctionsProps {
   readonly timeout?: Duration;
   /** Default one month. */
   readonly logRetention?: logs.RetentionDays;
-  /** The roles users may have (besides guest). Default: the core's DEFAULT_ROLES. */
+  /**
+   * The roles users may have (besides guest). Default: the core's DEFAULT_ROLES. The admin routes' functions exist
+   * only when `admin` is one of them.
+   */
   readonly roles?: readonly string[];
   /** Origins the handlers answer CORS for (`DEVAUTH_CORS_ORIGINS`). */
   readonly corsOrigins?: readonly string[];
@@ -135,6 +139,17 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<AuthRoute, number>> = {
   changeEmail: 1769,
   // Stores a token and sends a message.
   resendEmailVerification: 512,
+  // Administration reads and writes users, sessions and invitations, and calls Cognito; it never hashes (an
+  // administrator's call re-checks the caller's stored role, not a password).
+  adminListUsers: 512,
+  adminGetUser: 512,
+  adminSetRole: 512,
+  adminSetStatus: 512,
+  adminDeleteUser: 512,
+  adminRevokeSessions: 512,
+  adminCreateInvitation: 512,
+  adminListInvitations: 512,
+  adminRevokeInvitation: 512,
 };
 
 /**
@@ -145,15 +160,18 @@ export const DEFAULT_MEMORY_MB: Readonly<Record<AuthRoute, number>> = {
 export const DEFAULT_TIMEOUT = Duration.seconds(25);
 
 /**
- * One Lambda function per auth route, each with its own role granted only what that route does:
- * the store (DynamoDB: read/write on this table and its index; PostgreSQL: read its secret, and the functions run in
- * its VPC), plus GetOpenIdTokenForDeveloperIdentity on this pool for login, refresh and changePassword, GetId for
- * guest, and with `messages` ses:SendEmail for the routes that send one (MESSAGE_ROUTES); `me` only looks users up.
- * Logs go to a log group per function with a retention, and the role may write only to it (no `logs:*` on `*`). The
- * guest function exists only when the pool allows guests.
+ * One Lambda function per route of `@devauth/lambda-handlers`, each with its own role granted only what that route
+ * does (ROUTE_GRANTS in route-grants.ts): the store (DynamoDB: read/write on this table and its identity index, or
+ * for `me`, adminGetUser and the two admin listings only lookups, the listings with Query on the listing index;
+ * PostgreSQL: read its secret, and the functions run in its VPC), plus GetOpenIdTokenForDeveloperIdentity on this
+ * pool for login, refresh and changePassword, GetId for guest, UnlinkDeveloperIdentity on this pool for the routes
+ * that revoke access, DeleteIdentities for the two that delete an account, and with `messages` ses:SendEmail for the
+ * routes that send one. Logs go to a log group per function with a retention, and the role may write only to it (no
+ * `logs:*` on `*`). The guest function exists only when the pool allows guests, the admin functions only when
+ * `admin` is a configured role.
  */
 export class DevauthAuthFunctions extends Construct {
-  /** The functions, by route (`guest` absent without guests). */
+  /** The functions, by route (`guest` absent without guests, the admin routes without the `admin` role). */
   readonly functions: Readonly<Partial<Record<AuthRoute, lambda.Function>>>;
   readonly logGroups: Readonly<Partial<Record<AuthRoute, logs.LogGroup>>>;
   /** The routes deployed, in AUTH_ROUTES order. */
@@ -162,7 +180,10 @@ export class DevauthAuthFunctions extends Construct {
   constructor(scope: Construct, id: string, props: DevauthAuthFunctionsProps) {
     super(scope, id);
     const architecture = props.architecture ?? 'arm64';
-    const routes = AUTH_ROUTES.filter((route) => route !== 'guest' || props.identityPool.allowGuests);
+    const routes = deployedAuthRoutes({
+      roles: props.roles ?? DEFAULT_ROLES,
+      allowGuests: props.identityPool.allowGuests,
+    });
     const needsDir = routes.some((route) => props.code?.[route] === undefined);
     const assetDir = needsDir ? (props.handlersAssetDir ?? defaultHandlersAssetDir()) : undefined;
     if (needsDir && assetDir === undefined) {
@@ -211,7 +232,12 @@ export class DevauthAuthFunctions extends Construct {
         logGroup,
         ...(props.store.vpcPlacement ?? {}),
       });
-      this.grantRoute(route, fn, props);
+      grantRoute(route, fn, {
+        store: props.store,
+        identityPool: props.identityPool,
+        ...(props.messages ? { ses: props.messages.ses } : {}),
+        requireVerifiedEmail: props.settings?.requireVerifiedEmail === true,
+      });
       // New code runs against the schema it expects: functions are deployed after the store's migrations.
       if (props.store.readiness) fn.node.addDependency(props.store.readiness);
       omitImpliedRoleDependency(fn);
@@ -223,31 +249,14 @@ export class DevauthAuthFunctions extends Construct {
     this.routes = routes;
   }
 
-  /** The function of a route; throws for a route not deployed (guest without guests). */
+  /** The function of a route; throws for a route not deployed (guest without guests, admin without `admin`). */
   functionFor(route: AuthRoute): lambda.Function {
     const fn = this.functions[route];
-    if (!fn) throw new DevauthConstructError(this.node.path, `no ${route} function (guests are not allowed).`);
+    if (!fn) {
+      const why = route === 'guest' ? 'guests are not allowed' : 'it is not deployed: "admin" is not a role';
+      throw new DevauthConstructError(this.node.path, `no ${route} function (${why}).`);
+    }
     return fn;
-  }
-
-  private grantRoute(route: AuthRoute, fn: lambda.Function, props: DevauthAuthFunctionsProps): void {
-    if (route === 'me') {
-      props.store.grantUserLookup(fn);
-      return;
-    }
-    props.store.grantStoreAccess(fn);
-    // changePassword hands the caller a new session; passwordReset revokes access (unlink); deleteAccount removes
-    // the identity (unlink, then DeleteIdentities).
-    if (route === 'login' || route === 'refresh' || route === 'changePassword') {
-      props.identityPool.grantDeveloperTokens(fn);
-    }
-    if (route === 'guest') props.identityPool.grantGuestIdentities(fn);
-    if (route === 'passwordReset' || route === 'deleteAccount') props.identityPool.grantUnlinkDeveloperIdentities(fn);
-    if (route === 'deleteAccount') props.identityPool.grantDeleteIdentities(fn);
-    // Login sends only when it refuses an unverified address, which it does only with requireVerifiedEmail.
-    const sends =
-      MESSAGE_ROUTES.includes(route) && (route !== 'login' || props.settings?.requireVerifiedEmail === true);
-    if (props.messages && sends) grantSendEmail(fn, props.messages);
   }
 
   /** Exactly the names `loadConfig()` reads (HANDLER_ENV), one environment for every function. */
@@ -284,23 +293,6 @@ export class DevauthAuthFunctions extends Construct {
 
 const text = (value: number | boolean | undefined) => (value === undefined ? undefined : String(value));
 
-/**
- * The routes that may send a message: a verification link (register, login refused for an unverified address with
- * `requireVerifiedEmail`, changeEmail, resendEmailVerification), a reset token (passwordForgot), a notification (passwordReset,
- * changePassword, deleteAccount, and verifyEmail telling the old address it was replaced).
- */
-const MESSAGE_ROUTES: readonly AuthRoute[] = [
-  'register',
-  'login',
-  'passwordForgot',
-  'passwordReset',
-  'changePassword',
-  'deleteAccount',
-  'verifyEmail',
-  'changeEmail',
-  'resendEmailVerification',
-];
-
 function messageEnvironment(messages: DevauthMessagesProps | undefined): Record<string, string | undefined> {
   if (!messages) return {};
   return {
@@ -313,21 +305,4 @@ function messageEnvironment(messages: DevauthMessagesProps | undefined): Record<
   };
 }
 
-/**
- * `ses:SendEmail` on the sender identity (required) and the configuration set when one is used: SendEmail's resource
- * types in the Service Authorization Reference for Amazon SES v2
- * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html).
- */
-function grantSendEmail(fn: lambda.Function, messages: DevauthMessagesProps): void {
-  const { partition, region, account } = Stack.of(fn);
-  const arn = (resource: string) => `arn:${partition}:ses:${region}:${account}:${resource}`;
-  iam.Grant.addToPrincipal({
-    grantee: fn,
-    actions: ['ses:SendEmail'],
-    resourceArns: [
-      arn(`identity/${messages.ses.identity}`),
-      ...(messages.ses.configurationSetName ? [arn(`configuration-set/${messages.ses.configurationSetName}`)] : []),
-    ],
-  });
-}
 const pascal = (route: string) => route[0]!.toUpperCase() + route.slice(1);

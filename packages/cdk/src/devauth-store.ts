@@ -28,4 +28,9 @@ export interface IDevauthStore {
   grantStoreAccess(grantee: iam.IGrantable): void;
   /** What the in-Lambda guard does: look a user up by IdentityId and by id. */
   grantUserLookup(grantee: iam.IGrantable): void;
+  /**
+   * What the admin listings add to a lookup: paging through users and invitations (DynamoDB: Query on the listing
+   * index). Given with grantUserLookup, never instead of it, so a listing function stays read-only.
+   */
+  grantListing(grantee: iam.IGrantable): void;
 }

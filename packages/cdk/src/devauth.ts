@@ -10,6 +10,7 @@ import type { IDevauthStore } from './devauth-store.js';
 import { DevauthConstructError } from './errors.js';
 import { DevauthHttpApi } from './http-api.js';
 import { DevauthIdentityPool } from './identity-pool.js';
+import { DevauthPostgresStore } from './postgres-store.js';
 import { DevauthRestApi } from './rest-api.js';
 import { type DevauthRoute, deploymentAccessTable, handlersOf, routesOf } from './routes.js';
 import { DevauthUserTable, type DevauthUserTableProps } from './user-table.js';
@@ -26,7 +27,10 @@ export interface DevauthProps {
   readonly developerProviderName: string;
   /** Whether guests get identities (the guest route, the unauthenticated role). Default true. */
   readonly allowGuests?: boolean;
-  /** The roles users may have, besides guest. Default: the core's DEFAULT_ROLES (`shopper`, `seller`). */
+  /**
+   * The roles users may have, besides guest. Default: the core's DEFAULT_ROLES (`shopper`, `seller`, `admin`). The
+   * admin routes (`/admin/*`, the `admin` role only) are deployed only when `admin` is one of them.
+   */
   readonly roles?: readonly string[];
   /** The app's routes: each one an AWS_IAM route, a row of the access table and a guard entry for its handler. */
   readonly routes?: readonly DevauthRoute[];
@@ -43,23 +47,31 @@ export interface DevauthProps {
   /** The DynamoDB table's settings, when `store` is not given. */
   readonly table?: DevauthUserTableProps;
   readonly identityPoolName?: string;
-  /** Add CfnOutputs (ApiUrl, IdentityPoolId, Region). Default true. */
+  /**
+   * Add CfnOutputs: ApiUrl, IdentityPoolId, Region, DeveloperProviderName, and the store's TableName (DynamoDB) or
+   * DatabaseSecretArn (a DevauthPostgresStore), which is what the operator CLI needs. Default true.
+   */
   readonly outputs?: boolean;
 }
 
-/** What a client (or another stack) needs to reach this deployment. */
+/** What a client (or another stack, or the operator CLI) needs to reach this deployment. */
 export interface DevauthOutputs {
   readonly apiUrl: string;
   readonly apiKind: 'http' | 'rest';
   readonly identityPoolId: string;
   readonly developerProviderName: string;
   readonly region: string;
+  /** The DynamoDB table's name (`DEVAUTH_TABLE_NAME`), when the store is a `DevauthUserTable`. */
+  readonly tableName?: string;
+  /** The database secret's ARN (`DEVAUTH_DATABASE_SECRET_ARN`), when the store is a `DevauthPostgresStore`. */
+  readonly databaseSecretArn?: string;
 }
 
 /**
- * devauth's whole AWS side in one construct: the user store (a DynamoDB table unless a store is given), the identity pool (developer-authenticated
- * identities, enhanced flow only), one function per auth route, the API (HTTP by default, REST as an option) with the auth
- * routes, `GET /me` and the app's routes, and the pool's two IAM roles whose policies are the access table's. Each
+ * devauth's whole AWS side in one construct: the user store (a DynamoDB table unless a store is given), the identity
+ * pool (developer-authenticated identities, enhanced flow only), one function per route of the handlers, the API
+ * (HTTP by default, REST as an option) with the auth routes, `GET /me`, the account routes, the admin routes (when
+ * `admin` is a role) and the app's routes, and the pool's two IAM roles whose policies are the access table's. Each
  * part is a construct of its own (`userTable`, `identityPool`, `authFunctions`, `api`, `accessRoles`) and can be used
  * alone; their L1/L2 resources are exposed for escape hatches.
  */
@@ -71,7 +83,7 @@ export class Devauth extends Construct {
   readonly authFunctions: DevauthAuthFunctions;
   readonly api: DevauthHttpApi | DevauthRestApi;
   readonly accessRoles: DevauthAccessRoles;
-  /** The deployment's access table: the app routes and `GET /me`. */
+  /** The deployment's access table: `GET /me`, the account and admin routes, and the app routes. */
   readonly accessTable: AccessTable;
   readonly roles: readonly string[];
   readonly outputs: DevauthOutputs;
@@ -139,14 +151,45 @@ export class Devauth extends Construct {
       identityPoolId: this.identityPool.identityPoolId,
       developerProviderName: this.identityPool.developerProviderName,
       region: Stack.of(this).region,
+      ...storeOutputs(this.store),
     };
-    if (props.outputs ?? true) {
-      new CfnOutput(this, 'ApiUrl', { value: this.outputs.apiUrl, description: 'devauth API base URL' });
-      new CfnOutput(this, 'IdentityPoolId', {
-        value: this.outputs.identityPoolId,
-        description: 'Cognito identity pool id',
+    if (props.outputs ?? true) this.addOutputs();
+  }
+
+  /**
+   * A client needs ApiUrl, IdentityPoolId and Region; the operator CLI (`@devauth/cli`) needs the handlers' store and
+   * pool variables, which are these outputs (see the README, "Operating a deployment").
+   */
+  private addOutputs(): void {
+    const outputs = this.outputs;
+    new CfnOutput(this, 'ApiUrl', { value: outputs.apiUrl, description: 'devauth API base URL' });
+    new CfnOutput(this, 'IdentityPoolId', {
+      value: outputs.identityPoolId,
+      description: 'Cognito identity pool id (DEVAUTH_IDENTITY_POOL_ID)',
+    });
+    new CfnOutput(this, 'Region', { value: outputs.region, description: 'Region of the pool and the API' });
+    new CfnOutput(this, 'DeveloperProviderName', {
+      value: outputs.developerProviderName,
+      description: 'Developer provider name of the pool (DEVAUTH_DEVELOPER_PROVIDER_NAME)',
+    });
+    if (outputs.tableName !== undefined) {
+      new CfnOutput(this, 'TableName', {
+        value: outputs.tableName,
+        description: 'devauth DynamoDB table (DEVAUTH_TABLE_NAME)',
       });
-      new CfnOutput(this, 'Region', { value: this.outputs.region, description: 'Region of the pool and the API' });
+    }
+    if (outputs.databaseSecretArn !== undefined) {
+      new CfnOutput(this, 'DatabaseSecretArn', {
+        value: outputs.databaseSecretArn,
+        description: 'devauth database credentials secret (DEVAUTH_DATABASE_SECRET_ARN)',
+      });
     }
   }
+}
+
+/** The store's part of the outputs: its name or secret ARN, for the known store constructs. */
+function storeOutputs(store: IDevauthStore): Pick<DevauthOutputs, 'tableName' | 'databaseSecretArn'> {
+  if (store instanceof DevauthUserTable) return { tableName: store.tableName };
+  if (store instanceof DevauthPostgresStore) return { databaseSecretArn: store.secret.secretArn };
+  return {};
 }

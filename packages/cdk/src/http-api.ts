@@ -16,9 +16,9 @@ import {
 } from './api-options.js';
 
 /**
- * devauth on an API Gateway HTTP API (payload v2), the default: the five auth routes without authorization, `GET /me`
- * and every app route with AWS_IAM (SigV4 with the identity pool's credentials), one `$default` stage with a default
- * throttle and a stricter one on the auth routes. With `cors`, API Gateway answers preflight itself, before any
+ * devauth on an API Gateway HTTP API (payload v2), the default: the public auth routes without authorization;
+ * `GET /me`, the account routes, the admin routes and every app route with AWS_IAM (SigV4 with the identity pool's
+ * credentials); one `$default` stage with a default throttle and a stricter one on the public auth routes. With `cors`, API Gateway answers preflight itself, before any
  * authorization, and adds the CORS headers to every response (including IAM's 403s).
  *
  * Each Lambda integration adds a resource policy allowing `lambda:InvokeFunction` from this API only (SourceArn

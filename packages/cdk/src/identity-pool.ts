@@ -61,8 +61,9 @@ export class DevauthIdentityPool extends Construct {
   }
 
   /**
-   * What revoking a user's access calls (`UnlinkDeveloperIdentity`, the core's RevokeUserAccess), on this pool only.
-   * None of the six auth routes revokes access: grant it to your admin function.
+   * What revoking a user's access calls (`UnlinkDeveloperIdentity`, the core's RevokeUserAccess), on this pool only:
+   * passwordReset, deleteAccount and the admin routes that change, disable, delete a user or end its sessions get it.
+   * Grant it to your own function that revokes access through the core.
    */
   grantUnlinkDeveloperIdentities(grantee: iam.IGrantable): iam.Grant {
     return this.grantOnPool(grantee, 'cognito-identity:UnlinkDeveloperIdentity');
@@ -85,7 +86,7 @@ export class DevauthIdentityPool extends Construct {
    * What deleting an account calls after unlinking: `DeleteIdentities`. Like GetId it supports no resource-level
    * permission (the Service Authorization Reference lists no resource type for it:
    * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncognitoidentity.html), so the
-   * resource has to be `*`; only the deleteAccount function gets it.
+   * resource has to be `*`; only the two functions that delete an account (deleteAccount, adminDeleteUser) get it.
    */
   grantDeleteIdentities(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ['cognito-identity:DeleteIdentities'], resourceArns: ['*'] });

@@ -103,6 +103,11 @@ export class DevauthPostgresStore extends Construct implements IDevauthStore {
     this.grantStoreAccess(grantee);
   }
 
+  /** The same again: a listing is a query the database user may run; IAM only hands out the secret. */
+  grantListing(grantee: iam.IGrantable): void {
+    this.grantStoreAccess(grantee);
+  }
+
   /** Lets a function with its own security groups reach the database port (the store's own group already can). */
   allowFrom(other: ec2.IConnectable): void {
     this.database.connections.allowFrom(other, ec2.Port.tcp(this.port), 'devauth functions to PostgreSQL');

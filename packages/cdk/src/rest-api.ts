@@ -20,8 +20,8 @@ export interface DevauthRestApiProps extends DevauthApiProps {
 }
 
 /**
- * devauth on an API Gateway REST API (payload v1, regional endpoint): the five auth routes with authorization NONE,
- * `GET /me` and every app route with AWS_IAM. With `cors`, every resource gets an `OPTIONS` method (mock integration,
+ * devauth on an API Gateway REST API (payload v1, regional endpoint): the public auth routes with authorization
+ * NONE; `GET /me`, the account routes, the admin routes and every app route with AWS_IAM. With `cors`, every resource gets an `OPTIONS` method (mock integration,
  * authorization NONE) so preflight passes without credentials; with a single allowed origin, API Gateway's own 4XX
  * and 5XX answers (IAM's 403 among them) carry the CORS headers too, so a browser can read why it was refused.
  *

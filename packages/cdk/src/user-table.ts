@@ -34,9 +34,15 @@ const STORE_ITEM_ACTIONS = [
 
 /**
  * The devauth DynamoDB table exactly as `@devauth/adapters-dynamodb` defines it (`DEVAUTH_TABLE`): string keys PK/SK,
- * the GSI1 index (GSI1PK/GSI1SK, projection ALL), TTL on `ttl`, on-demand capacity; plus point-in-time recovery and
- * encryption with the AWS managed key (`aws/dynamodb`, so the key's use shows in CloudTrail; callers need no KMS
- * permission for it).
+ * the GSI1 index (GSI1PK/GSI1SK, the legacy identity lookup) and the GSI2 index (GSI2PK/GSI2SK, the administration
+ * listings of users and invitations), both projection ALL, TTL on `ttl`, on-demand capacity; plus point-in-time
+ * recovery and encryption with the AWS managed key (`aws/dynamodb`, so the key's use shows in CloudTrail; callers need
+ * no KMS permission for it).
+ *
+ * Deploying this over a table of an earlier version adds GSI2, which CloudFormation does in one stack update (it
+ * creates at most one GSI per update; GSI1 stays as it is). DynamoDB builds the index from the existing items in the
+ * background; items written before the adapter set GSI2's keys are listed only after `backfillListIndex` (see the
+ * adapter's README).
  */
 export class DevauthUserTable extends Construct implements IDevauthStore {
   /** Escape hatch: the L2 table. */
@@ -45,11 +51,14 @@ export class DevauthUserTable extends Construct implements IDevauthStore {
   readonly tableArn: string;
   /** ARN of the GSI1 index (the legacy IdentityId lookup). */
   readonly identityIndexArn: string;
+  /** ARN of the GSI2 index (the listings of users and invitations). */
+  readonly listIndexArn: string;
   readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: DevauthUserTableProps = {}) {
     super(scope, id);
-    const { partitionKey, sortKey, identityIndex, ttlAttribute, keyAttributeType, billingMode } = DEVAUTH_TABLE;
+    const { partitionKey, sortKey, identityIndex, listIndex, ttlAttribute, keyAttributeType, billingMode } =
+      DEVAUTH_TABLE;
     const attribute = (name: string): dynamodb.Attribute => ({ name, type: attributeType(keyAttributeType) });
     this.table = new dynamodb.Table(this, 'Table', {
       ...(props.tableName === undefined ? {} : { tableName: props.tableName }),
@@ -62,26 +71,43 @@ export class DevauthUserTable extends Construct implements IDevauthStore {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       deletionProtection: props.deletionProtection ?? false,
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: identityIndex.name,
-      partitionKey: attribute(identityIndex.partitionKey),
-      sortKey: attribute(identityIndex.sortKey),
-      projectionType: dynamodb.ProjectionType[identityIndex.projection],
-    });
+    // In the schema's order: GSI1 as it always was, then GSI2.
+    for (const index of [identityIndex, listIndex]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+        projectionType: dynamodb.ProjectionType[index.projection],
+      });
+    }
     this.tableName = this.table.tableName;
     this.tableArn = this.table.tableArn;
     this.identityIndexArn = `${this.tableArn}/index/${identityIndex.name}`;
+    this.listIndexArn = `${this.tableArn}/index/${listIndex.name}`;
     this.environment = { [HANDLER_ENV.store]: 'dynamodb', [HANDLER_ENV.tableName]: this.tableName };
   }
 
+  /**
+   * The stores' item actions on the table, and Query on GSI1 (the legacy identity lookup). Not GSI2: only the
+   * listings read it, and they get it from grantListing.
+   */
   grantStoreAccess(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({ grantee, actions: STORE_ITEM_ACTIONS, resourceArns: [this.tableArn] });
     iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.identityIndexArn] });
   }
 
+  /** The user lookup of an app function's guard: GetItem, and Query on GSI1 only (a lookup never lists). */
   grantUserLookup(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:GetItem'], resourceArns: [this.tableArn] });
     iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.identityIndexArn] });
+  }
+
+  /**
+   * The admin listings of users and invitations: Query on GSI2 only (its ARN; the index projects whole items, so a
+   * page needs no read of the table). Nothing else: with grantUserLookup it is a read-only listing function.
+   */
+  grantListing(grantee: iam.IGrantable): void {
+    iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [this.listIndexArn] });
   }
 }
 

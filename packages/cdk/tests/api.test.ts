@@ -13,6 +13,18 @@ const AUTH_ROUTES = [
   'POST /auth/password/reset',
   'POST /auth/email/verify',
 ];
+/** The admin routes: AWS_IAM, and (see policies.test.ts) only the admin role's policy names them. */
+const ADMIN_ROUTES = [
+  'GET /admin/users',
+  'GET /admin/users/{userId}',
+  'PUT /admin/users/{userId}/role',
+  'PUT /admin/users/{userId}/status',
+  'DELETE /admin/users/{userId}',
+  'DELETE /admin/users/{userId}/sessions',
+  'POST /admin/invitations',
+  'GET /admin/invitations',
+  'DELETE /admin/invitations/{invitationId}',
+];
 const IAM_ROUTES = [
   'GET /me',
   'POST /me/password',
@@ -23,6 +35,7 @@ const IAM_ROUTES = [
   'DELETE /me/sessions',
   'POST /me/email',
   'POST /me/email/verification',
+  ...ADMIN_ROUTES,
   'GET /products',
   'POST /products',
   'DELETE /products/{id}',
@@ -56,27 +69,35 @@ function checkCommon(kind: 'http' | 'rest', template: Template, apiId: string) {
     }
   });
 
-  it('names no resource "*" except GetId (guest) and DeleteIdentities (deleteAccount): neither has a resource type', () => {
+  it('names no resource "*" except GetId (guest) and DeleteIdentities (the two account deletions): neither has a resource type', () => {
     const wildcards = statements(template).filter((statement) => JSON.stringify(statement.Resource).includes('"*"'));
     expect(wildcards).toEqual([
       { Action: 'cognito-identity:GetId', Effect: 'Allow', Resource: '*' },
       { Action: 'cognito-identity:DeleteIdentities', Effect: 'Allow', Resource: '*' },
+      { Action: 'cognito-identity:DeleteIdentities', Effect: 'Allow', Resource: '*' },
     ]);
-    const deletePolicy = resourceNamed(template, 'AWS::IAM::Policy', 'AuthFunctionsDeleteAccountRole');
-    expect(JSON.stringify(deletePolicy.resource.Properties.PolicyDocument)).toContain('DeleteIdentities');
+    for (const route of ['DeleteAccount', 'AdminDeleteUser']) {
+      const deletePolicy = resourceNamed(template, 'AWS::IAM::Policy', `AuthFunctions${route}Role`);
+      expect(JSON.stringify(deletePolicy.resource.Properties.PolicyDocument)).toContain('DeleteIdentities');
+    }
     const guestPolicy = resourceNamed(template, 'AWS::IAM::Policy', 'AuthFunctionsGuestRole');
     expect(JSON.stringify(guestPolicy.resource.Properties.PolicyDocument)).toContain('cognito-identity:GetId');
   });
 
-  it('outputs the API URL, the identity pool id and the region', () => {
+  it('outputs the API URL, the identity pool id and the region, and for the operator CLI the provider and table', () => {
     const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
     const byName = (name: string) => Object.entries(outputs).find(([id]) => id.startsWith(`Devauth${name}`))?.[1];
-    expect(Object.keys(outputs)).toHaveLength(3);
+    expect(Object.keys(outputs)).toHaveLength(5);
     expect(JSON.stringify(byName('ApiUrl')?.Value)).toContain(`{"Ref":"${apiId}"}`);
     expect(byName('IdentityPoolId')?.Value).toEqual({
       Ref: resourceNamed(template, 'AWS::Cognito::IdentityPool', 'IdentityPool').id,
     });
     expect(byName('Region')?.Value).toBe('eu-west-1');
+    // DEVAUTH_DEVELOPER_PROVIDER_NAME and DEVAUTH_TABLE_NAME of `devauth` (the CLI), as the functions have them.
+    expect(byName('DeveloperProviderName')?.Value).toBe('login.shop.test');
+    expect(byName('TableName')?.Value).toEqual({
+      Ref: resourceNamed(template, 'AWS::DynamoDB::Table', 'UserTable').id,
+    });
   });
 }
 
@@ -95,7 +116,7 @@ describe('DevauthHttpApi (default)', () => {
     }
   });
 
-  it('leaves the auth routes open and puts GET /me and every app route behind AWS_IAM', () => {
+  it('leaves the auth routes open and puts GET /me, the account and admin routes and every app route behind AWS_IAM', () => {
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual([...AUTH_ROUTES, ...IAM_ROUTES].sort());
     for (const key of AUTH_ROUTES) expect(authorizationOf(key)).toBe('NONE');
     for (const key of IAM_ROUTES) expect(authorizationOf(key)).toBe('AWS_IAM');
@@ -106,7 +127,7 @@ describe('DevauthHttpApi (default)', () => {
     expect(api.resource.Properties.CorsConfiguration).toEqual({
       AllowCredentials: false,
       AllowHeaders: ['content-type', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-content-sha256'],
-      AllowMethods: ['POST', 'GET', 'DELETE', 'OPTIONS'],
+      AllowMethods: ['POST', 'GET', 'DELETE', 'PUT', 'OPTIONS'],
       AllowOrigins: ['https://shop.example.com'],
       ExposeHeaders: ['x-correlation-id', 'retry-after'],
       MaxAge: 3600,
@@ -157,7 +178,7 @@ describe('DevauthRestApi (kind: rest)', () => {
     }
   });
 
-  it('leaves the auth routes open and puts GET /me and every app route behind AWS_IAM', () => {
+  it('leaves the auth routes open and puts GET /me, the account and admin routes and every app route behind AWS_IAM', () => {
     const byKey = Object.fromEntries(
       methods
         .filter((m) => m.Properties.HttpMethod !== 'OPTIONS')
@@ -176,7 +197,7 @@ describe('DevauthRestApi (kind: rest)', () => {
       expect(method.Properties.Integration.Type).toBe('MOCK');
       expect(method.Properties.Integration.IntegrationResponses[0].ResponseParameters).toMatchObject({
         'method.response.header.Access-Control-Allow-Origin': "'https://shop.example.com'",
-        'method.response.header.Access-Control-Allow-Methods': "'POST,GET,DELETE,OPTIONS'",
+        'method.response.header.Access-Control-Allow-Methods': "'POST,GET,DELETE,PUT,OPTIONS'",
       });
     }
     for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
@@ -242,11 +263,25 @@ describe('API props', () => {
     expect(rest.devauth.api.stageName).toBe('v1');
   });
 
-  it('refuse app routes on the auth paths', () => {
-    expect(() =>
+  it.each(['/auth/users', '/me', '/me/orders', '/admin', '/admin/users', '/admin/reports/{id}'])(
+    'refuse an app route on devauth’s own paths: %s',
+    (path) => {
+      expect(() =>
+        shopStack('http', (stack) => ({
+          routes: [{ method: 'GET', path, roles: ['seller'], handler: appFunction(stack, 'Fn') }],
+        })),
+      ).toThrow(/devauth's own routes use \(\/auth, \/auth\/\*, \/me, \/me\/\*, \/admin, \/admin\/\*\)/);
+    },
+  );
+
+  it('refuse /admin app routes also where the admin routes are not deployed, and allow look-alike paths', () => {
+    const on = (path: string) => () =>
       shopStack('http', (stack) => ({
-        routes: [{ method: 'GET', path: '/auth/users', roles: ['seller'], handler: appFunction(stack, 'Fn') }],
-      })),
-    ).toThrow(/devauth's own routes/);
+        roles: ['shopper', 'seller'],
+        routes: [{ method: 'GET', path, roles: ['seller'], handler: appFunction(stack, 'Fn') }],
+      }));
+    expect(on('/admin/stats')).toThrow(DevauthConstructError);
+    expect(on('/administration')).not.toThrow();
+    expect(on('/authors')).not.toThrow();
   });
 });

@@ -36,7 +36,7 @@ describe('app functions', () => {
     });
     expect(JSON.parse(products[ACCESS_TABLE_ENV])).toEqual({
       version: 1,
-      roles: ['shopper', 'seller'],
+      roles: ['shopper', 'seller', 'admin'],
       routes: [
         { method: 'GET', path: '/products', roles: ['guest', 'shopper', 'seller'] },
         { method: 'POST', path: '/products', roles: ['seller'] },
@@ -46,7 +46,7 @@ describe('app functions', () => {
     expect(JSON.parse(orders[ACCESS_TABLE_ENV]).routes).toEqual([
       { method: 'GET', path: '/orders', roles: ['shopper', 'seller'] },
     ]);
-    // The deployment's whole table: the same rows, plus GET /me and the signed-in account routes.
+    // The deployment's whole table: the same rows, plus GET /me, the signed-in account routes and the admin routes.
     expect(devauth.accessTable.routes.map((route) => `${route.method} ${route.path}`)).toEqual([
       'GET /me',
       'POST /me/password',
@@ -57,6 +57,15 @@ describe('app functions', () => {
       'DELETE /me/sessions',
       'POST /me/email',
       'POST /me/email/verification',
+      'GET /admin/users',
+      'GET /admin/users/{userId}',
+      'PUT /admin/users/{userId}/role',
+      'PUT /admin/users/{userId}/status',
+      'DELETE /admin/users/{userId}',
+      'DELETE /admin/users/{userId}/sessions',
+      'POST /admin/invitations',
+      'GET /admin/invitations',
+      'DELETE /admin/invitations/{invitationId}',
       'GET /products',
       'POST /products',
       'DELETE /products/{id}',

@@ -22,7 +22,7 @@ import { handlersFixture, newStack, resourceNamed, shopStack } from './support.j
 
 /** The routes of email verification: the link (unauthenticated), the change and the resend (signed in). */
 const EMAIL_ROUTES = ['VerifyEmail', 'ChangeEmail', 'ResendEmailVerification'];
-/** Every route that may send a message once `messages` is set. */
+/** Every route that may send a message once `messages` is set (an administrator's deletion notifies the user too). */
 const MESSAGE_ROUTES = [
   'Register',
   'Login',
@@ -31,6 +31,7 @@ const MESSAGE_ROUTES = [
   'ChangePassword',
   'DeleteAccount',
   ...EMAIL_ROUTES,
+  'AdminDeleteUser',
 ];
 const STORE_ACTIONS = [
   'dynamodb:GetItem',
@@ -54,7 +55,7 @@ describe('DevauthAuthFunctions', () => {
     },
   });
 
-  it('deploys one function per auth route: nodejs24.x on arm64, index.handler, memory per route', () => {
+  it('deploys one function per route of the handlers: nodejs24.x on arm64, index.handler, memory per route', () => {
     expect(devauth.authFunctions.routes).toEqual(AUTH_ROUTES);
     expect(authFunctions(template)).toHaveLength(AUTH_ROUTES.length);
     for (const route of AUTH_ROUTES) {
@@ -72,6 +73,8 @@ describe('DevauthAuthFunctions', () => {
       });
     }
     expect(DEFAULT_MEMORY_MB.login).toBe(1769);
+    // Administration hashes nothing.
+    expect(DEFAULT_MEMORY_MB.adminDeleteUser).toBe(512);
   });
 
   it('sets only the environment variables loadConfig() reads, with the pool, table and settings', () => {
@@ -85,7 +88,8 @@ describe('DevauthAuthFunctions', () => {
         DEVAUTH_BROKER: 'cognito',
         DEVAUTH_IDENTITY_POOL_ID: { Ref: resourceNamed(template, 'AWS::Cognito::IdentityPool', 'IdentityPool').id },
         DEVAUTH_DEVELOPER_PROVIDER_NAME: 'login.shop.test',
-        DEVAUTH_ROLES: 'shopper,seller',
+        // The core's DEFAULT_ROLES: admin among them, so the admin functions are deployed.
+        DEVAUTH_ROLES: 'shopper,seller,admin',
         DEVAUTH_CORS_ORIGINS: 'https://shop.example.com',
         DEVAUTH_TOKEN_DURATION_SECONDS: '600',
         DEVAUTH_TRUSTED_PROXIES: '10.0.0.0/8',
@@ -340,7 +344,24 @@ describe('DevauthAuthFunctions with SES messages', () => {
         },
       ]);
     }
-    for (const route of ['Guest', 'Refresh', 'Logout', 'Me', 'ListSessions', 'RevokeSession', 'SignOutEverywhere']) {
+    for (const route of [
+      'Guest',
+      'Refresh',
+      'Logout',
+      'Me',
+      'ListSessions',
+      'RevokeSession',
+      'SignOutEverywhere',
+      // Administration sends nothing but the deleted user's notice.
+      'AdminListUsers',
+      'AdminGetUser',
+      'AdminSetRole',
+      'AdminSetStatus',
+      'AdminRevokeSessions',
+      'AdminCreateInvitation',
+      'AdminListInvitations',
+      'AdminRevokeInvitation',
+    ]) {
       expect(JSON.stringify(policyOf(route))).not.toContain('ses:');
     }
   });

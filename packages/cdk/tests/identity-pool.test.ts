@@ -79,8 +79,12 @@ describe('a pool without guests', () => {
     expect(routeKeys).not.toContain('POST /auth/guest');
     const attachment = Object.values(template.findResources('AWS::Cognito::IdentityPoolRoleAttachment'))[0]!;
     expect(Object.keys(attachment.Properties.Roles)).toEqual(['authenticated']);
-    // GET /me is open to the stored roles only.
-    expect(devauth.accessTable.routes.find((route) => route.path === '/me')?.roles).toEqual(['shopper', 'seller']);
+    // GET /me is open to the stored roles only (the core's DEFAULT_ROLES, admin among them).
+    expect(devauth.accessTable.routes.find((route) => route.path === '/me')?.roles).toEqual([
+      'shopper',
+      'seller',
+      'admin',
+    ]);
   });
 
   it('refuses routes that list guest', () => {

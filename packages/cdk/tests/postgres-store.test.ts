@@ -87,8 +87,23 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
     expect(logicalIds(template, 'AWS::DynamoDB::Table')).toEqual([]);
   });
 
+  it('outputs the secret ARN (DEVAUTH_DATABASE_SECRET_ARN of the operator CLI) instead of a table name', () => {
+    const outputs = Object.entries(template.toJSON().Outputs as Record<string, { Value: unknown }>);
+    expect(outputs.find(([id]) => id.startsWith('DevauthDatabaseSecretArn'))?.[1].Value).toEqual(secretRef);
+    expect(outputs.some(([id]) => id.startsWith('DevauthTableName'))).toBe(false);
+  });
+
   it('places every auth function in the private subnets, in the store security group', () => {
     expect(authFunctions.map(([id]) => id.replace(/^DevauthAuthFunctions|[0-9A-F]{8}$/g, '')).sort()).toEqual([
+      'AdminCreateInvitation',
+      'AdminDeleteUser',
+      'AdminGetUser',
+      'AdminListInvitations',
+      'AdminListUsers',
+      'AdminRevokeInvitation',
+      'AdminRevokeSessions',
+      'AdminSetRole',
+      'AdminSetStatus',
       'ChangeEmail',
       'ChangePassword',
       'DeleteAccount',
@@ -143,6 +158,9 @@ describe.each(['http', 'rest'] as const)('DevauthPostgresStore with the %s API',
       'VerifyEmail',
       'ChangeEmail',
       'ResendEmailVerification',
+      // A listing is granted the secret twice over (lookup and listing): one statement all the same.
+      'AdminListUsers',
+      'AdminSetRole',
     ]) {
       const statements = policyStatements(template, `AuthFunctions${route}Role`);
       const secret = statements.filter((s) => JSON.stringify(s.Action).includes('secretsmanager'));

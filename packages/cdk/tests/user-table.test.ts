@@ -21,6 +21,16 @@ describe('DevauthUserTable', () => {
       IndexName: 'GSI1',
       Projection: { ProjectionType: 'ALL' },
     });
+    // The listing index, added after GSI1 (one new GSI: what one CloudFormation update of a deployed table allows).
+    expect(table.Properties.GlobalSecondaryIndexes).toHaveLength(2);
+    expect(table.Properties.GlobalSecondaryIndexes[1]).toEqual({
+      IndexName: 'GSI2',
+      KeySchema: [
+        { AttributeName: 'GSI2PK', KeyType: 'HASH' },
+        { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
   });
 
   it('expires items on the ttl attribute, keeps point-in-time recovery, encrypts with the AWS managed key', () => {
@@ -44,13 +54,15 @@ describe('DevauthUserTable', () => {
     expect(destroyable.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
   });
 
-  it('grants the stores read/write on the table and Query on its index; lookups read only', () => {
+  it('grants the stores read/write on the table and Query on GSI1, lookups read only, listings Query on GSI2', () => {
     const stack = newStack();
     const users = new DevauthUserTable(stack, 'Users');
     const writer = new iam.Role(stack, 'Writer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const lister = new iam.Role(stack, 'Lister', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     users.grantStoreAccess(writer);
     users.grantUserLookup(reader);
+    users.grantListing(lister);
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
     const statements = (role: string) =>
       policies.find((policy) => JSON.stringify(policy.Properties.Roles).includes(role))!.Properties.PolicyDocument
@@ -58,6 +70,7 @@ describe('DevauthUserTable', () => {
     const tableId = Object.keys(Template.fromStack(stack).findResources('AWS::DynamoDB::Table'))[0]!;
     const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
     const indexArn = { 'Fn::Join': ['', [tableArn, '/index/GSI1']] };
+    const listIndexArn = { 'Fn::Join': ['', [tableArn, '/index/GSI2']] };
     expect(statements('Writer')).toEqual([
       {
         Action: [
@@ -73,12 +86,17 @@ describe('DevauthUserTable', () => {
         Effect: 'Allow',
         Resource: tableArn,
       },
+      // Not GSI2: the auth routes never list; only the admin listings get it (grantListing).
       { Action: 'dynamodb:Query', Effect: 'Allow', Resource: indexArn },
     ]);
+    // A user lookup never lists: no Query on GSI2.
     expect(statements('Reader')).toEqual([
       { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: tableArn },
       { Action: 'dynamodb:Query', Effect: 'Allow', Resource: indexArn },
     ]);
+    // A listing: Query on the listing index by its ARN, nothing else (the lookup it comes with reads the table).
+    expect(statements('Lister')).toEqual([{ Action: 'dynamodb:Query', Effect: 'Allow', Resource: listIndexArn }]);
+    expect(stack.resolve(users.listIndexArn)).toEqual(listIndexArn);
     expect(users.environment).toEqual({ DEVAUTH_STORE: 'dynamodb', DEVAUTH_TABLE_NAME: users.tableName });
   });
 });

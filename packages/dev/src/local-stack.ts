@@ -2,6 +2,7 @@ import { type AccessTable, DEFAULT_ACCESS_ROLES, defineAccessTable } from '@deva
 import { createCognitoIdentityBroker } from '@devauth/adapters-cognito';
 import {
   type AccountTokenStore,
+  ADMIN_ROLE,
   createDevauth,
   type Devauth,
   type DevauthConfigInput,
@@ -15,15 +16,9 @@ import {
   type RefreshTokenStore,
   type UserStore,
 } from '@devauth/core';
-import {
-  ACCOUNT_ROUTES,
-  type AuthHandlers,
-  createAuthHandlers,
-  type Logger,
-  SIGNED_ACCOUNT_ROUTES,
-  silentLogger,
-} from '@devauth/lambda-handlers';
+import { type AuthHandlers, createAuthHandlers, type Logger, silentLogger } from '@devauth/lambda-handlers';
 import { createGuard, type Guard } from '@devauth/lambda-handlers/access';
+import { HANDLER_ROUTES, ROUTE_NAMES, type RouteName } from '@devauth/lambda-handlers/env';
 import {
   type IdentityPoolEmulator,
   type IdentityPoolEmulatorOptions,
@@ -48,7 +43,11 @@ export interface LocalStackOptions {
   readonly stores: LocalStackStores;
   /** The app's own routes, with the roles that may call each; they also make the access table. */
   readonly routes?: readonly AppRoute[];
-  /** Roles that may call `GET /me`. Default: guest, shopper and seller (`DEFAULT_ACCESS_ROLES`). */
+  /**
+   * Roles that may call `GET /me`; every one of them but guest may call the account routes, and the admin routes are
+   * served (to `admin` only) when `admin` is among them. Default: guest, shopper, seller and admin
+   * (`DEFAULT_ACCESS_ROLES`).
+   */
   readonly meRoles?: readonly string[];
   /** The core's settings (token duration, throttling, ...). */
   readonly config?: DevauthConfigInput;
@@ -88,7 +87,10 @@ export interface LocalStack {
   readonly developerProviderName: string;
   readonly emulator: IdentityPoolEmulator;
   readonly gateway: LocalGateway;
-  /** The access table the gateway's IAM policies and the guard both come from (the app routes plus `GET /me`). */
+  /**
+   * The access table the gateway's IAM policies and the guard both come from: `GET /me`, the account routes, the
+   * admin routes (when `admin` is among `meRoles`) and the app routes.
+   */
   readonly accessTable: AccessTable;
   readonly devauth: Devauth;
   readonly handlers: AuthHandlers;
@@ -109,10 +111,10 @@ const BACKEND_CREDENTIALS = { accessKeyId: 'devauth-local-backend', secretAccess
  * local gateway checking SigV4 and the generated IAM policies in front of all of it. The demo, the end-to-end tests
  * and the dev server all start it here, so there is one wiring to keep true.
  *
- * Auth routes (`POST /auth/{guest,register,login,refresh,logout}`, `/auth/password/{forgot,reset}`,
- * `/auth/email/verify`) are open, like their API Gateway routes; `GET /me`, the signed-in account routes
- * (`POST /me/password`, `DELETE /me`, `/me/sessions...`, `POST /me/email`, `/me/email/verification`) and the app's
- * routes are AWS_IAM.
+ * Every route of the handlers is served as their HANDLER_ROUTES declare it: the public ones
+ * (`POST /auth/{guest,register,login,refresh,logout}`, `/auth/password/{forgot,reset}`, `/auth/email/verify`) open,
+ * like their API Gateway routes; `GET /me`, the signed-in account routes (`/me/...`) and the admin routes
+ * (`/admin/...`, `admin` only) AWS_IAM, like the app's routes.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const region = options.region ?? 'us-east-1';
@@ -120,11 +122,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const routes = options.routes ?? [];
   // Validated before anything starts, so a bad route leaves nothing running.
   const meRoles = options.meRoles ?? DEFAULT_ACCESS_ROLES;
-  // A signed-in user's own account: every role but guest, as in the deployment's table.
-  const userRoles = meRoles.filter((role) => role !== GUEST_ROLE);
+  const own = ownRoutes(meRoles);
   const accessTable = defineAccessTable([
-    { method: 'GET', path: '/me', roles: meRoles },
-    ...SIGNED_ACCOUNT_ROUTES.map((name) => ({ ...ACCOUNT_ROUTES[name], roles: userRoles })),
+    ...own.flatMap(({ name, roles }) => {
+      const { method, path } = HANDLER_ROUTES[name];
+      return roles ? [{ method, path, roles }] : [];
+    }),
     ...routes.map(({ method, path, roles }) => ({ method, path, roles })),
   ]);
   const outbox = options.messages ? undefined : new InMemoryOutbox();
@@ -156,7 +159,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const lookupCache = cacheTtlSeconds === undefined ? {} : { cacheTtlSeconds };
     const handlers = createAuthHandlers({
       devauth,
-      me: { users: options.stores.users, identityPoolId: pool.identityPoolId, ...lookupCache },
+      // The configured roles, as in Lambda: the handlers' own guards (account and admin routes) are built from them.
+      me: {
+        users: options.stores.users,
+        identityPoolId: pool.identityPoolId,
+        roles: devauth.config.roles,
+        ...lookupCache,
+      },
       logger: options.logger ?? silentLogger,
     });
     const guard = createGuard({
@@ -164,13 +173,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       users: options.stores.users,
       identityPoolId: pool.identityPoolId,
       ...lookupCache,
-    });
-    const open = (path: string, handler: AuthHandlers[keyof AuthHandlers]): LocalRoute => ({
-      method: 'POST',
-      path,
-      payload: 'v2',
-      auth: 'NONE',
-      handler,
     });
     const gateway = await startLocalGateway({
       region,
@@ -180,18 +182,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.gatewayPort === undefined ? {} : { port: options.gatewayPort }),
       ...(options.emulator?.clock ? { clock: options.emulator.clock } : {}),
       routes: [
-        open('/auth/guest', handlers.guest),
-        open('/auth/register', handlers.register),
-        open('/auth/login', handlers.login),
-        open('/auth/refresh', handlers.refresh),
-        open('/auth/logout', handlers.logout),
-        open('/auth/password/forgot', handlers.passwordForgot),
-        open('/auth/password/reset', handlers.passwordReset),
-        open(ACCOUNT_ROUTES.verifyEmail.path, handlers.verifyEmail),
-        { method: 'GET', path: '/me', payload: 'v2', auth: 'AWS_IAM', handler: handlers.me },
-        ...SIGNED_ACCOUNT_ROUTES.map(
-          (name): LocalRoute => ({ ...ACCOUNT_ROUTES[name], payload: 'v2', auth: 'AWS_IAM', handler: handlers[name] }),
-        ),
+        ...own.map(({ name, roles }) => handlerRoute(name, roles !== undefined, handlers)),
         ...guardedAppRoutes(routes, guard),
       ],
     });
@@ -215,4 +206,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
+}
+
+/**
+ * The handlers' routes the stack serves, in HANDLER_ROUTES order, with the roles of each AWS_IAM one (none for a
+ * public route): `GET /me` for `meRoles`, the account routes for every one of them but guest (as in the deployment's
+ * table), the admin routes for `admin` alone and only when `meRoles` lists it (without it no caller could pass them:
+ * they are not served, as `@devauth/cdk` does not deploy them).
+ */
+function ownRoutes(meRoles: readonly string[]): Array<{ name: RouteName; roles?: readonly string[] }> {
+  const userRoles = meRoles.filter((role) => role !== GUEST_ROLE);
+  const roles = { me: meRoles, account: userRoles, admin: [ADMIN_ROLE] } as const;
+  return ROUTE_NAMES.flatMap((name) => {
+    const { access } = HANDLER_ROUTES[name];
+    if (access === 'public') return [{ name }];
+    if (access === 'admin' && !userRoles.includes(ADMIN_ROLE)) return [];
+    return [{ name, roles: roles[access] }];
+  });
+}
+
+/** One handler route on the gateway, as API Gateway mounts it: AWS_IAM unless it is public. */
+function handlerRoute(name: RouteName, iam: boolean, handlers: AuthHandlers): LocalRoute {
+  const { method, path } = HANDLER_ROUTES[name];
+  return { method, path, payload: 'v2', auth: iam ? 'AWS_IAM' : 'NONE', handler: handlers[name] };
 }

@@ -68,17 +68,27 @@ describe('startLocalStack', () => {
     expect(seen).toEqual(['guest']);
   });
 
-  it('derives the access table from the routes, with GET /me for every default role and the account routes', () => {
+  it('derives the access table from the routes: GET /me for every default role, the account and admin routes', () => {
     expect(stack.accessTable.routes.map((route) => `${route.method} ${route.path} ${route.roles.join(',')}`)).toEqual([
-      'GET /me guest,shopper,seller',
-      'POST /me/password shopper,seller',
-      'DELETE /me shopper,seller',
-      'GET /me/sessions shopper,seller',
-      'DELETE /me/sessions/{familyId} shopper,seller',
-      'POST /me/sessions/revoke-others shopper,seller',
-      'DELETE /me/sessions shopper,seller',
-      'POST /me/email shopper,seller',
-      'POST /me/email/verification shopper,seller',
+      'GET /me guest,shopper,seller,admin',
+      'POST /me/password shopper,seller,admin',
+      'DELETE /me shopper,seller,admin',
+      'GET /me/sessions shopper,seller,admin',
+      'DELETE /me/sessions/{familyId} shopper,seller,admin',
+      'POST /me/sessions/revoke-others shopper,seller,admin',
+      'DELETE /me/sessions shopper,seller,admin',
+      'POST /me/email shopper,seller,admin',
+      'POST /me/email/verification shopper,seller,admin',
+      // The admin routes: the admin role alone.
+      'GET /admin/users admin',
+      'GET /admin/users/{userId} admin',
+      'PUT /admin/users/{userId}/role admin',
+      'PUT /admin/users/{userId}/status admin',
+      'DELETE /admin/users/{userId} admin',
+      'DELETE /admin/users/{userId}/sessions admin',
+      'POST /admin/invitations admin',
+      'GET /admin/invitations admin',
+      'DELETE /admin/invitations/{invitationId} admin',
       'GET /products guest,shopper',
       'POST /products seller',
     ]);
@@ -118,6 +128,97 @@ describe('startLocalStack email routes', () => {
     expect(await client.changeEmail({ password, newEmail: 'ada@new.example.com' })).toEqual({
       sentTo: 'ada@new.example.com',
     });
+  });
+});
+
+describe('startLocalStack admin routes', () => {
+  let stack: LocalStack;
+  const password = 'a long passphrase nobody guesses';
+  const clientOf = () =>
+    createDevauthClient({
+      baseUrl: stack.endpoint,
+      region: stack.region,
+      cognito: { endpoint: stack.emulator.endpoint },
+    });
+  /** Every admin route, with a concrete path, as a signed request would send it. */
+  const adminCalls = (userId: string) =>
+    [
+      ['GET', '/admin/users'],
+      ['GET', `/admin/users/${userId}`],
+      ['PUT', `/admin/users/${userId}/role`, { role: 'admin' }],
+      ['PUT', `/admin/users/${userId}/status`, { status: 'disabled' }],
+      ['DELETE', `/admin/users/${userId}`],
+      ['DELETE', `/admin/users/${userId}/sessions`],
+      ['POST', '/admin/invitations', { role: 'admin' }],
+      ['GET', '/admin/invitations'],
+      ['DELETE', '/admin/invitations/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
+    ] as const;
+  const call = (client: ReturnType<typeof clientOf>, [method, path, body]: readonly [string, string, unknown?]) =>
+    client.signedFetch(`${stack.endpoint}${path}`, {
+      method,
+      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ stores: createInMemoryStores(), guardCacheTtlSeconds: 0 });
+  });
+  afterAll(() => stack.stop());
+
+  it('refuses a shopper and a guest at the gateway (IAM), before any handler runs', async () => {
+    const shopper = clientOf();
+    await shopper.register({ username: 'mallory', password });
+    await shopper.login({ username: 'mallory', password });
+    const mallory = (await stack.stores.users.findByUsername('mallory'))!;
+    expect(mallory.role).toBe('shopper');
+    const guest = clientOf();
+    await guest.guest();
+    for (const request of adminCalls(mallory.id)) {
+      for (const client of [shopper, guest]) {
+        const response = await call(client, request);
+        expect({ request: request.slice(0, 2), status: response.status }).toEqual({
+          request: request.slice(0, 2),
+          status: 403,
+        });
+        // The gateway's IAM answer (the handler's own would be `{ error: { code } }`).
+        expect(((await response.json()) as { message: string }).message).toMatch(/not authorized to perform/);
+      }
+    }
+    // Nothing was changed: mallory is still an active shopper, and no invitation exists.
+    expect(await stack.stores.users.findById(mallory.id)).toMatchObject({ role: 'shopper', status: 'active' });
+    expect((await stack.stores.invitations.list({ limit: 10 })).invitations).toEqual([]);
+    // Unsigned calls never reach a handler either.
+    expect((await fetch(`${stack.endpoint}/admin/users`)).status).toBe(403);
+  });
+
+  it('serves an administrator (made by the operator) through IAM, the guard and the handler', async () => {
+    const admin = clientOf();
+    await admin.register({ username: 'root', password });
+    const root = (await stack.stores.users.findByUsername('root'))!;
+    await stack.devauth.admin.setRole({ kind: 'operator', name: 'test' }, root.id, 'admin');
+    // The role travels as the principal tag of a new login.
+    await admin.login({ username: 'root', password });
+    const listed = await call(admin, ['GET', '/admin/users']);
+    expect(listed.status).toBe(200);
+    const { users } = (await listed.json()) as { users: Array<{ username: string; role: string }> };
+    expect(users.map((user) => [user.username, user.role])).toEqual(
+      expect.arrayContaining([
+        ['mallory', 'shopper'],
+        ['root', 'admin'],
+      ]),
+    );
+  });
+});
+
+describe('startLocalStack without the admin role', () => {
+  it('does not serve the admin routes (no caller could pass them)', async () => {
+    const stack = await startLocalStack({ stores: createInMemoryStores(), meRoles: ['guest', 'shopper', 'seller'] });
+    try {
+      expect(stack.accessTable.routes.some((route) => route.path.startsWith('/admin'))).toBe(false);
+      const response = await fetch(`${stack.endpoint}/admin/users`);
+      expect(response.status).toBe(404);
+    } finally {
+      await stack.stop();
+    }
   });
 });
 
