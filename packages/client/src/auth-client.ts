@@ -22,6 +22,13 @@ export interface DevauthPaths {
   readonly sessions: string;
   readonly changeEmail: string;
   readonly resendEmailVerification: string;
+  /**
+   * Admin routes (signed, the `admin` role): `GET` lists users; `/{userId}` `GET` reads and `DELETE` deletes one;
+   * `/{userId}/role` and `/{userId}/status` `PUT` change it; `/{userId}/sessions` `DELETE` ends its sessions.
+   */
+  readonly adminUsers: string;
+  /** `GET` lists, `POST` creates; `/{invitationId}` `DELETE` revokes one. */
+  readonly adminInvitations: string;
 }
 
 export const DEFAULT_PATHS: DevauthPaths = {
@@ -39,6 +46,8 @@ export const DEFAULT_PATHS: DevauthPaths = {
   sessions: '/me/sessions',
   changeEmail: '/me/email',
   resendEmailVerification: '/me/email/verification',
+  adminUsers: '/admin/users',
+  adminInvitations: '/admin/invitations',
 };
 
 export interface AuthClientOptions {

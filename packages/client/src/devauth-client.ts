@@ -1,3 +1,4 @@
+import { type AdminClient, createAdminClient } from './admin-client.js';
 import { type AuthClient, type AuthClientOptions, createAuthClient } from './auth-client.js';
 import {
   type CredentialsProviderOptions,
@@ -53,6 +54,8 @@ export interface DevauthClient extends AuthClient {
   revokeOtherSessions(): Promise<{ revoked: number }>;
   /** Ends every session, this one included, and forgets it. */
   signOutEverywhere(): Promise<{ revoked: number }>;
+  /** The admin routes, for a signed-in user of the `admin` role (see {@link AdminClient}). */
+  readonly admin: AdminClient;
 }
 
 /** A session as `GET /me/sessions` lists it. */
@@ -95,6 +98,12 @@ export function createDevauthClient(options: DevauthClientOptions): DevauthClien
     ...auth,
     credentials,
     signedFetch,
+    admin: createAdminClient({
+      baseUrl: auth.baseUrl,
+      paths: auth.paths,
+      signedFetch,
+      ...(options.now ? { now: options.now } : {}),
+    }),
     async me() {
       const response = await signedFetch(`${auth.baseUrl}${auth.paths.me}`);
       if (!response.ok) throw await errorFromResponse(response, (options.now ?? Date.now)());

@@ -1,3 +1,15 @@
+export type {
+  AdminClient,
+  AdminInvitationPage,
+  AdminInvitationQuery,
+  AdminUserPage,
+  AdminUserQuery,
+  CreatedInvitation,
+  CreateInvitationInput,
+  InvitationStatus,
+  InvitationSummary,
+  UserStatus,
+} from './admin-client.js';
 export {
   type AuthClient,
   type AuthClientOptions,
