@@ -4,83 +4,10 @@
  * the hash (the login-vs-hash benchmark covers hashing). Engines run side by side in one process: DynamoDB Local
  * (Java), a throwaway PostgreSQL 15 cluster, and PGlite (embedded).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDynamoDbStores, createTable } from '@devauth/adapters-dynamodb';
-import { countRequests, localClientConfig, startDynamoDbLocal } from '@devauth/adapters-dynamodb/testing';
-import { createPostgresStores, fromPGlite, fromPgPool, migrate } from '@devauth/adapters-postgres';
-import { countQueries, startPostgresCluster } from '@devauth/adapters-postgres/testing';
-import {
-  createArgon2idHasher,
-  createDevauth,
-  createPasswordHashing,
-  type DevauthDependencies,
-  staticCommonPasswords,
-} from '@devauth/core';
+import { createArgon2idHasher, createDevauth, createPasswordHashing, staticCommonPasswords } from '@devauth/core';
 import { FakeIdentityBroker } from '@devauth/core/testing';
+import { ENGINES, type Engine } from './bench-engines.js';
 import { type Figure, median, percentile, round, runClosedLoop } from './lib.js';
-
-type Stores = Pick<
-  DevauthDependencies,
-  'users' | 'refreshTokens' | 'loginAttempts' | 'invitations' | 'guestLinks' | 'accountTokens'
->;
-
-interface Engine {
-  readonly name: string;
-  readonly stores: Stores;
-  /** Round trips sent since the last reset. */
-  roundTrips(): number;
-  resetRoundTrips(): void;
-  stop(): Promise<void>;
-}
-
-async function dynamoDbLocal(): Promise<Engine> {
-  const local = await startDynamoDbLocal();
-  const client = new DynamoDBClient(localClientConfig(local.endpoint));
-  await createTable(client, 'devauth-bench');
-  const counter = countRequests(client);
-  return {
-    name: 'DynamoDB Local',
-    stores: createDynamoDbStores({ client, tableName: 'devauth-bench' }),
-    roundTrips: () => counter.total,
-    resetRoundTrips: () => counter.reset(),
-    stop: async () => {
-      client.destroy();
-      await local.stop();
-    },
-  };
-}
-
-async function postgres(): Promise<Engine> {
-  const cluster = await startPostgresCluster();
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: cluster.url, max: 8 });
-  const counted = countQueries(fromPgPool(pool));
-  await migrate(counted.client);
-  return {
-    name: 'PostgreSQL 15',
-    stores: createPostgresStores(counted.client),
-    roundTrips: () => counted.count(),
-    resetRoundTrips: () => counted.reset(),
-    stop: async () => {
-      await pool.end();
-      await cluster.stop();
-    },
-  };
-}
-
-async function pglite(): Promise<Engine> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = new PGlite();
-  const counted = countQueries(fromPGlite(db));
-  await migrate(counted.client);
-  return {
-    name: 'PGlite',
-    stores: createPostgresStores(counted.client),
-    roundTrips: () => counted.count(),
-    resetRoundTrips: () => counted.reset(),
-    stop: () => db.close(),
-  };
-}
 
 async function measure(engine: Engine, options: { rounds: number; opsPerRound: number; concurrency: number }) {
   const devauth = createDevauth({
@@ -168,7 +95,7 @@ async function measure(engine: Engine, options: { rounds: number; opsPerRound: n
 
 export async function benchEngines(options: { rounds: number; opsPerRound: number; concurrency: number }) {
   const all: Figure[] = [];
-  for (const start of [dynamoDbLocal, postgres, pglite]) {
+  for (const start of ENGINES) {
     let engine: Engine | undefined;
     try {
       engine = await start();

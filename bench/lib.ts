@@ -57,6 +57,8 @@ export const TARGETS: readonly Target[] = [
   // for known and unknown accounts.
   { match: /^password reset request latency p50, known account/, on: 'ratio', op: '<=', threshold: 1.1 },
   { match: 'password reset request: known vs unknown latency difference', on: 'value', op: '<=', threshold: 0.1 },
+  // Importing users (bench/import.bench.ts): ImportUsers against the engine's own bulk write of the same users.
+  { match: /: import throughput$/, on: 'ratio', op: '>=', threshold: 0.8 },
   { match: /: registration round trips per use case$/, on: 'value', op: '<=', threshold: 1 },
   { match: /: login lookup \(findByUsername\) round trips$/, on: 'value', op: '<=', threshold: 1 },
   // Cold start through the first response (bench/cold-start.bench.ts): the bundled login handler against a fresh

@@ -8,6 +8,7 @@ import { benchBetterAuth } from './better-auth.bench.js';
 import { benchBundles } from './bundles.bench.js';
 import { benchColdStart } from './cold-start.bench.js';
 import { benchEngines } from './engines.bench.js';
+import { benchImport } from './import.bench.js';
 import { childNodeVersion, type LambdaStack, startLambdaStack } from './lambda-stack.js';
 import { describeTarget, type Figure, meetsTarget, saveFigures, targetOf } from './lib.js';
 import { benchLoginVersusHash } from './login-vs-hash.bench.js';
@@ -56,6 +57,15 @@ const engines = await benchEngines({ rounds: quick ? 2 : 5, opsPerRound: quick ?
 figures.push(...engines);
 for (const figure of engines) {
   const versus = figure.ratio === null ? '' : `  (x${figure.ratio} vs PGlite)`;
+  console.log(`  ${figure.name}: ${figure.value} ${figure.unit}${versus}${targetText(figure)}`);
+}
+
+// Importing users per store: ImportUsers vs the engine's plainest bulk write of the same users.
+console.log('\nimport-users per store (rows/s, ImportUsers vs the raw batch write of the same users):');
+const imports = await benchImport({ rounds: quick ? 4 : 8, rows: quick ? 1_000 : 5_000 });
+figures.push(...imports);
+for (const figure of imports) {
+  const versus = figure.ratio === null ? '' : `  (x${figure.ratio} vs raw)`;
   console.log(`  ${figure.name}: ${figure.value} ${figure.unit}${versus}${targetText(figure)}`);
 }
 

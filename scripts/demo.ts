@@ -3,9 +3,9 @@
  * and the local API gateway on free ports, wires the Lambda handlers with an embedded store (PGlite by default,
  * `--store=memory` for in-memory) and the real Cognito adapter, then plays a visitor's journey with `@devauth/client`
  * (the AWS SDK's own Cognito credential provider and SigV4 signer underneath), the email address confirmed through
- * the link in the local outbox, then a password change, a reset through the outbox, and a session ended elsewhere
- * being refused. It exits 0 only if every expectation
- * held, and stops everything it started.
+ * the link in the local outbox, then a password change, a reset through the outbox, a session ended elsewhere being
+ * refused, and the operator side (demo-admin.ts): an admin approving a seller and disabling a user whose next
+ * refresh is refused. It exits 0 only if every expectation held, and stops everything it started.
  */
 import { createPostgresStores, fromPGlite, migrate } from '@devauth/adapters-postgres';
 import {
@@ -17,6 +17,7 @@ import {
 } from '@devauth/client';
 import { createInMemoryStores } from '@devauth/core/testing';
 import { type AppRoute, type LocalStackStores, startLocalStack } from '@devauth/dev';
+import { adminDemo } from './demo-admin.js';
 
 const storeKind = process.argv.includes('--store=memory') ? 'memory' : 'pglite'; // --store=pglite is the default
 const region = 'us-east-1';
@@ -268,6 +269,14 @@ async function main(): Promise<void> {
   expectThat(phoneRefresh.status === 401, 'the reset signed every session out, the phone too');
   const after = await newVisitor().login({ username: 'ada', password: resetPassword });
   expectThat(after.role === 'shopper', 'the new password logs in');
+
+  await adminDemo({
+    devauth,
+    newVisitor,
+    signedCall,
+    expectThat,
+    abuser: { username: 'mallory', password: intruderPassword },
+  });
 }
 
 try {

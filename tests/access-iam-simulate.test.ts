@@ -16,6 +16,7 @@ import {
   type NestedPathGap,
   type RouteAccess,
 } from '@devauth/lambda-handlers/access';
+import { HANDLER_ROUTES, ROUTE_NAMES } from '@devauth/lambda-handlers/env';
 import { describe, expect, it } from 'vitest';
 import { simulateInvoke } from './support/iam-simulate.js';
 
@@ -47,6 +48,33 @@ const DEEP_TABLE = defineAccessTable(
   ],
   { roles: ['shopper', 'seller', 'admin'] },
 );
+
+/**
+ * devauth's own AWS_IAM routes as a deployment lists them (HANDLER_ROUTES: `GET /me` for every role, the account
+ * routes for the stored roles, the admin routes for admin alone), with the example shop's routes.
+ */
+const OWN_ROLES = {
+  me: ['guest', 'shopper', 'seller', 'admin'],
+  account: ['shopper', 'seller', 'admin'],
+  admin: ['admin'],
+};
+const DEPLOYMENT_TABLE = defineAccessTable([
+  ...ROUTE_NAMES.flatMap((name) => {
+    const { method, path, access } = HANDLER_ROUTES[name];
+    return access === 'public' ? [] : [{ method, path, roles: OWN_ROLES[access] }];
+  }),
+  ...EXAMPLE_ACCESS_TABLE.routes,
+]);
+
+/** The admin routes' one gap: `DELETE /admin/users/{userId}` cannot be denied below without its `/sessions`. */
+const DEPLOYMENT_GAPS = (prefix: string): NestedPathGap[] => [
+  {
+    role: 'admin',
+    route: 'DELETE /admin/users/{userId}',
+    deeperRoutes: ['DELETE /admin/users/{userId}/sessions'],
+    deniedFrom: `${prefix}DELETE/admin/users/*/*/*`,
+  },
+];
 
 const DEEP_GAPS = (prefix: string): NestedPathGap[] => [
   {
@@ -104,6 +132,7 @@ describe.each(TARGETS)('generated %s policies under two IAM evaluators', (_kind,
   describe.each<[string, AccessTable, NestedPathGap[]]>([
     ['the example table', EXAMPLE_ACCESS_TABLE, []],
     ['a table with deeper routes', DEEP_TABLE, DEEP_GAPS(prefix)],
+    ['a deployment’s table (devauth’s own routes, admin routes included)', DEPLOYMENT_TABLE, DEPLOYMENT_GAPS(prefix)],
   ])('%s', (_name, table, expectedGaps) => {
     const policies = iamPolicies(table, target, POOL_ID);
 
@@ -114,6 +143,14 @@ describe.each(TARGETS)('generated %s policies under two IAM evaluators', (_kind,
     const cases = table.routes.flatMap((route) =>
       ROLES.map((role) => [`${route.method} ${route.path}`, role] as const),
     );
+    if (table === DEPLOYMENT_TABLE) {
+      it('lists the nine admin routes for admin alone', () => {
+        const admin = table.routes.filter((route) => route.path.startsWith('/admin'));
+        expect(admin).toHaveLength(9);
+        for (const route of admin) expect(route.roles).toEqual(['admin']);
+      });
+    }
+
     it.each(cases)('%s as %s', async (label, role) => {
       const route = table.routes.find((r) => `${r.method} ${r.path}` === label)!;
       for (const { kind, path } of pathsFor(route)) {

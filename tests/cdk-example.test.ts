@@ -120,8 +120,9 @@ describe.skipIf(!hasCfnLint && !process.env.CI)('examples/shop', () => {
     const templatePath = join(outdir, 'DevauthShop.template.json');
     const text = readFileSync(templatePath, 'utf8');
     // The routes that send: register (a verification link), the reset pair, changePassword and deleteAccount
-    // (notices) and the three email routes; login only with requireVerifiedEmail, which the shop leaves off.
-    expect(text.match(/"ses:SendEmail"/g)).toHaveLength(8);
+    // (notices), the three email routes and adminDeleteUser (the deleted user's notice); login only with
+    // requireVerifiedEmail, which the shop leaves off.
+    expect(text.match(/"ses:SendEmail"/g)).toHaveLength(9);
     expect(text).toContain(':ses:');
     expect(text).toContain('identity/shop.example.com');
     const lint = run('cfn-lint', [templatePath], { cwd: root });

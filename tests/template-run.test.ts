@@ -149,6 +149,16 @@ describe('the synthesized example shop, offline', () => {
           'NONE POST /auth/logout',
           'NONE POST /auth/refresh',
           'NONE POST /auth/register',
+          // devauth's admin routes: the shop declares the admin role (IAM lets only that role call them).
+          'AWS_IAM GET /admin/users',
+          'AWS_IAM GET /admin/users/{userId}',
+          'AWS_IAM PUT /admin/users/{userId}/role',
+          'AWS_IAM PUT /admin/users/{userId}/status',
+          'AWS_IAM DELETE /admin/users/{userId}',
+          'AWS_IAM DELETE /admin/users/{userId}/sessions',
+          'AWS_IAM POST /admin/invitations',
+          'AWS_IAM GET /admin/invitations',
+          'AWS_IAM DELETE /admin/invitations/{invitationId}',
         ].sort(),
       );
       const unsigned = await fetch(`${app.endpoint}/products`);
