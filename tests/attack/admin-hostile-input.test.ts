@@ -95,7 +95,10 @@ describe('admin routes: control characters in ids and cursors are refused as inp
         const result = await handlers[route](event as never);
         expect(result.statusCode, `${route} v${version}: ${result.body}`).toBe(400);
       }
-      const list = eventFor(version, { method: 'GET', path: '/admin/users', iam }) as unknown as Record<string, unknown>;
+      const list = eventFor(version, { method: 'GET', path: '/admin/users', iam }) as unknown as Record<
+        string,
+        unknown
+      >;
       const cursor = forgedUsersCursor(realCursor, '\u0000');
       if (version === 1) {
         list.queryStringParameters = { cursor };
