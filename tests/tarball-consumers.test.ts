@@ -52,6 +52,7 @@ const KNOWN_EXPORTS: Readonly<Record<string, string>> = {
   '@devauth/adapters-postgres/testing': 'startPostgresCluster',
   '@devauth/adapters-ses': 'createSesMessageSender',
   '@devauth/cdk': 'Devauth',
+  '@devauth/cli': 'runCli',
   '@devauth/client': 'createDevauthClient',
   '@devauth/core': 'createDevauth',
   '@devauth/core/testing': 'createInMemoryStores',
@@ -506,6 +507,19 @@ describe('the published packages, installed by npm from their tarballs', () => {
 
   it("runs a user's auth unit test on the in-memory adapters under node --test", async () => {
     expectSuccess(await run('node --test', process.execPath, ['--test', 'node-test/auth.test.mjs'], { cwd: app }));
+  }, 120_000);
+
+  it('installs the operator CLI as a bin: devauth --help, and a store it can reach (memory) lists no users', async () => {
+    const bin = join(app, 'node_modules', '.bin', 'devauth');
+    const help = await run('devauth --help', bin, ['--help'], { cwd: app });
+    expectSuccess(help);
+    expect(help.stdout).toContain('import-users');
+    const listed = await run('devauth list-users', bin, ['list-users', '--json'], {
+      cwd: app,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DEVAUTH_STORE: 'memory' },
+    });
+    expectSuccess(listed);
+    expect(listed.stdout.trim()).toBe('');
   }, 120_000);
 
   it('runs the same test under Jest', async () => {
