@@ -68,6 +68,8 @@ export {
 } from './handlers/auth.js';
 export { createMeHandler, type MeDependencies, type MeRouteDependencies } from './handlers/me.js';
 export type { ApiGatewayHandler, EdgeOptions, RouteName } from './handlers/route.js';
+/** The JSON shape of a user in responses (`/me`, the admin routes), for tools that print users the same way. */
+export { publicUserBody } from './handlers/session.js';
 export { type CorsOptions, DEFAULT_MAX_BODY_BYTES, type HttpResponse } from './http.js';
 export { type ErrorBody, HttpError, mapError } from './http-errors.js';
 export type { Lazy } from './lazy.js';

@@ -2,6 +2,7 @@
 import { appendFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { canonicalizeUsername, type PublicUser, toPublicUser, USERNAME_PROBLEM_MESSAGES } from '@devauth/core';
+import { publicUserBody } from '@devauth/lambda-handlers';
 import type { CommandContext } from '../command.js';
 import { type DevauthSession, type LoadOptions, openDevauth } from '../environment.js';
 import { CliError, UsageError } from '../errors.js';
@@ -94,20 +95,8 @@ export async function targetUser(context: CommandContext, session: DevauthSessio
   return toPublicUser(user);
 }
 
-/** A user as one JSON object (dates as ISO strings). */
-export function userJson(user: PublicUser): Record<string, unknown> {
-  return {
-    id: user.id,
-    username: user.username,
-    email: user.email,
-    emailVerified: user.emailVerified,
-    role: user.role,
-    status: user.status,
-    identityId: user.identityId,
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
-  };
-}
+/** A user as one JSON object: the API's own shape (`/me`, the admin routes), dates as ISO strings. */
+export const userJson = (user: PublicUser): Record<string, unknown> => publicUserBody(user);
 
 /** Users as an aligned table: username, role, status, email, id. */
 export function userTable(users: readonly PublicUser[], header = true): string[] {
