@@ -10,7 +10,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Algorithm, Version } from '@node-rs/argon2';
 import { ConfigurationError } from '../domain/errors.js';
 import type { PrimaryPasswordHasher } from './password-hashing.js';
-import { formatPhc, type PhcFormat, parsePhc, passwordBytes } from './phc.js';
+import { checkPhc, formatPhc, type PhcFormat, parsePhc, passwordBytes } from './phc.js';
 
 export interface Argon2idParameters {
   /** Memory in KiB (`m`). */
@@ -149,19 +149,27 @@ interface ParsedArgon2 {
 /** A bounded, well-formed argon2 PHC string, or `undefined`. */
 export function parseArgon2(encoded: string): ParsedArgon2 | undefined {
   const phc = parsePhc(encoded, ARGON2_FORMAT);
-  if (!phc) return undefined;
-  const { m, t, p } = phc.params;
-  // Argon2 needs at least 8 KiB per lane; the work bound keeps large m and large t from combining.
-  if (m < 8 * p || m * t > ARGON2_LIMITS.memoryTimeProduct) return undefined;
+  if (!phc || !withinWorkLimits(phc.params)) return undefined;
   return {
     variant: phc.id as Argon2Variant,
     version: phc.version as Argon2Version,
-    memoryCost: m,
-    timeCost: t,
-    parallelism: p,
+    memoryCost: phc.params.m,
+    timeCost: phc.params.t,
+    parallelism: phc.params.p,
     salt: phc.salt,
     hash: phc.hash,
   };
+}
+
+/** What `parseArgon2` accepts, decided without decoding salt and hash (an import checks every row with it). */
+function isVerifiableArgon2(encoded: string): boolean {
+  const phc = checkPhc(encoded, ARGON2_FORMAT);
+  return phc !== undefined && withinWorkLimits(phc.params);
+}
+
+/** Argon2 needs at least 8 KiB per lane; the work bound keeps large m and large t from combining. */
+function withinWorkLimits({ m, t, p }: Readonly<Record<'m' | 't' | 'p', number>>): boolean {
+  return m >= 8 * p && m * t <= ARGON2_LIMITS.memoryTimeProduct;
 }
 
 /** Argon2id hasher; every option is checked here, so a bad deployment setting fails at startup, not at login. */
@@ -180,7 +188,7 @@ export function createArgon2idHasher(options: Argon2idHasherOptions = {}): Prima
 
     recognizes: (encoded) => typeof encoded === 'string' && /^\$argon2(?:id|i|d)\$/.test(encoded),
 
-    accepts: (encoded) => typeof encoded === 'string' && parseArgon2(encoded) !== undefined,
+    accepts: (encoded) => typeof encoded === 'string' && isVerifiableArgon2(encoded),
 
     async hash(password) {
       const salt = randomBytes(params.saltLength);

@@ -6,7 +6,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { ConfigurationError } from '../domain/errors.js';
 import type { PrimaryPasswordHasher } from './password-hashing.js';
-import { formatPhc, type PhcFormat, parsePhc, passwordBytes } from './phc.js';
+import { checkPhc, formatPhc, type PhcFormat, parsePhc, passwordBytes } from './phc.js';
 
 export interface ScryptParameters {
   /** log2 of the CPU/memory cost N (`ln`). */
@@ -119,6 +119,15 @@ export function parseScrypt(encoded: string): ParsedScrypt | undefined {
   return { ...parsed, salt: phc.salt, hash: phc.hash };
 }
 
+/** What `parseScrypt` accepts, decided without decoding salt and hash (an import checks every row with it). */
+function isVerifiableScrypt(encoded: string): boolean {
+  const phc = checkPhc(encoded, SCRYPT_FORMAT);
+  return (
+    phc !== undefined &&
+    withinScryptLimits({ log2Cost: phc.params.ln, blockSize: phc.params.r, parallelism: phc.params.p })
+  );
+}
+
 /** scrypt hasher; usable as the primary or as a verifier next to another primary. Options are checked here. */
 export function createScryptHasher(options: ScryptHasherOptions = {}): PrimaryPasswordHasher {
   const params = resolveScryptParameters(options);
@@ -128,7 +137,7 @@ export function createScryptHasher(options: ScryptHasherOptions = {}): PrimaryPa
 
     recognizes: (encoded) => typeof encoded === 'string' && encoded.startsWith('$scrypt$'),
 
-    accepts: (encoded) => typeof encoded === 'string' && parseScrypt(encoded) !== undefined,
+    accepts: (encoded) => typeof encoded === 'string' && isVerifiableScrypt(encoded),
 
     async hash(password) {
       const salt = randomBytes(params.saltLength);

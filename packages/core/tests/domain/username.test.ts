@@ -127,6 +127,55 @@ describe('Function: canonicalizeUsername', () => {
   });
 });
 
+describe('canonicalization of ASCII input (the fast path every rule must agree with)', () => {
+  // The documented rules, applied to an ASCII string by hand: ASCII is its own NFC and NFKC and all its letters are
+  // Latin, so only the length, the character set and the edges can refuse it.
+  const byTheRules = (input: string) => {
+    const value = input.toLowerCase();
+    if (value.length < 3) return '!too_short';
+    if (value.length > 64) return '!too_long';
+    if (!/^[a-z0-9._-]+$/.test(value)) return '!disallowed_character';
+    if (!/^[a-z0-9]/.test(value) || !/[a-z0-9]$/.test(value)) return '!bad_edge_character';
+    return value;
+  };
+  const ascii = (unit: fc.Arbitrary<string>) => fc.string({ unit, minLength: 0, maxLength: 70 });
+
+  it('gives what the rules give for every ASCII username (property)', () => {
+    const nameLike = fc.constantFrom(...'aZ09._-');
+    fc.assert(
+      fc.property(
+        fc.oneof(ascii(nameLike), ascii(fc.constantFrom(...'aZ9._- @\t!')), fc.string({ unit: 'binary-ascii' })),
+        (input) => {
+          expect(canonical(input)).toBe(byTheRules(input));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(canonical('A'.repeat(64))).toBe('a'.repeat(64));
+    expect(canonical('A'.repeat(65))).toBe('!too_long');
+    expect(canonical('a.b')).toBe('a.b');
+    expect(canonical('.ab')).toBe('!bad_edge_character');
+    expect(canonical('ab-')).toBe('!bad_edge_character');
+  });
+
+  it('gives what trimming, NFC and lower-casing give for every ASCII address (property)', () => {
+    const shape = /^[^\s@\p{Cc}\p{Cf}]+@[^\s@\p{Cc}\p{Cf}]+\.[^\s@\p{Cc}\p{Cf}]+$/u;
+    const byTheRules = (input: string) => {
+      const value = input.trim().normalize('NFC').toLowerCase();
+      return value.length > 0 && value.length <= 254 && shape.test(value) ? value : null;
+    };
+    const addressLike = fc.constantFrom(...'aZ.@-+ \t_9');
+    fc.assert(
+      fc.property(fc.oneof(ascii(addressLike), fc.string({ unit: 'binary-ascii' })), (input) => {
+        expect(canonicalizeEmail(input)).toBe(byTheRules(input));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(canonicalizeEmail(`${'a'.repeat(242)}@example.com`)).toBe(`${'a'.repeat(242)}@example.com`);
+    expect(canonicalizeEmail(`${'a'.repeat(243)}@example.com`)).toBeNull();
+  });
+});
+
 describe('Function: canonicalizeEmail', () => {
   it('trims and lower-cases', () => {
     expect(canonicalizeEmail('  Alice@Example.COM ')).toBe('alice@example.com');

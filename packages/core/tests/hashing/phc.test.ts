@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  checkPhc,
   decodePhcBase64,
   encodePhcBase64,
   formatPhc,
@@ -8,6 +9,7 @@ import {
   type PhcFormat,
   parseDecimal,
   parsePhc,
+  phcBase64Length,
 } from '../../src/hashing/phc.js';
 
 const FORMAT: PhcFormat<'m' | 't' | 'p'> = {
@@ -114,6 +116,44 @@ describe('PHC strings', () => {
     expect(decodePhcBase64('QQ==', { min: 0, max: 4 })).toBeUndefined();
     expect(decodePhcBase64('Q', { min: 0, max: 4 })).toBeUndefined();
     expect(decodePhcBase64('QUJD', { min: 4, max: 4 })).toBeUndefined(); // 3 bytes, 4 required
+  });
+
+  it('decides canonical base64 from the text alone exactly as decoding and re-encoding would', () => {
+    // The definition the text-only check replaces: the alphabet, then the bytes must re-encode to the same text.
+    const roundTrips = (text: string, range: { min: number; max: number }) => {
+      if (!/^[A-Za-z0-9+/]*$/.test(text) || text.length % 4 === 1) return undefined;
+      const decoded = Buffer.from(text, 'base64');
+      const fits = decoded.length >= range.min && decoded.length <= range.max;
+      return fits && encodePhcBase64(decoded) === text ? decoded.length : undefined;
+    };
+    const base64ish = fc.string({ unit: fc.constantFrom(...'AQRSYgowx4+/=-_ 9z'), maxLength: 12 });
+    const range = fc.tuple(fc.nat({ max: 10 }), fc.nat({ max: 10 })).map(([a, b]) => ({ min: a, max: a + b }));
+    fc.assert(
+      fc.property(fc.oneof(base64ish, fc.string({ maxLength: 12 })), range, (text, bytes) => {
+        expect(phcBase64Length(text, bytes)).toBe(roundTrips(text, bytes));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('checks without decoding exactly what it parses', () => {
+    const mutated = fc
+      .tuple(
+        fc.nat({ max: VALID.length }),
+        fc.nat({ max: 4 }),
+        fc.string({ unit: fc.constantFrom(...'AQt+/=$,'), maxLength: 3 }),
+      )
+      .map(([at, cut, insert]) => VALID.slice(0, at) + insert + VALID.slice(at + cut));
+    fc.assert(
+      fc.property(mutated, (encoded) => {
+        const parsed = parsePhc(encoded, FORMAT);
+        expect(checkPhc(encoded, FORMAT)).toEqual(
+          parsed && { id: parsed.id, version: parsed.version, params: parsed.params },
+        );
+      }),
+      { numRuns: 1000 },
+    );
+    expect(checkPhc(VALID, FORMAT)).toEqual({ id: 'argon2id', version: 19, params: { m: 64, t: 2, p: 1 } });
   });
 
   it('parses canonical decimals only', () => {
