@@ -15,6 +15,7 @@ export {
   type LocalRouteV2,
   startLocalGateway,
 } from './gateway/index.js';
+export { allowedHostNames, isAllowedHost } from './host-check.js';
 export type { BackendCredentials } from './identity-pool/backend-signature.js';
 export type { AuthenticationType, IssuedCredentials } from './identity-pool/credentials.js';
 export {
@@ -33,6 +34,7 @@ export {
 export { FaultInjector, type FaultKind, type FaultOptions } from './identity-pool/faults.js';
 export { OPERATIONS, type OperationName } from './identity-pool/operations.js';
 export type { RequestLog, RequestLogEntry } from './identity-pool/request-log.js';
+export { EmulatorStateError } from './identity-pool/state-file.js';
 export type { LinkConflictBehaviour } from './identity-pool/store.js';
 export {
   COGNITO_IDENTITY_ISSUER,

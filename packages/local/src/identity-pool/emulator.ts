@@ -6,6 +6,7 @@ import { FaultInjector } from './faults.js';
 import { createPoolRecord, type OperationContext } from './operations.js';
 import { RequestLog } from './request-log.js';
 import { createIdentityPoolServer, OPENID_CONFIGURATION_PATH } from './server.js';
+import { readStateFile, stateFileWriter } from './state-file.js';
 import { IdentityPoolStore, type LinkConflictBehaviour, type PoolRecord } from './store.js';
 import { type IdentityTokenClaims, JWKS_PATH, TokenAuthority } from './tokens.js';
 import { DEVELOPER_PROVIDER_NAME_PATTERN, IDENTITY_POOL_ID_PATTERN, IDENTITY_POOL_NAME_PATTERN } from './validation.js';
@@ -66,6 +67,13 @@ export interface IdentityPoolEmulatorOptions {
   readonly requireAuthorization?: boolean;
   /** Account id used in role ARNs of issued credentials. Default `000000000000`. */
   readonly accountId?: string;
+  /**
+   * A JSON file the identities and their developer-user links are kept in: read at start (when it exists) and
+   * rewritten after each request that changed them, so a restarted emulator knows the IdentityIds a persistent user
+   * store links its users to. Pools, credentials and the signing key are not kept (see state-file.ts). Default:
+   * memory only.
+   */
+  readonly stateFile?: string;
 }
 
 export interface PoolDescription {
@@ -140,6 +148,10 @@ export async function startIdentityPoolEmulator(
   const clock = options.clock ?? systemClock;
   const now = () => clock.now();
   const store = new IdentityPoolStore(region, now);
+  // Read before anything listens: a state file that cannot be read back fails the start, and is left as it is.
+  const saved = options.stateFile === undefined ? [] : readStateFile(options.stateFile);
+  store.importIdentities(saved);
+  const saveState = options.stateFile === undefined ? undefined : stateFileWriter(options.stateFile, saved);
   const tokens = await TokenAuthority.create();
   const credentials = new CredentialRegistry(now, options.credentialDurationSeconds ?? 3600);
   const context: OperationContext = {
@@ -188,6 +200,10 @@ export async function startIdentityPoolEmulator(
     region,
     allowedHosts: allowedHostNames(host, options.allowedHosts),
   });
+  if (saveState) {
+    // After the answer is written: a state that did not change (most calls) is not written again.
+    server.on('request', (_request, response) => response.once('finish', () => saveState(store.exportIdentities())));
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
@@ -239,6 +255,7 @@ export async function startIdentityPoolEmulator(
     verifyToken: (token) => tokens.verify(token, now()),
     signToken: (claims) => tokens.signClaims(claims),
     stop() {
+      saveState?.(store.exportIdentities());
       stopped ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Keep-alive sockets of SDK clients would otherwise hold close() open.

@@ -142,6 +142,50 @@ export class IdentityPoolStore {
     this.identities.delete(identityId);
     return true;
   }
+
+  /** Every identity with its links, for the state file. */
+  exportIdentities(): PersistedIdentity[] {
+    return [...this.identities.values()].map((identity) => ({
+      identityId: identity.identityId,
+      identityPoolId: identity.identityPoolId,
+      developerUserIds: [...identity.developerUserIds],
+      everAuthenticated: identity.everAuthenticated,
+      unlinkedAt: Object.fromEntries([...identity.unlinkedAt].map(([user, at]) => [user, at.toISOString()])),
+      createdAt: identity.createdAt.toISOString(),
+      lastModifiedAt: identity.lastModifiedAt.toISOString(),
+    }));
+  }
+
+  /** Puts identities read from a state file back, with their links (each developer user links its identity). */
+  importIdentities(identities: readonly PersistedIdentity[]): void {
+    for (const saved of identities) {
+      const identity: IdentityRecord = {
+        identityId: saved.identityId,
+        identityPoolId: saved.identityPoolId,
+        developerUserIds: new Set(saved.developerUserIds),
+        everAuthenticated: saved.everAuthenticated,
+        unlinkedAt: new Map(Object.entries(saved.unlinkedAt).map(([user, at]) => [user, new Date(at)])),
+        createdAt: new Date(saved.createdAt),
+        lastModifiedAt: new Date(saved.lastModifiedAt),
+      };
+      this.identities.set(identity.identityId, identity);
+      for (const developerUserId of identity.developerUserIds) {
+        this.links.set(linkKey(identity.identityPoolId, developerUserId), identity.identityId);
+      }
+    }
+  }
+}
+
+/** An identity as the emulator's state file keeps it (`IdentityPoolEmulatorOptions.stateFile`): JSON only. */
+export interface PersistedIdentity {
+  readonly identityId: string;
+  readonly identityPoolId: string;
+  readonly developerUserIds: readonly string[];
+  readonly everAuthenticated: boolean;
+  /** Developer user id -> ISO-8601 time it was last unlinked. */
+  readonly unlinkedAt: Readonly<Record<string, string>>;
+  readonly createdAt: string;
+  readonly lastModifiedAt: string;
 }
 
 const linkKey = (identityPoolId: string, developerUserId: string): string => `${identityPoolId}\n${developerUserId}`;
