@@ -13,6 +13,48 @@ const json = { type: 'boolean', description: 'print the result as JSON' } as con
 
 export const COMMANDS: readonly CommandDefinition[] = [
   {
+    name: 'dev',
+    summary: 'run the app locally: identity pool, gateway and handlers, with a persistent store',
+    usage: [
+      'dev [--config <file>] [--store pglite|memory] [--data-dir <dir>] [--port <n>] [--emulator-port <n>]',
+      '    [--outbox-port <n>] [--info-file <file>] [--no-watch] [--json]',
+    ],
+    description:
+      'Serves the app of devauth.config.ts (routes, roles, handlers; see @devauth/dev) with the whole architecture ' +
+      'on 127.0.0.1: the identity-pool emulator, the gateway checking SigV4 and the IAM policies, the auth handlers ' +
+      "and the app's handlers behind the guard. Users, sessions and identities are kept in PGlite in the data " +
+      'directory (default .devauth), so they survive a restart; --store memory keeps nothing. Ports are free ones ' +
+      'unless given. What a front end needs (API URL, identity pool id, region, Cognito endpoint, outbox URL) is ' +
+      'printed and written to the info file (default <data-dir>/dev-server.json). Reset and verification messages ' +
+      'are listed at the outbox URL. Handlers are reloaded when a file they load changes. Ctrl+C stops everything.',
+    options: {
+      config: {
+        type: 'string',
+        value: 'file',
+        description: 'the config file (default: devauth.config.ts in the working directory)',
+      },
+      store: { type: 'string', value: 'kind', description: 'pglite (default, persisted) or memory' },
+      'data-dir': {
+        type: 'string',
+        value: 'dir',
+        description: 'where the store and identities are kept (default .devauth)',
+      },
+      port: { type: 'string', value: 'n', description: 'the API port (default: a free one)' },
+      'emulator-port': {
+        type: 'string',
+        value: 'n',
+        description: 'the identity-pool emulator port (default: a free one)',
+      },
+      'outbox-port': { type: 'string', value: 'n', description: 'the outbox page port (default: a free one)' },
+      'info-file': { type: 'string', value: 'file', description: 'where the front-end settings JSON is written' },
+      'no-watch': { type: 'boolean', description: 'do not reload handlers when their files change' },
+      json,
+    },
+    positionals: { min: 0, max: 0, names: '' },
+    examples: ['devauth dev', 'devauth dev --store memory --port 3000 --info-file web/public/devauth.json'],
+    load: () => import('./commands/dev.js'),
+  },
+  {
     name: 'create-admin',
     summary: 'register a user with the admin role (the first administrator)',
     usage: ['create-admin --username <name> [--email <address>] [--password-stdin]'],

@@ -63,12 +63,20 @@ export interface LocalStackOptions {
   readonly messages?: MessageSender;
   /** Default `us-east-1`. */
   readonly region?: string;
+  /** A fixed identity pool id (`<region>:<uuid>`). Default: a new one each start. */
+  readonly identityPoolId?: string;
   /** The identity pool's developer provider name. Default `login.devauth.local`. */
   readonly developerProviderName?: string;
   /** Whether guests get identities (the pool's unauthenticated access). Default true. */
   readonly allowGuests?: boolean;
   /** More emulator settings (credential lifetime, a fixed port, link conflicts, ...). */
   readonly emulator?: Omit<IdentityPoolEmulatorOptions, 'region' | 'pools' | 'backendCredentials'>;
+  /**
+   * An emulator to use instead of starting one (started with `LOCAL_BACKEND_CREDENTIALS`), which `stop()` leaves
+   * running: the dev server restarts the stack for a new route table and keeps the identities and the credentials
+   * clients hold. Its pool `identityPoolId` is used when it exists, created otherwise. `emulator` is then ignored.
+   */
+  readonly runningEmulator?: IdentityPoolEmulator;
   /** A fixed gateway port. Default 0 (a free one). */
   readonly gatewayPort?: number;
   /** How long the guard and `me` reuse a user lookup. Default 30 s, as in Lambda; tests of revocation use 0. */
@@ -103,7 +111,11 @@ export interface LocalStack {
 }
 
 /** The backend's own AWS credentials: the emulator verifies every developer call the Cognito adapter signs. */
-const BACKEND_CREDENTIALS = { accessKeyId: 'devauth-local-backend', secretAccessKey: 'devauth-local-backend-secret' };
+export const LOCAL_BACKEND_CREDENTIALS = {
+  accessKeyId: 'devauth-local-backend',
+  secretAccessKey: 'devauth-local-backend-secret',
+} as const;
+const BACKEND_CREDENTIALS = LOCAL_BACKEND_CREDENTIALS;
 
 /**
  * The whole devauth architecture on this machine: the identity-pool emulator with one pool, the real Cognito adapter
@@ -137,16 +149,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const step of stops.splice(0).reverse()) await step();
   };
   try {
-    const emulator = await startIdentityPoolEmulator({
-      ...options.emulator,
-      region,
-      backendCredentials: BACKEND_CREDENTIALS,
-    });
-    stops.push(() => emulator.stop());
-    const pool = emulator.createPool({
-      developerProviderName,
-      allowUnauthenticatedIdentities: options.allowGuests ?? true,
-    });
+    const emulator =
+      options.runningEmulator ??
+      (await startIdentityPoolEmulator({
+        ...options.emulator,
+        region,
+        backendCredentials: BACKEND_CREDENTIALS,
+      }));
+    if (!options.runningEmulator) stops.push(() => emulator.stop());
+    const existingPool = options.identityPoolId === undefined ? undefined : emulator.pools.get(options.identityPoolId);
+    const pool =
+      existingPool ??
+      emulator.createPool({
+        ...(options.identityPoolId === undefined ? {} : { identityPoolId: options.identityPoolId }),
+        developerProviderName,
+        allowUnauthenticatedIdentities: options.allowGuests ?? true,
+      });
     const broker = createCognitoIdentityBroker({
       identityPoolId: pool.identityPoolId,
       developerProviderName,
