@@ -8,4 +8,10 @@ export { DEV_CONFIG_FILES, type DevConfig, type DevRouteConfig, defineDevConfig 
 export { type DevServer, type DevServerInfo, type DevServerOptions, startDevServer } from './dev-server/dev-server.js';
 export type { DevStoreKind } from './dev-server/dev-store.js';
 export { DevServerError } from './dev-server/errors.js';
-export { type LocalStack, type LocalStackOptions, type LocalStackStores, startLocalStack } from './local-stack.js';
+export {
+  LOCAL_BACKEND_CREDENTIALS,
+  type LocalStack,
+  type LocalStackOptions,
+  type LocalStackStores,
+  startLocalStack,
+} from './local-stack.js';

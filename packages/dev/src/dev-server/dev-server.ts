@@ -244,10 +244,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 
 /**
  * What makes the access table and the stack: routes with their roles, and the core's settings. (`links` are read
- * once, at start: the outbox, which keeps its messages across reloads, renders with them.)
+ * once, at start: the outbox, which keeps its messages across reloads, renders with them; `allowGuests` too: it is a
+ * setting of the pool, which outlives the stack.)
  */
 function routeTable(app: LoadedDevApp): string {
-  const { meRoles, config, allowGuests } = app.config;
+  const { meRoles, config } = app.config;
   const routes = app.routes.map(({ method, path, roles, payload }) => ({ method, path, roles, payload }));
-  return JSON.stringify({ routes, meRoles, config, allowGuests });
+  return JSON.stringify({ routes, meRoles, config });
 }
