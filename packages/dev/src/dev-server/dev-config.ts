@@ -104,7 +104,7 @@ export async function loadDevApp(configFile: string, generation: number): Promis
   });
   const parent = pathToFileURL(configFile).href;
   try {
-    const module = await importOrExplain(() => loader.import(parent, import.meta.url), configFile);
+    const module = await importOrExplain(() => loader.import(parent, parent), configFile);
     const exported = (module as { default?: unknown }).default;
     const parsed = configSchema.safeParse(
       // A CommonJS config's module.exports arrives as `default`, possibly wrapped once more by the loader.
